@@ -1,0 +1,5 @@
+import sys
+
+from confbot.cli import main
+
+sys.exit(main())

@@ -1,0 +1,192 @@
+"""The command line: ``confbot setup | ingest | retrieve | eval | serve``.
+
+Results go to stdout (``--json`` for machines), progress and logs to stderr. Errors are
+printed as one line without a traceback, with a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from confbot.errors import ConfbotError
+from confbot.settings import Settings, set_runtime_env
+
+log = logging.getLogger("confbot")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {}
+    if getattr(args, "index", None):
+        overrides["index_dir"] = Path(args.index)
+    return Settings(**overrides)
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=2))
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    from confbot.embeddings import resolve_model
+
+    s = _settings(args)
+    path = resolve_model(s)
+    print(path)
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from confbot.pipeline import ingest
+
+    s = _settings(args)
+    paths = [Path(p) for p in args.paths] or [s.corpus_path]
+    report = ingest(s, paths, rebuild=args.rebuild, skip_bad=args.skip_bad, progress=not args.json and sys.stderr.isatty() or args.progress)
+    for w in report.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    for f in report.failed:
+        print(f"skipped: {f}", file=sys.stderr)
+    if args.json:
+        d = report.as_json()
+        _print_json({k: d[k] for k in ("files", "chunks", "added", "unchanged", "removed", "seconds")}
+                    | ({"failed": report.failed} if report.failed else {}))  # fmt: skip
+    else:
+        print(
+            f"{report.files} files: {report.added} chunks added, {report.unchanged} unchanged, "
+            f"{report.removed} removed; the index holds {report.chunks} chunks ({report.seconds:.1f} s)."
+        )
+    return 0
+
+
+def _hit_json(rank: int, h: Any) -> dict[str, Any]:
+    c = h.chunk
+    return {
+        "rank": rank, "chunk_id": c.id, "source": c.source, "text": c.text, "start": c.start, "end": c.end,
+        "score": round(h.score, 6), "dense_score": round(h.dense_score, 6), "bm25_score": round(h.bm25_score, 6),
+    }  # fmt: skip
+
+
+def cmd_retrieve(args: argparse.Namespace) -> int:
+    from confbot.pipeline import Pipeline
+
+    s = _settings(args)
+    p = Pipeline.open(s)
+    q = p.check_question(args.question)
+    hits = p.retriever.retrieve(q, args.k or s.top_k)
+    if args.json:
+        _print_json({"query": q, "hits": [_hit_json(i, h) for i, h in enumerate(hits, start=1)]})
+    else:
+        for i, h in enumerate(hits, start=1):
+            c = h.chunk
+            print(f"[{i}] {c.source} [{c.start}:{c.end}]  fused {h.score:.4f}  dense {h.dense_score:.3f}  "
+                  f"bm25 {h.bm25_score:.2f}")  # fmt: skip
+            print(f"    {c.text}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from confbot.evaluation import evaluate_retrieval, load_qa, per_item_json
+
+    s = _settings(args)
+    items = load_qa(Path(args.qa))
+    t0 = time.perf_counter()
+    if args.pipeline == "naive":
+        from confbot.naive import NaivePipeline
+
+        naive = NaivePipeline.build(s, [s.corpus_path])
+        retrieve = naive.retrieve
+    else:
+        from confbot.pipeline import Pipeline
+
+        p = Pipeline.open(s)
+        retrieve = p.retriever.retrieve
+    report, results = evaluate_retrieval(items, retrieve, args.k)
+    report["pipeline"] = args.pipeline
+    report["seconds"] = round(time.perf_counter() - t0, 2)
+    if args.json:
+        _print_json({**report, "per_item": [per_item_json(r) for r in results]})
+        return 0
+    print(f"pipeline: {args.pipeline}   answerable: {report['n']} of {report['n_total']}")
+    print(f"{'':10} {'n':>4} {'hit@1':>7} {'hit@3':>7} {'hit@5':>7} {'MRR@10':>7}")
+    rows = [("all", report)] + list(report["by_lang"].items())
+    for name, m in rows:
+        print(f"{name:10} {m['n']:>4} {m['hit@1']:>7.3f} {m['hit@3']:>7.3f} {m['hit@5']:>7.3f} {m['mrr']:>7.3f}")
+    med = report["top1_dense_median"]
+    print(f"median top-1 cosine: answerable {med['answerable']}, unanswerable {med['unanswerable']}")
+    misses = [r for r in results if r.item.answerable and (r.rank is None or r.rank > 3)]
+    for r in misses:
+        print(f"miss@3 {r.item.id}: {r.item.question} (rank {r.rank})")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from confbot.pipeline import Pipeline
+    from confbot.ui import launch
+
+    s = _settings(args)
+    launch(Pipeline.open(s), host=args.host, port=args.port)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="confbot", description="Grounded Q&A over conference press materials.")
+    parser.add_argument("--log-level", default="WARNING", help="logging level on stderr (default WARNING)")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--index", help="index folder (env CONFBOT_INDEX_DIR, default index/)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("setup", parents=[common], help="provision the embedding model (offline) and print its folder")
+    p.set_defaults(func=cmd_setup)
+
+    p = sub.add_parser("ingest", parents=[common], help="index press releases (default: corpus/)")
+    p.add_argument("paths", nargs="*", help="files or folders (default: corpus/)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--rebuild", action="store_true", help="drop the index and build it again")
+    p.add_argument("--skip-bad", action="store_true", help="index the readable files, report the others")
+    p.add_argument("--progress", action="store_true", help="show a progress bar even when stderr is not a terminal")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("retrieve", parents=[common], help="show the passages a question retrieves")
+    p.add_argument("question")
+    p.add_argument("--k", type=int, default=None, help="number of passages (default 5)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_retrieve)
+
+    p = sub.add_parser("eval", parents=[common], help="retrieval accuracy on a QA set (JSONL)")
+    p.add_argument("qa", help="QA file, e.g. tests/data/dev_qa.jsonl")
+    p.add_argument("--k", type=int, default=5)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--pipeline", choices=["confbot", "naive"], default="confbot",
+                   help="naive = the tutorial baseline (RecursiveCharacterTextSplitter + MiniLM + Chroma)")  # fmt: skip
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("serve", parents=[common], help="start the web app")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=7860)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    set_runtime_env()
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for noisy in ("chromadb", "httpx", "sentence_transformers", "transformers", "jieba"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+    try:
+        return int(args.func(args))
+    except ConfbotError as exc:
+        print(f"confbot: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("confbot: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

