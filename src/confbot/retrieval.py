@@ -33,6 +33,7 @@ STOPWORDS = frozenset(
     "the a an of to in on at for and or is are was were be been what which who whom where when how "
     "many much does do did this that these those it its by with from as about".split()
 )
+_LATIN_WORD_RE = re.compile(r"[A-Za-z]{3,}")
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:[.+\-][a-z0-9]+)*|[\u3400-\u9fff\uf900-\ufaff]+")
 
 
@@ -127,7 +128,8 @@ class HybridRetriever:
     """Dense + BM25 retrieval over one :class:`ChunkStore`."""
 
     def __init__(self, store: ChunkStore, embedder: Embedder, *, candidates: int = 30, rrf_k: int = 60,
-                 dense_weight: float = 1.0, bm25_weight: float = 1.0, cache_dir: str | None = None) -> None:  # fmt: skip
+                 dense_weight: float = 1.0, bm25_weight: float = 1.0, cache_dir: str | None = None,
+                 crosslingual: bool = True) -> None:  # fmt: skip
         self.store = store
         self.embedder = embedder
         self.candidates = candidates
@@ -135,6 +137,7 @@ class HybridRetriever:
         self.dense_weight = dense_weight
         self.bm25_weight = bm25_weight
         self.cache_dir = cache_dir
+        self.crosslingual = crosslingual
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self.last_timings = RetrievalTimings()
         self.refresh()
@@ -156,6 +159,15 @@ class HybridRetriever:
             self._query_cache.move_to_end(text)
         return vec
 
+    def query_terms(self, normalized_query: str) -> list[str]:
+        """BM25 terms of a normalized query; English words also bring their Chinese key terms."""
+        terms = tokenize(normalized_query, self.cache_dir)
+        if self.crosslingual and _LATIN_WORD_RE.search(normalized_query):
+            from confbot.crosslingual import expand
+
+            terms += expand(normalized_query, self.bm25.postings, self.cache_dir)
+        return terms
+
     def retrieve(self, query: str, k: int = 5) -> list[Hit]:
         t = RetrievalTimings()
         q = normalize_query(query)
@@ -164,7 +176,7 @@ class HybridRetriever:
         t1 = time.perf_counter()
         dense = self.store.query(vec, self.candidates)
         t2 = time.perf_counter()
-        bm = self.bm25.scores(tokenize(q, self.cache_dir))
+        bm = self.bm25.scores(self.query_terms(q))
         order = np.argsort(-bm, kind="stable")[: self.candidates]
         bm_ranking = [self.chunks[i].id for i in order if bm[i] > 0]
         t3 = time.perf_counter()

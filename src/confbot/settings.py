@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     top_k: int = 5
     candidates: int = 30
     rrf_k: int = 60
-    dense_weight: float = 1.0
+    dense_weight: float = 0.8
     bm25_weight: float = 1.0
 
     max_question_chars: int = 2000
