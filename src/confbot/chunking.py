@@ -78,12 +78,18 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _unsafe_cut(text: str, i: int) -> bool:
+    """Whether a cut between ``text[i-1]`` and ``text[i]`` would split a number (with its unit) or a Latin word."""
+    a, b = text[i - 1], text[i]
+    if not (a.isascii() and (a.isalnum() or a in ".,")):
+        return False
+    return (b.isascii() and (b.isalnum() or b in ".,%")) or b in "万亿千百%‰"
+
+
 def _safe_cut(text: str, start: int, limit: int) -> int:
     """A cut at or before ``limit`` that splits no number and no Latin word (falls back to ``limit``)."""
     cut = limit
-    while cut > start + 1 and (text[cut - 1].isascii() and text[cut - 1].isalnum() or text[cut - 1] == ".") and (
-        text[cut].isascii() and (text[cut].isalnum() or text[cut] in ".%")
-    ):
+    while cut > start + 1 and _unsafe_cut(text, cut):
         cut -= 1
     return cut if cut > start + 1 else limit
 
@@ -95,7 +101,9 @@ def split_long(text: str, start: int, end: int, size: int) -> list[tuple[int, in
     clauses: list[tuple[int, int]] = []
     s = start
     for i in range(start, end):
-        if text[i] in _CLAUSE_END and not (text[i] in ",:" and 0 < i < end - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()):
+        if text[i] in _CLAUSE_END and not (
+            text[i] in ",:" and 0 < i < end - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
+        ):
             clauses.append((s, i + 1))
             s = i + 1
     if s < end:

@@ -46,7 +46,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     s = _settings(args)
     paths = [Path(p) for p in args.paths] or [s.corpus_path]
-    report = ingest(s, paths, rebuild=args.rebuild, skip_bad=args.skip_bad, progress=not args.json and sys.stderr.isatty() or args.progress)
+    report = ingest(
+        s,
+        paths,
+        rebuild=args.rebuild,
+        skip_bad=args.skip_bad,
+        progress=(not args.json and sys.stderr.isatty()) or args.progress,
+    )
     for w in report.warnings:
         print(f"warning: {w}", file=sys.stderr)
     for f in report.failed:
@@ -113,7 +119,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 0
     print(f"pipeline: {args.pipeline}   answerable: {report['n']} of {report['n_total']}")
     print(f"{'':10} {'n':>4} {'hit@1':>7} {'hit@3':>7} {'hit@5':>7} {'MRR@10':>7}")
-    rows = [("all", report)] + list(report["by_lang"].items())
+    rows = [("all", report), *report["by_lang"].items()]
     for name, m in rows:
         print(f"{name:10} {m['n']:>4} {m['hit@1']:>7.3f} {m['hit@3']:>7.3f} {m['hit@5']:>7.3f} {m['mrr']:>7.3f}")
     med = report["top1_dense_median"]

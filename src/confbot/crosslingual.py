@@ -26,9 +26,83 @@ _PAREN_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _WORD_RE = re.compile(r"[a-z][a-z'\-]*|\d+(?:\.\d+)?")
 _SKIP_GLOSS = ("cl:", "variant of", "old variant", "see ", "surname ", "abbr. for", "used in", "erhua variant")
 _EN_STOP = frozenset(
-    "a an the of to in on at for and or is are was were be been being what which who whom whose where when why how "
-    "many much does do did this that these those it its by with from as about will would can could should may might "
-    "there their they them he she his her we our you your i me my any some have has had not no yes please tell".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "and",
+        "or",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "where",
+        "when",
+        "why",
+        "how",
+        "many",
+        "much",
+        "does",
+        "do",
+        "did",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "by",
+        "with",
+        "from",
+        "as",
+        "about",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "might",
+        "there",
+        "their",
+        "they",
+        "them",
+        "he",
+        "she",
+        "his",
+        "her",
+        "we",
+        "our",
+        "you",
+        "your",
+        "i",
+        "me",
+        "my",
+        "any",
+        "some",
+        "have",
+        "has",
+        "had",
+        "not",
+        "no",
+        "yes",
+        "please",
+        "tell",
+    ]
 )
 _IRREGULAR = {
     "held": "hold", "holds": "hold", "took": "take", "taken": "take", "built": "build", "met": "meet",
@@ -144,7 +218,7 @@ def expand(text: str, vocabulary: Container[str], cache_dir: str | None = None, 
         for i in range(len(words) - n + 1):
             if n == 1 and (words[i] in _EN_STOP or used[i]):
                 continue
-            variants = [" ".join(words[i : i + n - 1] + [last]) for last in lemmas(words[i + n - 1])]
+            variants = [" ".join([*words[i : i + n - 1], last]) for last in lemmas(words[i + n - 1])]
             for key in variants:
                 heads = [h for h in table.get(key, ()) if h in vocabulary][:6]
                 if heads:

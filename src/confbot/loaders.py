@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 from confbot.errors import LoaderError
 from confbot.normalize import normalize, suspicious_spans
@@ -78,8 +79,24 @@ def _control_ratio(text: str) -> float:
 
 
 class _HTMLText(HTMLParser):
-    _SKIP = {"script", "style", "noscript", "template", "head"}
-    _BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "title", "td"}
+    _SKIP: ClassVar[set[str]] = {"script", "style", "noscript", "template", "head"}
+    _BLOCK: ClassVar[set[str]] = {
+        "p",
+        "div",
+        "br",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "section",
+        "article",
+        "title",
+        "td",
+    }
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

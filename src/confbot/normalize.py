@@ -32,9 +32,7 @@ MANGLED_SPANS: dict[str, str] = {
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 # Pinyin syllables written without a tone mark (neutral tone) that appear as annotations.
 _NEUTRAL = "de|le|me|men|ma|ne|ba|zi|zhe|guo|la|ya|wa|na|a|o|er|tou|li|shang|xia"
-_PINYIN_ANNOTATION = re.compile(
-    rf"(?<=[{_CJK}])\((?:[a-zü]*[{_TONED}][a-zü]*|(?:{_NEUTRAL}))\)"
-)
+_PINYIN_ANNOTATION = re.compile(rf"(?<=[{_CJK}])\((?:[a-zü]*[{_TONED}][a-zü]*|(?:{_NEUTRAL}))\)")
 
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
 _PUNCT_RE = re.compile(r"[,;:?!]")
@@ -44,8 +42,7 @@ _ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES_RE = re.compile(r"[ \t\u00a0\u3000]+")
 _BLANK_LINES_RE = re.compile(r"\n{3,}")
 _FULLWIDTH_ALNUM = {
-    c: c - 0xFEE0
-    for c in list(range(0xFF10, 0xFF1A)) + list(range(0xFF21, 0xFF3B)) + list(range(0xFF41, 0xFF5B))
+    c: c - 0xFEE0 for c in list(range(0xFF10, 0xFF1A)) + list(range(0xFF21, 0xFF3B)) + list(range(0xFF41, 0xFF5B))
 }
 # Damage no rule repaired, looked for in normalized text: a stray ?/;/� between CJK characters, a
 # leftover pinyin fragment, a replacement character.

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from confbot.chunking import Chunk, chunk_document
 from confbot.embeddings import Embedder, load_embedder
 from confbot.errors import InputError, LoaderError
@@ -42,7 +44,9 @@ def _progress(total: int, desc: str, enabled: bool):  # type: ignore[no-untyped-
     return tqdm(total=total, desc=desc, unit="chunk", disable=not enabled, leave=False)
 
 
-def load_documents(settings: Settings, paths: Sequence[Path], skip_bad: bool = False) -> tuple[list[Document], list[str]]:
+def load_documents(
+    settings: Settings, paths: Sequence[Path], skip_bad: bool = False
+) -> tuple[list[Document], list[str]]:
     """Load every file; with ``skip_bad`` unreadable files are reported, else the first batch of errors is raised."""
     files = discover(list(paths))
     if not files:
@@ -101,14 +105,12 @@ def ingest(
     for doc, new, kept, stale in pending:
         extra = {"sha256": doc.sha256, "size": doc.size, "ingested_at": now}
         # embed everything for this file first, then write: a failure leaves the old chunks in place
-        vectors = []
+        vectors: list[np.ndarray] = []
         step = max(1, settings.embed_batch_size)
         for i in range(0, len(new), step):
             vectors.extend(emb.embed_documents([c.text for c in new[i : i + step]]))
             bar.update(len(new[i : i + step]))
         if new:
-            import numpy as np
-
             store.upsert(new, np.stack(vectors), extra)
         if kept:
             store.update_metadata(kept, extra)

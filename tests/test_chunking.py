@@ -1,0 +1,68 @@
+import itertools
+import re
+
+import pytest
+
+from confbot.chunking import chunk_document, chunk_spans, sentence_spans, split_long
+from confbot.normalize import normalize
+from conftest import RAW_RELEASE
+
+TEXT = normalize(RAW_RELEASE.read_text(encoding="utf-8"))
+
+
+def test_offsets_point_into_the_source() -> None:
+    chunks = chunk_document("a.txt", TEXT, 200, 40)
+    assert chunks
+    for c in chunks:
+        assert TEXT[c.start : c.end] == c.text
+        assert len(c.text) <= 200
+
+
+def test_chunks_cover_every_sentence_and_end_on_sentence_boundaries() -> None:
+    chunks = chunk_document("a.txt", TEXT, 200, 40)
+    covered = set()
+    for c in chunks:
+        covered.update(range(c.start, c.end))
+    for s, e in sentence_spans(TEXT):
+        assert set(range(s, e)) <= covered
+    assert all(c.text[-1] in "。！？”" for c in chunks)
+
+
+def test_never_splits_numbers() -> None:
+    for size in (20, 40, 80, 200):
+        for c in chunk_document("a.txt", TEXT, size, 0):
+            assert not re.match(r"^[\d.]", c.text) or TEXT[c.start - 1] not in "0123456789."
+    long = "数字" * 15 + "16.38万个" + "数字" * 15
+    pieces = split_long(long, 0, len(long), 35)
+    assert any("16.38万" in long[s:e] for s, e in pieces)
+
+
+def test_overlap_and_no_contained_chunks() -> None:
+    spans = chunk_spans(TEXT, 200, 40)
+    for (s1, e1), (s2, e2) in itertools.pairwise(spans):
+        assert s2 > s1 and e2 > e1  # progress, and no chunk inside its neighbour
+        assert s2 >= e1 - 40  # overlap at most 40 characters
+    assert any(s2 < e1 for (_, e1), (s2, _) in itertools.pairwise(spans))
+
+
+def test_english_sentences() -> None:
+    text = "The conference opens on 19 November. It runs for 3.5 days! Where? In Wuhan."
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "The conference opens on 19 November.",
+        "It runs for 3.5 days!",
+        "Where?",
+        "In Wuhan.",
+    ]
+
+
+def test_ids_are_content_hashes() -> None:
+    a = chunk_document("a.txt", TEXT)
+    assert [c.id for c in a] == [c.id for c in chunk_document("a.txt", TEXT)]
+    assert a[0].id != chunk_document("b.txt", TEXT)[0].id
+    changed = chunk_document("a.txt", TEXT.replace("四届", "五届"))
+    assert len({c.id for c in a} & {c.id for c in changed}) == len(a) - 1
+
+
+def test_size_validation() -> None:
+    with pytest.raises(ValueError):
+        chunk_spans(TEXT, 5)

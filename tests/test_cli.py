@@ -1,0 +1,89 @@
+"""The command line, end to end with the real model (in-process: one model load per command)."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from confbot.cli import main
+from conftest import DEV_QA
+
+pytestmark = pytest.mark.model
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_ingest_retrieve_eval(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(project)
+    code, out, err = run(capsys, "ingest", "--json")
+    assert code == 0, err
+    first = json.loads(out)
+    assert set(first) == {"files", "chunks", "added", "unchanged", "removed", "seconds"}
+    assert first["files"] == 1 and first["added"] == first["chunks"] > 10
+
+    code, out, _ = run(capsys, "ingest", "--json")
+    again = json.loads(out)
+    assert (again["added"], again["unchanged"], again["chunks"]) == (0, first["chunks"], first["chunks"])
+
+    code, out, _ = run(capsys, "retrieve", "大會在哪裡舉行？", "--k", "3", "--json")
+    assert code == 0
+    res = json.loads(out)
+    assert res["query"] == "大會在哪裡舉行？" and len(res["hits"]) == 3
+    hit = res["hits"][0]
+    assert set(hit) == {"rank", "chunk_id", "source", "text", "start", "end", "score", "dense_score", "bm25_score"}
+    assert hit["source"] == "corpus/000_6ecf1ceda1c9a779.txt"
+    assert any("武汉举行" in h["text"] for h in res["hits"])
+
+    code, out, _ = run(capsys, "retrieve", "大会主题")
+    assert code == 0 and "[1] corpus/000_6ecf1ceda1c9a779.txt" in out
+
+    code, out, _ = run(capsys, "eval", str(DEV_QA), "--json")
+    rep = json.loads(out)
+    assert {"n", "hit@1", "hit@3", "hit@5", "mrr", "by_lang", "per_item"} <= set(rep)
+    assert rep["hit@3"] >= 0.95 and len(rep["per_item"]) == len(DEV_QA.read_text().splitlines())
+
+    # a second index side by side
+    code, out, _ = run(capsys, "ingest", "--index", "other", "--json")
+    assert code == 0 and (project / "other" / "chroma.sqlite3").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["retrieve", "大会在哪里？"], "no index"),
+        (["ingest", "nowhere"], "no such file or folder"),
+        (["eval", "missing.jsonl"], "no such QA file"),
+    ],
+)
+def test_errors_are_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                             argv: list[str], message: str) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "missing.jsonl").unlink(missing_ok=True)
+    code, out, err = run(capsys, *argv)
+    assert code != 0 and out == ""
+    assert err.startswith("confbot: error:") and message in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "index" / "chroma.sqlite3").exists()
+
+
+def test_bad_input_on_a_real_index(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(project)
+    assert run(capsys, "ingest")[0] == 0
+    for q, msg in (("   ", "empty"), ("问" * 20000, "limit")):
+        code, _, err = run(capsys, "retrieve", q)
+        assert code == 2 and msg in err and "Traceback" not in err
+    (project / "corpus" / "bin.txt").write_bytes(bytes(range(256)) * 10)
+    code, _, err = run(capsys, "ingest")
+    assert code == 2 and "bin.txt" in err and "--skip-bad" in err
+    monkeypatch.setenv("CONFBOT_EMBED_MODEL", str(project / "no-model-here"))
+    (project / "corpus" / "bin.txt").unlink()
+    code, _, err = run(capsys, "retrieve", "大会在哪里？")
+    assert code != 0 and ("CONFBOT_EMBED_MODEL" in err or "built differently" in err)

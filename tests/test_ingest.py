@@ -1,0 +1,132 @@
+"""Ingest and the store, with a real embedded Chroma and the fake embedder."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from confbot.embeddings import FakeEmbedder
+from confbot.errors import IndexMismatchError, IndexMissingError, InputError, LoaderError
+from confbot.pipeline import Pipeline, ingest
+from confbot.settings import Settings
+
+
+def test_ingest_is_idempotent_and_tracks_changes(settings: Settings, fake_embedder: FakeEmbedder) -> None:
+    first = ingest(settings, embedder=fake_embedder)
+    assert first.files == 1 and first.added == first.chunks > 10 and first.unchanged == 0
+    again = ingest(settings, embedder=fake_embedder)
+    assert (again.added, again.removed, again.unchanged, again.chunks) == (0, 0, first.chunks, first.chunks)
+
+    release = next((settings.corpus_path).glob("*.txt"))
+    text = release.read_text(encoding="utf-8")
+    release.write_text(text.replace("舉行四屆", "舉行五屆"), encoding="utf-8")
+    changed = ingest(settings, embedder=fake_embedder)
+    assert changed.added >= 1 and changed.removed == changed.added
+    assert changed.chunks == first.chunks
+    p = Pipeline.open(settings, embedder=fake_embedder)
+    texts = "".join(c.text for c in p.store.all_chunks())
+    assert "五届" in texts and "四届" not in texts
+
+    extra = settings.corpus_path / "second.md"
+    extra.write_text("第二份新闻稿。大会设有创新成果展。", encoding="utf-8")
+    added = ingest(settings, embedder=fake_embedder)
+    assert added.files == 2 and added.added == 1 and added.chunks == first.chunks + 1
+
+    extra.unlink()
+    removed = ingest(settings, embedder=fake_embedder)
+    assert removed.removed == 1 and removed.chunks == first.chunks
+    assert set(Pipeline.open(settings, embedder=fake_embedder).store.sources()) == {"corpus/000_6ecf1ceda1c9a779.txt"}
+
+
+def test_chunks_are_clean_and_offsets_exact(settings: Settings, fake_embedder: FakeEmbedder) -> None:
+    from confbot.loaders import load
+    from confbot.normalize import to_simplified
+
+    ingest(settings, embedder=fake_embedder)
+    chunks = Pipeline.open(settings, embedder=fake_embedder).store.all_chunks()
+    doc = load(next(settings.corpus_path.glob("*.txt")), settings.project_root)
+    for c in chunks:
+        assert doc.text[c.start : c.end] == c.text
+        assert "(" not in c.text or "（" not in c.text
+        assert to_simplified(c.text) == c.text
+        assert not any(ch in c.text for ch in "āáǎàēéěèīíǐìōóǒòūúǔù")
+
+
+def test_bad_file_leaves_the_index_untouched(settings: Settings, fake_embedder: FakeEmbedder) -> None:
+    ingest(settings, embedder=fake_embedder)
+    before = Pipeline.open(settings, embedder=fake_embedder).store.count()
+    (settings.corpus_path / "broken.txt").write_bytes(bytes(range(256)) * 20)
+    (settings.corpus_path / "new.txt").write_text("新的一段。", encoding="utf-8")
+    with pytest.raises(LoaderError, match=r"broken\.txt.*Nothing was indexed"):
+        ingest(settings, embedder=fake_embedder)
+    assert Pipeline.open(settings, embedder=fake_embedder).store.count() == before
+    report = ingest(settings, embedder=fake_embedder, skip_bad=True)
+    assert report.added == 1 and len(report.failed) == 1
+    assert report.chunks == before + 1
+
+
+def test_empty_corpus_creates_nothing(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    (tmp_path / "corpus").mkdir()
+    s = Settings(project_root=tmp_path)
+    with pytest.raises(InputError, match=r"no \.txt"):
+        ingest(s, embedder=fake_embedder)
+    assert not (tmp_path / "index").exists()
+
+
+def test_missing_index(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    with pytest.raises(IndexMissingError, match="confbot ingest"):
+        Pipeline.open(Settings(project_root=tmp_path), embedder=fake_embedder)
+
+
+def test_other_model_is_a_clear_error(settings: Settings, fake_embedder: FakeEmbedder) -> None:
+    ingest(settings, embedder=fake_embedder)
+    with pytest.raises(IndexMismatchError, match="--rebuild"):
+        Pipeline.open(settings, embedder=FakeEmbedder(name="another-model"))
+    report = ingest(settings, embedder=FakeEmbedder(name="another-model"), rebuild=True)
+    assert report.added == report.chunks
+    assert Pipeline.open(settings, embedder=FakeEmbedder(name="another-model")).store.count() == report.chunks
+
+
+def test_several_indexes_side_by_side(project: Path, fake_embedder: FakeEmbedder) -> None:
+    a = Settings(project_root=project, index_dir=Path("idx_a"))
+    b = Settings(project_root=project, index_dir=Path("idx_b"))
+    ingest(a, embedder=fake_embedder)
+    assert (project / "idx_a" / "chroma.sqlite3").exists()
+    with pytest.raises(IndexMissingError):
+        Pipeline.open(b, embedder=fake_embedder)
+
+
+def test_hybrid_retrieval_with_fake_embedder(settings: Settings, fake_embedder: FakeEmbedder) -> None:
+    ingest(settings, embedder=fake_embedder)
+    p = Pipeline.open(settings, embedder=fake_embedder)
+    hits = p.retriever.retrieve("湖北省累計建成多少個5G基站？", 3)
+    assert len(hits) == 3
+    assert "16.38万" in hits[0].chunk.text
+    assert hits[0].bm25_score > 0 and hits[0].dense_score > 0
+    assert hits == sorted(hits, key=lambda h: -h.score)
+    assert json.dumps([h.chunk.id for h in hits])
+
+
+def test_langchain_retriever(settings: Settings, fake_embedder: FakeEmbedder) -> None:
+    from langchain_core.retrievers import BaseRetriever
+
+    from confbot.retrieval import langchain_retriever
+
+    ingest(settings, embedder=fake_embedder)
+    lc = langchain_retriever(Pipeline.open(settings, embedder=fake_embedder).retriever, k=2)
+    assert isinstance(lc, BaseRetriever)
+    docs = lc.invoke("新闻发布会由谁主持？")
+    assert len(docs) == 2
+    assert "胡从东" in docs[0].page_content
+    assert {"source", "start", "end", "score", "dense_score", "bm25_score"} <= set(docs[0].metadata)
+
+
+def test_question_checks(settings: Settings, fake_embedder: FakeEmbedder) -> None:
+    ingest(settings, embedder=fake_embedder)
+    p = Pipeline.open(settings, embedder=fake_embedder)
+    for bad in ("", "   \n", "\x00\x01"):
+        with pytest.raises(InputError, match="empty"):
+            p.check_question(bad)
+    with pytest.raises(InputError, match="20000 characters"):
+        p.check_question("问" * 20000)
+    assert p.check_question("  大会\x07在哪里？ ") == "大会在哪里？"

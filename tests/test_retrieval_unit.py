@@ -1,0 +1,58 @@
+import math
+
+import numpy as np
+import pytest
+
+from confbot.crosslingual import expand, lemmas, parse_cedict
+from confbot.retrieval import BM25, rrf, tokenize
+
+
+def test_bm25_matches_the_formula() -> None:
+    docs = [["a", "b"], ["a", "a", "c"], ["d"]]
+    bm = BM25(docs, k1=1.2, b=0.75)
+    s = bm.scores(["a"])
+    avg = 2.0
+    idf = math.log(1 + (3 - 2 + 0.5) / (2 + 0.5))
+    expect0 = idf * 1 * 2.2 / (1 + 1.2 * (1 - 0.75 + 0.75 * 2 / avg))
+    expect1 = idf * 2 * 2.2 / (2 + 1.2 * (1 - 0.75 + 0.75 * 3 / avg))
+    assert s[0] == pytest.approx(expect0, rel=1e-5)
+    assert s[1] == pytest.approx(expect1, rel=1e-5)
+    assert s[2] == 0
+    assert bm.scores(["zzz"]).sum() == 0
+    assert np.array_equal(bm.scores(["a", "a"]), s)  # repeated query terms count once
+
+
+def test_rrf() -> None:
+    fused = rrf([["x", "y"], ["y", "z"]], [1.0, 1.0], k=60)
+    assert fused["y"] == pytest.approx(1 / 62 + 1 / 61)
+    assert max(fused, key=fused.__getitem__) == "y"
+    weighted = rrf([["x"], ["z"]], [0.5, 1.0], k=0)
+    assert weighted == {"x": 0.5, "z": 1.0}
+
+
+def test_tokenize_chinese_and_english() -> None:
+    toks = tokenize("湖北省累计建成5G基站16.38万个 Base Stations")
+    assert "基站" in toks and ("湖北" in toks or "湖北省" in toks)
+    assert "5g" in toks and "16.38" in toks and "base" in toks
+    assert "的" not in tokenize("大会的主题")
+
+
+def test_cedict_parsing_and_expansion() -> None:
+    table = parse_cedict(
+        [
+            "# comment",
+            "基站 基站 [ji1 zhan4] /base station/",
+            "舉行 举行 [ju3 xing2] /to hold (a meeting, ceremony etc)/",
+            "湖北 湖北 [Hu2 bei3] /Hubei Province (Hupeh) in central China, abbr. 鄂[E4], capital Wuhan/",
+            "站 站 [zhan4] /station/",
+        ]
+    )
+    assert table["base station"] == ("基站",)
+    assert table["hold"] == ("举行",)
+    assert table["hubei"] == ("湖北",)
+    assert "station" not in table  # single characters are skipped
+    assert "held" in lemmas("held") and "hold" in lemmas("held")
+    vocab = {"基站", "举行", "湖北"}
+    got = expand("How many base stations has Hubei built? When is it held?", vocab)
+    assert {"基站", "举行", "湖北"} <= set(got)
+    assert expand("How many base stations", set()) == []
