@@ -168,13 +168,16 @@ def load_dictionary(cache_dir: str | None = None) -> dict[str, tuple[str, ...]]:
         return {}
     cache = None
     if cache_dir:
-        tag = hashlib.sha256(src.read_bytes()).hexdigest()[:12]
+        gl = "".join(f"{k}{v}" for k, v in sorted(glossary().items()))
+        tag = hashlib.sha256(src.read_bytes() + gl.encode()).hexdigest()[:12]
         cache = Path(cache_dir) / f"cedict-{tag}.pickle"
         if cache.exists():
             with cache.open("rb") as fh:
                 return dict(pickle.load(fh))
     with gzip.open(src, "rt", encoding="utf-8") as fh:
         table = parse_cedict(fh.read().splitlines())
+    for key, heads in glossary().items():  # the conference glossary comes first
+        table[key] = tuple(dict.fromkeys((*heads, *table.get(key, ()))))
     if cache:
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(".tmp")
@@ -182,6 +185,35 @@ def load_dictionary(cache_dir: str | None = None) -> dict[str, tuple[str, ...]]:
             pickle.dump(table, fh, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(cache)
     return table
+
+
+@functools.lru_cache(maxsize=1)
+def glossary() -> dict[str, tuple[str, ...]]:
+    """The shipped English -> Chinese conference glossary (``confbot/data/glossary.tsv``)."""
+    from importlib import resources
+
+    out: dict[str, tuple[str, ...]] = {}
+    text = resources.files("confbot").joinpath("data", "glossary.tsv").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            en, _, zh = line.partition("\t")
+            out[en.strip().lower()] = tuple(zh.split())
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def synonyms() -> dict[str, frozenset[str]]:
+    """Chinese near-synonym groups (``confbot/data/synonyms.txt``): word -> its group."""
+    from importlib import resources
+
+    out: dict[str, set[str]] = {}
+    text = resources.files("confbot").joinpath("data", "synonyms.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            group = set(line.split())
+            for w in group:
+                out.setdefault(w, set()).update(group)
+    return {w: frozenset(g) for w, g in out.items()}
 
 
 def lemmas(word: str) -> list[str]:
@@ -203,7 +235,7 @@ def lemmas(word: str) -> list[str]:
 
 
 def english_words(text: str) -> list[str]:
-    return _WORD_RE.findall(text.lower())
+    return [w.removesuffix("'s").removesuffix("’s") for w in _WORD_RE.findall(text.lower().replace("’", "'"))]
 
 
 def expand(text: str, vocabulary: Container[str], cache_dir: str | None = None, max_terms: int = 24) -> list[str]:

