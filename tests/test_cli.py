@@ -87,3 +87,34 @@ def test_bad_input_on_a_real_index(
     (project / "corpus" / "bin.txt").unlink()
     code, _, err = run(capsys, "retrieve", "大会在哪里？")
     assert code != 0 and ("CONFBOT_EMBED_MODEL" in err or "built differently" in err)
+
+
+def test_ask(project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(project)
+    assert run(capsys, "ingest")[0] == 0
+    code, out, err = run(capsys, "ask", "大会的主题是什么？", "--json")
+    assert code == 0, err
+    a = json.loads(out)
+    assert set(a) >= {"question", "standalone_question", "answer", "refused", "citations", "hits", "backend", "seconds"}
+    assert a["backend"] == "extractive" and not a["refused"] and "实数融合" in a["answer"]
+    c = a["citations"][0]
+    assert set(c) == {"n", "source", "chunk_id", "quote", "start", "end"} and c["end"] - c["start"] == len(c["quote"])
+
+    hist = project / "history.json"
+    hist.write_text(json.dumps([{"role": "user", "content": "2024中国5G+工业互联网大会的主题是什么？"},
+                                {"role": "assistant", "content": "实数融合 智造翘楚"}], ensure_ascii=False))  # fmt: skip
+    code, out, _ = run(capsys, "ask", "那它什么时候举办？", "--history", str(hist), "--json")
+    a = json.loads(out)
+    assert a["standalone_question"] != a["question"] and "11月19日" in a["answer"]
+
+    batch = project / "questions.txt"
+    batch.write_text("大会门票多少钱？\n\n湖北省累计建成多少个5G基站？\n", encoding="utf-8")
+    code, out, _ = run(capsys, "ask", "--batch", str(batch))
+    lines = [json.loads(x) for x in out.splitlines()]
+    assert code == 0 and [x["refused"] for x in lines] == [True, False]
+    code, out, _ = run(capsys, "ask", "--batch", str(batch), "--format", "md")
+    assert out.count("### ") == 2 and "Sources / 来源:" in out and "16.38万" in out
+
+    hist.write_text("{not json")
+    code, _, err = run(capsys, "ask", "x", "--history", str(hist))
+    assert code == 2 and "--history" in err

@@ -77,7 +77,86 @@ QUESTION_WORDS = frozenset(
 )  # fmt: skip
 
 _EN_QUESTION_WORDS = frozenset(
-    ["what", "which", "who", "whom", "whose", "where", "when", "why", "how", "many", "much", "does", "do", "did", "is", "are", "was", "were", "will", "would", "can", "could", "should", "the", "a", "an", "of", "to", "in", "on", "at", "for", "and", "or", "be", "been", "this", "that", "these", "those", "it", "its", "by", "with", "from", "as", "about", "there", "their", "they", "them", "have", "has", "had", "please", "tell", "me", "i", "you", "we", "our", "any", "some", "kind", "sort", "year", "this", "year's", "large", "big", "long", "old", "expected", "expect", "already", "yet", "still", "also"]
+    [
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "where",
+        "when",
+        "why",
+        "how",
+        "many",
+        "much",
+        "does",
+        "do",
+        "did",
+        "is",
+        "are",
+        "was",
+        "were",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "and",
+        "or",
+        "be",
+        "been",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "by",
+        "with",
+        "from",
+        "as",
+        "about",
+        "there",
+        "their",
+        "they",
+        "them",
+        "have",
+        "has",
+        "had",
+        "please",
+        "tell",
+        "me",
+        "i",
+        "you",
+        "we",
+        "our",
+        "any",
+        "some",
+        "kind",
+        "sort",
+        "year",
+        "this",
+        "year's",
+        "large",
+        "big",
+        "long",
+        "old",
+        "expected",
+        "expect",
+        "already",
+        "yet",
+        "still",
+        "also",
+    ]
 )
 
 # (answer kind, question pattern, evidence pattern the selected sentences must contain)
@@ -316,7 +395,7 @@ class Selector:
             same_kind = any(k != "year" and kind_present(k, s.text, question) for k in kinds)
             if (sc >= 0.75 * top and adds) or (sc >= 0.5 * top and same_kind and len(chosen) < 2):
                 chosen.append(s)
-        chosen.sort(key=lambda s: (s.chunk.source, s.start))
+        chosen = [best, *sorted(chosen[1:], key=lambda s: (s.chunk.source, s.start))]
         texts = [s.text for s in chosen]
         if "year" in kinds:  # the year is guaranteed by the filter above; coverage is about the rest
             zh_terms = [t for t in zh_terms if not re.fullmatch(r"(19|20)\d{2}", t)]

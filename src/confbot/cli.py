@@ -95,6 +95,98 @@ def cmd_retrieve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _answerer(s: Settings) -> Any:
+    from confbot.chain import Answerer
+    from confbot.llm import make_chat_model
+    from confbot.pipeline import Pipeline
+
+    return Answerer(Pipeline.open(s), make_chat_model(s), s.llm)
+
+
+def answer_json(a: Any) -> dict[str, Any]:
+    """The ``confbot ask --json`` contract (also the app's /ask endpoint)."""
+    return {
+        "question": a.question,
+        "standalone_question": a.standalone_question,
+        "answer": a.text,
+        "refused": a.refused,
+        "citations": [
+            {"n": c.n, "source": c.source, "chunk_id": c.chunk_id, "quote": c.quote, "start": c.start, "end": c.end}
+            for c in a.citations
+        ],
+        "hits": [_hit_json(i, h) for i, h in enumerate(a.hits, start=1)],
+        "backend": a.backend,
+        "seconds": round(a.seconds, 3),
+        **({"notes": list(a.notes)} if a.notes else {}),
+    }
+
+
+def answer_markdown(a: Any) -> str:
+    """An answer with its sources, as the press office pastes it into a reply."""
+    lines = [f"### {a.question}", "", a.text, ""]
+    if a.citations:
+        lines.append("Sources / 来源:")
+        for c in a.citations:
+            lines.append(f"[{c.n}] {c.source}, characters {c.start}–{c.end}: “{c.quote}”")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _load_history(path: str | None) -> list[dict[str, str]]:
+    if not path:
+        return []
+    from confbot.errors import InputError
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(f"--history {path}: not a readable JSON file ({exc}).") from exc
+    if not isinstance(data, list) or not all(isinstance(m, dict) and "role" in m and "content" in m for m in data):
+        raise InputError(f'--history {path}: expected a JSON list of {{"role": "user"|"assistant", "content": ...}}.')
+    return data
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from confbot.errors import ConfbotError, InputError
+
+    s = _settings(args)
+    if args.batch:
+        try:
+            questions = [q.strip() for q in Path(args.batch).read_text(encoding="utf-8-sig").splitlines() if q.strip()]
+        except OSError as exc:
+            raise InputError(f"--batch {args.batch}: cannot be read ({exc.strerror}).") from exc
+        if not questions:
+            raise InputError(f"--batch {args.batch}: no questions in the file (one question per line).")
+        answerer = _answerer(s)
+        failed = 0
+        for q in questions:
+            try:
+                a = answerer.answer(q)
+            except ConfbotError as exc:  # one bad line must not lose the others
+                failed += 1
+                print(f"confbot: skipped {q[:40]!r}: {exc}", file=sys.stderr)
+                continue
+            if args.format == "md":
+                print(answer_markdown(a))
+            else:
+                print(json.dumps(answer_json(a), ensure_ascii=False))
+        return 1 if failed else 0
+    if not args.question:
+        raise InputError("ask needs a QUESTION (or --batch FILE).")
+    a = _answerer(s).answer(args.question, _load_history(args.history))
+    if args.json:
+        _print_json(answer_json(a))
+    elif args.format == "md":
+        print(answer_markdown(a))
+    else:
+        if a.standalone_question != a.question:
+            print(f"({a.standalone_question})", file=sys.stderr)
+        print(a.text)
+        for c in a.citations:
+            print(f"  [{c.n}] {c.source} [{c.start}:{c.end}] {c.quote}")
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from confbot.evaluation import evaluate_retrieval, load_qa, per_item_json
 
@@ -113,6 +205,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
         retrieve = p.retriever.retrieve
     report, results = evaluate_retrieval(items, retrieve, args.k)
     report["pipeline"] = args.pipeline
+    if args.pipeline == "confbot" and not args.retrieval_only:
+        from confbot.evaluation import evaluate_answers
+
+        answerer = _answerer(s)
+        lookup = _chunk_lookup(answerer.pipeline)
+        report.update(evaluate_answers(results, answerer.answer, lookup))
+        report["backend"] = answerer.backend
     report["seconds"] = round(time.perf_counter() - t0, 2)
     if args.json:
         _print_json({**report, "per_item": [per_item_json(r) for r in results]})
@@ -122,12 +221,30 @@ def cmd_eval(args: argparse.Namespace) -> int:
     rows = [("all", report), *report["by_lang"].items()]
     for name, m in rows:
         print(f"{name:10} {m['n']:>4} {m['hit@1']:>7.3f} {m['hit@3']:>7.3f} {m['hit@5']:>7.3f} {m['mrr']:>7.3f}")
+    if "answer_accuracy" in report:
+
+        def fmt(x: Any) -> str:
+            return "n/a" if x is None else f"{x:.3f}"
+
+        print(
+            f"answers ({report['backend']}): accuracy {fmt(report['answer_accuracy'])}, refusal precision "
+            f"{fmt(report['refusal_precision'])}, recall {fmt(report['refusal_recall'])}, "
+            f"citation validity {fmt(report['citation_validity'])}"
+        )
+        for r in results:
+            if r.extra.get("correct") is False or (not r.item.answerable and not r.extra.get("refused")):
+                print(f"wrong {r.item.id}: {r.item.question} -> {str(r.extra.get('answer'))[:80]!r}")
     med = report["top1_dense_median"]
     print(f"median top-1 cosine: answerable {med['answerable']}, unanswerable {med['unanswerable']}")
     misses = [r for r in results if r.item.answerable and (r.rank is None or r.rank > 3)]
     for r in misses:
         print(f"miss@3 {r.item.id}: {r.item.question} (rank {r.rank})")
     return 0
+
+
+def _chunk_lookup(pipeline: Any) -> Any:
+    by_id = {c.id: c for c in pipeline.retriever.chunks}
+    return by_id.get
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -163,12 +280,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_retrieve)
 
+    p = sub.add_parser("ask", parents=[common], help="answer a question with cited sources")
+    p.add_argument("question", nargs="?")
+    p.add_argument("--history", help='JSON file: [{"role": "user"|"assistant", "content": ...}, ...]')
+    p.add_argument("--batch", help="a file with one question per line (a journalist's list)")
+    p.add_argument("--format", choices=["text", "jsonl", "md"], default=None,
+                   help="--batch output: jsonl (default) or md (Markdown drafts with sources)")  # fmt: skip
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ask)
+
     p = sub.add_parser("eval", parents=[common], help="retrieval accuracy on a QA set (JSONL)")
     p.add_argument("qa", help="QA file, e.g. tests/data/dev_qa.jsonl")
     p.add_argument("--k", type=int, default=5)
     p.add_argument("--json", action="store_true")
     p.add_argument("--pipeline", choices=["confbot", "naive"], default="confbot",
                    help="naive = the tutorial baseline (RecursiveCharacterTextSplitter + MiniLM + Chroma)")  # fmt: skip
+    p.add_argument("--retrieval-only", action="store_true", help="skip answering (retrieval metrics only)")
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("serve", parents=[common], help="start the web app")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from confbot.chunking import Chunk
 from confbot.errors import InputError
 from confbot.normalize import canonical
 from confbot.retrieval import Hit
@@ -147,4 +148,52 @@ def per_item_json(r: ItemResult) -> dict[str, Any]:
         "top1_dense": None if r.top1_dense is None else round(r.top1_dense, 4),
         "top_chunk_ids": r.top_ids,
         **r.extra,
+    }
+
+
+def answer_correct(item: QAItem, text: str) -> bool:
+    """Every group of ``answer_keys`` has one alternative in the answer (canonical comparison)."""
+    body = canonical(text)
+    return all(any(canonical(alt) in body for alt in group) for group in item.answer_keys)
+
+
+def citation_valid(c: Any, chunk_text: Callable[[str], Chunk | None]) -> bool:
+    """The quote is exactly the normalized source at [start, end), read back from the index."""
+    chunk = chunk_text(c.chunk_id)
+    if chunk is None:
+        return False
+    return bool(c.quote) and chunk.text[c.start - chunk.start : c.end - chunk.start] == c.quote
+
+
+def evaluate_answers(
+    results: Sequence[ItemResult],
+    answer: Callable[[str], Any],
+    chunk_lookup: Callable[[str], Chunk | None],
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Answer accuracy, refusal precision/recall and citation validity; adds each answer to ``extra``."""
+    right = answerable = refused_right = refused = unanswerable = 0
+    cits = valid = 0
+    for i, r in enumerate(results):
+        a = answer(r.item.question)
+        ok_cits = [citation_valid(c, chunk_lookup) for c in a.citations]
+        cits += len(ok_cits)
+        valid += sum(ok_cits)
+        refused += a.refused
+        correct = None
+        if r.item.answerable:
+            answerable += 1
+            correct = (not a.refused) and answer_correct(r.item, a.text)
+            right += correct
+        else:
+            unanswerable += 1
+            refused_right += a.refused
+        r.extra.update({"answer": a.text, "refused": a.refused, "correct": correct, "citations": len(a.citations)})
+        if progress:
+            progress(i + 1, len(results))
+    return {
+        "answer_accuracy": right / answerable if answerable else None,
+        "refusal_precision": refused_right / refused if refused else None,
+        "refusal_recall": refused_right / unanswerable if unanswerable else None,
+        "citation_validity": valid / cits if cits else None,
     }
