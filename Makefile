@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install model index run test lint typecheck pytest eval clean
+.PHONY: install model index run test lint typecheck pytest eval clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,7 +38,12 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: model
+# the browser test drives Debian's chromium; CJK fonts so Chinese renders (root, as on CI)
+browser:
+	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi wqy || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null)
+
+pytest: model browser
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest

@@ -248,11 +248,12 @@ def _chunk_lookup(pipeline: Any) -> Any:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from confbot.pipeline import Pipeline
     from confbot.ui import launch
 
     s = _settings(args)
-    launch(Pipeline.open(s), host=args.host, port=args.port)
+    answerer = _answerer(s)
+    print(f"confbot: serving on http://{args.host}:{args.port} (backend {answerer.backend})", file=sys.stderr)
+    launch(answerer, host=args.host, port=args.port)
     return 0
 
 

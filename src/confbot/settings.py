@@ -63,6 +63,19 @@ class Settings(BaseSettings):
     llm_max_tokens: int = 384
     llamacpp_model_path: Path | None = None
 
+    #: the app's admin token: changing the index from the UI is disabled while it is unset
+    admin_token: SecretStr | None = None
+    data_dir: Path = Path("data")
+    max_upload_bytes: int = 20 * 1024 * 1024
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.resolve(self.data_dir) / "feedback.jsonl"
+
+    @property
+    def uploads_path(self) -> Path:
+        return self.corpus_path / "uploads"
+
     @field_validator("collection")
     @classmethod
     def _collection_name(cls, v: str) -> str:
