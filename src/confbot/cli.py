@@ -33,11 +33,15 @@ def _print_json(obj: Any) -> None:
 
 
 def cmd_setup(args: argparse.Namespace) -> int:
+    s = _settings(args)
+    if args.llm:
+        from confbot.llm import provision_test_gguf
+
+        print(provision_test_gguf(s.cache_dir))
+        return 0
     from confbot.embeddings import resolve_model
 
-    s = _settings(args)
-    path = resolve_model(s)
-    print(path)
+    print(resolve_model(s))
     return 0
 
 
@@ -265,6 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("setup", parents=[common], help="provision the embedding model (offline) and print its folder")
+    p.add_argument("--llm", action="store_true", help="instead, assemble the small test GGUF (after `make llm`)")
     p.set_defaults(func=cmd_setup)
 
     p = sub.add_parser("ingest", parents=[common], help="index press releases (default: corpus/)")

