@@ -18,6 +18,7 @@ from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from confbot.chunking import Chunk, sentence_spans
+from confbot.lexicon import EN_QUESTION_WORDS, ZH_QUESTION_WORDS
 from confbot.normalize import canonical, has_cjk, normalize_query, to_simplified
 from confbot.retrieval import STOPWORDS, Hit, tokenize
 
@@ -72,92 +73,9 @@ def question_language(question: str) -> str:
     return "en" if _LATIN_RE.search(question) else "zh"
 
 
-QUESTION_WORDS = frozenset(
-    ["什么", "哪些", "哪个", "哪里", "哪儿", "哪位", "哪家", "哪几个", "哪几", "几", "几个", "几家", "几届", "多少", "多少钱", "多大", "多久", "多长", "怎么", "怎样", "如何", "为何", "为什么", "是否", "是不是", "有没有", "吗", "呢", "请问", "时候", "什么时候", "何时", "何地", "谁", "有何", "分别", "具体", "打算", "主要", "目前", "今年", "本届", "那", "它", "其", "该", "这个", "那个", "介绍", "一下", "告诉", "我", "想", "知道", "能", "可以", "呀", "啊", "情况", "相关", "方面", "请", "具体地", "怎么样", "此前", "已经", "之前", "现在", "曾经", "过", "一共", "总共", "共", "有", "个", "哪几个", "哪几项", "多少个", "多少家", "分别是", "都", "还", "会", "要", "将", "被", "让"]
-)  # fmt: skip
+QUESTION_WORDS = ZH_QUESTION_WORDS
 
-_EN_QUESTION_WORDS = frozenset(
-    [
-        "what",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "where",
-        "when",
-        "why",
-        "how",
-        "many",
-        "much",
-        "does",
-        "do",
-        "did",
-        "is",
-        "are",
-        "was",
-        "were",
-        "will",
-        "would",
-        "can",
-        "could",
-        "should",
-        "the",
-        "a",
-        "an",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "for",
-        "and",
-        "or",
-        "be",
-        "been",
-        "this",
-        "that",
-        "these",
-        "those",
-        "it",
-        "its",
-        "by",
-        "with",
-        "from",
-        "as",
-        "about",
-        "there",
-        "their",
-        "they",
-        "them",
-        "have",
-        "has",
-        "had",
-        "please",
-        "tell",
-        "me",
-        "i",
-        "you",
-        "we",
-        "our",
-        "any",
-        "some",
-        "kind",
-        "sort",
-        "year",
-        "this",
-        "year's",
-        "large",
-        "big",
-        "long",
-        "old",
-        "expected",
-        "expect",
-        "already",
-        "yet",
-        "still",
-        "also",
-    ]
-)
+_EN_QUESTION_WORDS = EN_QUESTION_WORDS
 
 # (answer kind, question pattern, evidence pattern the selected sentences must contain)
 _KINDS: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [

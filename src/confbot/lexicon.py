@@ -1,0 +1,29 @@
+"""Word lists shared by retrieval, cross-lingual expansion and the answer check."""
+
+from __future__ import annotations
+
+#: Chinese function words left out of BM25 terms.
+ZH_STOPWORDS = frozenset(
+    "一 一下 上 下 与 个 中 为 之 也 了 于 什么 他 以 们 你 其 几 及 吗 吧 呢 和 哪个 哪些 哪里 啊 在 多少 她 如何 它 对 将 就 并 怎么 我 是 是否 有 由 的 等 而 "
+    "请问 这 那 都".split()
+)
+
+#: English function words: never key terms, never the edge of a dictionary phrase.
+EN_STOPWORDS = frozenset(
+    "a about an and any are as at be been being by can could did do does for from had has have he her his "
+    "how i in is it its many may me might much my no not of on or our please she should some tell that "
+    "the their them there these they this those to was we were what when where which who whom whose why "
+    "will with would yes you your".split()
+)
+
+#: Chinese words that shape a question but are not what it is about.
+ZH_QUESTION_WORDS = frozenset(
+    "一下 一共 个 为什么 为何 主要 之前 什么 什么时候 今年 介绍 会 何地 何时 共 其 具体 具体地 几 几个 几家 几届 分别 分别是 可以 吗 呀 告诉 呢 哪个 哪些 哪位 哪儿 哪几 "
+    "哪几个 哪几项 哪家 哪里 啊 多久 多大 多少 多少个 多少家 多少钱 多长 如何 它 将 已经 怎么 怎么样 怎样 总共 情况 想 我 打算 方面 时候 是不是 是否 曾经 有 有何 有没有 本届 "
+    "此前 现在 目前 相关 知道 能 被 要 让 该 请 请问 谁 过 还 这个 那 那个 都".split()
+)
+
+#: English words that shape a question but are not what it is about (besides EN_STOPWORDS).
+EN_QUESTION_WORDS = EN_STOPWORDS | frozenset(
+    "already also big expect expected kind large long old sort still year year's yet".split()
+)
