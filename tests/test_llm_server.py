@@ -25,13 +25,14 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def llm_server():  # type: ignore[no-untyped-def]
+def llm_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     gguf = provision_test_gguf(Settings().cache_dir)
     port = free_port()
+    log = (tmp_path_factory.mktemp("llm") / "server.log").open("wb")  # a file: a full pipe would block the server
     proc = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1", "--port", str(port),
          "--n_ctx", "4096", "--n_threads", "2", "--model_alias", "qwen-0.5b"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "HF_HUB_OFFLINE": "1"},
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -42,7 +43,7 @@ def llm_server():  # type: ignore[no-untyped-def]
                     break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(f"llama.cpp server exited: {proc.stderr.read().decode()[-2000:]}") from None  # type: ignore[union-attr]
+                raise RuntimeError(f"llama.cpp server exited; see {log.name}") from None
             time.sleep(0.5)
     else:
         proc.kill()
@@ -50,10 +51,17 @@ def llm_server():  # type: ignore[no-untyped-def]
     yield url, proc
     proc.terminate()
     proc.wait(timeout=30)
+    log.close()
 
 
 def openai_settings(url: str, **kw: object) -> Settings:
-    return Settings(llm="openai", llm_base_url=f"{url}/v1", llm_model="qwen-0.5b", llm_timeout=60, **kw)  # type: ignore[arg-type]
+    base: dict[str, object] = {
+        "llm": "openai",
+        "llm_base_url": f"{url}/v1",
+        "llm_model": "qwen-0.5b",
+        "llm_timeout": 60,
+    }
+    return Settings(**{**base, **kw})  # type: ignore[arg-type]
 
 
 def test_answers_through_the_server_are_verified(llm_server, real_pipeline) -> None:  # type: ignore[no-untyped-def]
