@@ -72,7 +72,7 @@ def _llamacpp_model(settings: Settings) -> Any:
         def _call(self, messages: list[Any], stop: list[str] | None = None, run_manager: Any = None, **kw: Any) -> str:
             role = {"system": "system", "human": "user", "ai": "assistant"}
             msgs = [{"role": role.get(m.type, "user"), "content": str(m.content)} for m in messages]
-            out = llm.create_chat_completion(messages=msgs, temperature=0, max_tokens=max_tokens, stop=stop)
+            out = llm.create_chat_completion(messages=msgs, temperature=0, max_tokens=max_tokens, stop=stop)  # type: ignore[arg-type]
             return str(out["choices"][0]["message"]["content"] or "")  # type: ignore[index]
 
     return LlamaCppChat()
