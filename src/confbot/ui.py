@@ -128,7 +128,7 @@ class AppState:
         self.answerer.pipeline.retriever.refresh()
         self.answerer.refresh()
 
-    def upload(self, token: str | None, files: list[str], progress: Any = None) -> str:
+    def upload(self, token: str | None, files: list[str], show_progress: bool = False) -> str:
         from confbot.pipeline import ingest
 
         self.check_token(token)
@@ -153,7 +153,9 @@ class AppState:
                     backup = dest.read_bytes() if existed else None
                     shutil.copyfile(src, dest)
                     written.append((dest, backup))
-                report = ingest(self.settings, [d for d, _ in written], self.answerer.pipeline.embedder)
+                report = ingest(
+                    self.settings, [d for d, _ in written], self.answerer.pipeline.embedder, progress=show_progress
+                )
             except ConfbotError:
                 for dest, backup in written:  # leave the corpus as it was
                     if backup is None:
@@ -289,7 +291,11 @@ def create_app(answerer: Answerer) -> Any:
 
                 return run
 
-            upload.click(guarded(state.upload), [token, files], [status, docs, pick], api_name="upload")
+            def upload_with_progress(token: str, files: list[str], progress: Any = gr.Progress(track_tqdm=True)) -> Any:  # noqa: B008
+                progress(0, desc="Indexing / 正在索引")
+                return guarded(state.upload)(token, files, True)
+
+            upload.click(upload_with_progress, [token, files], [status, docs, pick], api_name="upload")
             reindex.click(guarded(state.reindex), [token], [status, docs, pick], api_visibility="private")
             remove.click(guarded(state.remove), [token, pick], [status, docs, pick], api_visibility="private")
 
