@@ -130,3 +130,14 @@ def test_question_checks(settings: Settings, fake_embedder: FakeEmbedder) -> Non
     with pytest.raises(InputError, match="20000 characters"):
         p.check_question("问" * 20000)
     assert p.check_question("  大会\x07在哪里？ ") == "大会在哪里？"
+
+
+def test_a_second_concurrent_ingest_is_refused(settings: Settings, fake_embedder: FakeEmbedder) -> None:
+    from confbot.errors import ConfbotError
+    from confbot.pipeline import ingest_lock
+
+    ingest(settings, embedder=fake_embedder)
+    with ingest_lock(settings):
+        with pytest.raises(ConfbotError, match="another ingest is running"):
+            ingest(settings, embedder=fake_embedder)
+    assert ingest(settings, embedder=fake_embedder).added == 0  # the lock is released

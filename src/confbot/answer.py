@@ -287,7 +287,7 @@ class Selector:
             if any(h in body for h in heads) or word in body:
                 got += w
                 covered.append(word)
-        return (got / total if total else 1.0), covered
+        return (got / total if total else 0.0), covered  # nothing to look for: nothing is covered
 
     def select(
         self, question: str, sentences: Sequence[Sentence], max_sentences: int = 3

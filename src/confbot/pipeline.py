@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -12,13 +13,45 @@ import numpy as np
 
 from confbot.chunking import Chunk, chunk_document
 from confbot.embeddings import Embedder, load_embedder
-from confbot.errors import InputError, LoaderError
+from confbot.errors import ConfbotError, InputError, LoaderError
 from confbot.loaders import Document, discover, load, relative_source
 from confbot.retrieval import HybridRetriever
 from confbot.settings import Settings
 from confbot.store import ChunkStore, make_client
 
 log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def ingest_lock(settings: Settings) -> Iterator[None]:
+    """One ingest at a time per index: a second one fails at once with a clear message."""
+    import fcntl
+    import hashlib
+    import os
+
+    if settings.chroma_url:
+        tag = hashlib.sha256(f"{settings.chroma_url}/{settings.collection}".encode()).hexdigest()[:16]
+        path = settings.cache_dir / "locks" / f"ingest-{tag}.lock"
+    else:
+        path = settings.index_path / ".confbot-ingest.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise ConfbotError(
+                f"another ingest is running on this index ({holder}); wait for it to finish, then run this again."
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 @dataclass
@@ -79,6 +112,21 @@ def ingest(
     docs, errors = load_documents(settings, paths, skip_bad)
     emb = embedder or load_embedder(settings)
     client = make_client(settings.index_path, settings.chroma_url, create=True)
+    with ingest_lock(settings):
+        return _ingest(settings, paths, docs, errors, emb, client, rebuild, progress, t0)
+
+
+def _ingest(
+    settings: Settings,
+    paths: list[Path],
+    docs: list[Document],
+    errors: list[str],
+    emb: Embedder,
+    client: object,
+    rebuild: bool,
+    progress: bool,
+    t0: float,
+) -> IngestReport:
     if rebuild:
         store = ChunkStore.rebuild(client, settings.collection, emb)
     else:
