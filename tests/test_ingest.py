@@ -137,7 +137,6 @@ def test_a_second_concurrent_ingest_is_refused(settings: Settings, fake_embedder
     from confbot.pipeline import ingest_lock
 
     ingest(settings, embedder=fake_embedder)
-    with ingest_lock(settings):
-        with pytest.raises(ConfbotError, match="another ingest is running"):
-            ingest(settings, embedder=fake_embedder)
+    with ingest_lock(settings), pytest.raises(ConfbotError, match="another ingest is running"):
+        ingest(settings, embedder=fake_embedder)
     assert ingest(settings, embedder=fake_embedder).added == 0  # the lock is released
