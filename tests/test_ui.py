@@ -25,7 +25,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory, real_embedder):  # type: ignore[no-untyped-def]
-    from confbot.ui import CSS, create_app
+    from confbot.ui import create_app, launch_options
 
     root = tmp_path_factory.mktemp("uiproj")
     shutil.copytree(CORPUS, root / "corpus")
@@ -33,7 +33,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, real_embedder):  # type: i
     ingest(settings, embedder=real_embedder)
     app = create_app(Answerer(Pipeline.open(settings, embedder=real_embedder)))
     port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, css=CSS, quiet=True)
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options())
     yield f"http://127.0.0.1:{port}/", settings
     app.close()
 
@@ -128,4 +128,11 @@ def test_real_browser(app_url) -> None:  # type: ignore[no-untyped-def]
         page.wait_for_function("document.querySelector('#chat').innerText.includes('⚠️')", timeout=60_000)
         assert "<script>alert(1)</script>" in page.inner_text("#chat")  # shown as text, not run
         page.screenshot(path=str(ARTIFACTS / "chat-refusal.png"), full_page=True)
+        assert "Question" in page.inner_text("body")  # an English browser gets English labels
+
+        hant = browser.new_page(locale="zh-TW")
+        hant.goto(app_url[0])
+        hant.wait_for_selector("#question textarea")
+        hant.wait_for_function("document.body.innerText.includes('問題')", timeout=30_000)
+        hant.screenshot(path=str(ARTIFACTS / "labels-zh-TW.png"))
         browser.close()

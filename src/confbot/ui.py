@@ -6,6 +6,7 @@ Retrieval lab (testers). Document text is escaped everywhere it is shown.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import html
 import json
@@ -39,6 +40,38 @@ CSS = """
 .src { border: 1px solid #e5e7eb; border-radius: 6px; padding: .5em .8em; margin: .4em 0; }
 .standalone { font-size: .8em; color: #6b7280; }
 """
+
+
+_LABELS: dict[str, str] = {}
+
+
+def tr(bilingual: str) -> Any:
+    """A UI string written "English / 中文", shown in the browser's language (zh-TW/zh-HK get traditional)."""
+    from gradio.i18n import I18nData
+
+    key = "confbot_" + hashlib.sha1(bilingual.encode()).hexdigest()[:12]
+    _LABELS[key] = bilingual
+    return I18nData(key)
+
+
+def make_i18n() -> Any:
+    """Translations for every string passed through :func:`tr` (call after :func:`create_app`)."""
+    import gradio as gr
+    from opencc import OpenCC
+
+    s2t = OpenCC("s2t")
+    en: dict[str, str] = {}
+    zh: dict[str, str] = {}
+    for key, text in _LABELS.items():
+        english, _, chinese = text.partition(" / ")
+        en[key], zh[key] = english, chinese or english
+    hant = {k: str(s2t.convert(v)) for k, v in zh.items()}
+    return gr.I18n(en=en, zh=zh, **{"zh-CN": zh, "zh-TW": hant, "zh-HK": hant})
+
+
+def launch_options() -> dict[str, Any]:
+    """What ``launch()`` needs besides host and port (the app's CSS and translations)."""
+    return {"css": CSS, "i18n": make_i18n()}
 
 
 def md_escape(text: str) -> str:
@@ -207,17 +240,19 @@ def create_app(answerer: Answerer) -> Any:
     with gr.Blocks(title="confbot") as app:
         gr.Markdown("# confbot · 会议问答\nAnswers from the conference's own press materials, with their sources. "
                     "/ 依据大会新闻材料作答，并给出出处。")  # fmt: skip
-        with gr.Tab("Chat / 问答"):
+        with gr.Tab(tr("Chat / 问答")):
             answers = gr.State([])
-            chatbot = gr.Chatbot(label="Chat / 对话", height=420, elem_id="chat", feedback_options=("Like", "Dislike"))
+            chatbot = gr.Chatbot(
+                label=tr("Chat / 对话"), height=420, elem_id="chat", feedback_options=("Like", "Dislike")
+            )
             with gr.Row():
-                question = gr.Textbox(label="Question / 问题", placeholder=EXAMPLES[0], scale=5, elem_id="question")
-                ask = gr.Button("Ask / 提问", variant="primary", scale=1, elem_id="ask")
-            gr.Examples(EXAMPLES, inputs=question, label="Examples / 示例")
-            sources = gr.HTML(label="Sources / 来源", elem_id="sources")
-            markdown = gr.Textbox(label="Answer with sources (Markdown) / 带出处的答案", lines=4, buttons=["copy"],
+                question = gr.Textbox(label=tr("Question / 问题"), placeholder=EXAMPLES[0], scale=5, elem_id="question")
+                ask = gr.Button(tr("Ask / 提问"), variant="primary", scale=1, elem_id="ask")
+            gr.Examples(EXAMPLES, inputs=question, label=tr("Examples / 示例"))
+            sources = gr.HTML(label=tr("Sources / 来源"), elem_id="sources")
+            markdown = gr.Textbox(label=tr("Answer with sources (Markdown) / 带出处的答案"), lines=4, buttons=["copy"],
                                   elem_id="markdown")  # fmt: skip
-            clear = gr.Button("Clear / 清空")
+            clear = gr.Button(tr("Clear / 清空"))
             gr.Markdown(f"<small>Backend / 回答方式: **{html.escape(answerer.backend)}** · "
                         f"index: {answerer.pipeline.store.count()} chunks</small>")  # fmt: skip
 
@@ -260,25 +295,25 @@ def create_app(answerer: Answerer) -> Any:
             on_like.__annotations__["data"] = gr.LikeData  # resolved here: gradio is imported lazily
             chatbot.like(on_like, [answers], None, api_visibility="private")
 
-        with gr.Tab("Documents / 文档"):
+        with gr.Tab(tr("Documents / 文档")):
             if not state.admin_enabled():
-                gr.Markdown("Changing the index is disabled. Start the app with `CONFBOT_ADMIN_TOKEN` set to enable "
-                            "uploads. / 未设置 CONFBOT_ADMIN_TOKEN，无法修改索引。")  # fmt: skip
-            token = gr.Textbox(label="Admin token / 管理口令", type="password")
-            files = gr.File(label="Upload press releases / 上传新闻稿 (txt, md, html, pdf, docx)", file_count="multiple",
+                gr.Markdown(tr("Changing the index is disabled: start the app with `CONFBOT_ADMIN_TOKEN` set. / "
+                               "未设置 CONFBOT_ADMIN_TOKEN，无法修改索引。"))  # fmt: skip
+            token = gr.Textbox(label=tr("Admin token / 管理口令"), type="password")
+            files = gr.File(label=tr("Upload press releases (txt, md, html, pdf, docx) / 上传新闻稿（txt、md、html、pdf、docx）"), file_count="multiple",
                             file_types=sorted(SUPPORTED_SUFFIXES))  # fmt: skip
             with gr.Row():
-                upload = gr.Button("Upload and index / 上传并索引", variant="primary")
-                reindex = gr.Button("Re-index all / 全部重建")
+                upload = gr.Button(tr("Upload and index / 上传并索引"), variant="primary")
+                reindex = gr.Button(tr("Re-index all / 全部重建"))
             status = gr.Markdown()
             docs = gr.Dataframe(
                 headers=["source", "chunks", "bytes", "ingested"],
                 value=state.documents,
-                label="Indexed documents / 已索引文档",
+                label=tr("Indexed documents / 已索引文档"),
             )
             with gr.Row():
-                pick = gr.Dropdown(label="Document / 文档", choices=[r[0] for r in state.documents()])
-                remove = gr.Button("Remove / 删除", variant="stop")
+                pick = gr.Dropdown(label=tr("Document / 文档"), choices=[r[0] for r in state.documents()])
+                remove = gr.Button(tr("Remove / 删除"), variant="stop")
 
             def guarded(fn: Any) -> Any:
                 def run(*args: Any) -> tuple[str, Any, Any]:
@@ -299,13 +334,13 @@ def create_app(answerer: Answerer) -> Any:
             reindex.click(guarded(state.reindex), [token], [status, docs, pick], api_visibility="private")
             remove.click(guarded(state.remove), [token, pick], [status, docs, pick], api_visibility="private")
 
-        with gr.Tab("Retrieval lab / 检索实验"):
-            lab_q = gr.Textbox(label="Question / 问题")
-            lab_btn = gr.Button("Retrieve / 检索")
+        with gr.Tab(tr("Retrieval lab / 检索实验")):
+            lab_q = gr.Textbox(label=tr("Question / 问题"))
+            lab_btn = gr.Button(tr("Retrieve / 检索"))
             hits_df = gr.Dataframe(
                 headers=["rank", "fused", "dense", "bm25", "dense rank", "bm25 rank", "source", "range", "text"]
             )
-            verdict = gr.JSON(label="Answer check / 回答判定")
+            verdict = gr.JSON(label=tr("Answer check / 回答判定"))
 
             def lab(q: str) -> tuple[list[list[Any]], dict[str, Any]]:
                 try:
@@ -328,13 +363,20 @@ def create_app(answerer: Answerer) -> Any:
             lab_btn.click(lab, lab_q, [hits_df, verdict], api_name="lab")
             lab_q.submit(lab, lab_q, [hits_df, verdict], api_visibility="private")
 
-            gr.Markdown("### Evaluate a QA set / 评测问答集")
-            qa_file = gr.File(label="QA JSONL (empty = the bundled dev set)", file_types=[".jsonl"])
-            run_eval = gr.Button("Run eval / 运行评测")
-            metrics = gr.Dataframe(headers=["scope", "n", "hit@1", "hit@3", "hit@5", "MRR@10"], label="Metrics")
-            answers_box = gr.JSON(label="Answer metrics")
+            gr.Markdown(tr("### Evaluate a QA set / ### 评测问答集"))
+            qa_file = gr.File(
+                label=tr("QA JSONL, empty = the bundled dev set / 问答集 JSONL，留空则用自带开发集"),
+                file_types=[".jsonl"],
+            )
+            run_eval = gr.Button(tr("Run eval / 运行评测"))
+            metrics = gr.Dataframe(
+                headers=["scope", "n", "hit@1", "hit@3", "hit@5", "MRR@10"], label=tr("Metrics / 指标")
+            )
+            answers_box = gr.JSON(label=tr("Answer metrics / 回答指标"))
             curve = gr.LinePlot(x="k", y="hit rate", title="hit@k", label="hit@k")
-            failing = gr.Dataframe(headers=["id", "question", "rank", "retrieved instead"], label="Failing items")
+            failing = gr.Dataframe(
+                headers=["id", "question", "rank", "retrieved instead"], label=tr("Failing items / 未命中的问题")
+            )
 
             def evaluate(path: str | None, progress: Any = gr.Progress()) -> tuple[Any, Any, Any, Any]:  # noqa: B008
                 import pandas as pd
@@ -388,5 +430,5 @@ def launch(answerer: Answerer, host: str = "127.0.0.1", port: int = 7860) -> Non
     import gradio as gr
 
     app = create_app(answerer)
-    app.launch(server_name=host, server_port=port, share=False, css=CSS, theme=gr.themes.Soft(),
-               max_file_size=answerer.pipeline.settings.max_upload_bytes)  # fmt: skip
+    app.launch(server_name=host, server_port=port, share=False, theme=gr.themes.Soft(),
+               max_file_size=answerer.pipeline.settings.max_upload_bytes, **launch_options())  # fmt: skip
