@@ -140,3 +140,25 @@ def test_a_second_concurrent_ingest_is_refused(settings: Settings, fake_embedder
     with ingest_lock(settings), pytest.raises(ConfbotError, match="another ingest is running"):
         ingest(settings, embedder=fake_embedder)
     assert ingest(settings, embedder=fake_embedder).added == 0  # the lock is released
+
+
+def test_export_import_round_trip(settings: Settings, fake_embedder: FakeEmbedder, tmp_path: Path) -> None:
+    from confbot.store import export_index, import_index, make_client
+
+    ingest(settings, embedder=fake_embedder)
+    src = Pipeline.open(settings, embedder=fake_embedder)
+    n = export_index(src.store, tmp_path / "idx.jsonl.gz")
+    assert n == src.store.count()
+    target = settings.model_copy(update={"index_dir": tmp_path / "moved"})
+    name, m = import_index(make_client(target.index_path, None, create=True), tmp_path / "idx.jsonl.gz")
+    assert (name, m) == (settings.collection, n)
+    moved = Pipeline.open(target, embedder=fake_embedder)
+    assert [c.id for c in moved.store.all_chunks()] == [c.id for c in src.store.all_chunks()]
+    q = "湖北省累计建成多少个5G基站？"
+    assert [h.chunk.id for h in moved.retriever.retrieve(q, 3)] == [h.chunk.id for h in src.retriever.retrieve(q, 3)]
+    assert ingest(target, embedder=fake_embedder).added == 0  # the moved index is complete
+    with pytest.raises(InputError, match="already has a collection"):
+        import_index(make_client(target.index_path, None), tmp_path / "idx.jsonl.gz")
+    (tmp_path / "junk.gz").write_bytes(b"not gzip")
+    with pytest.raises(InputError, match="not a confbot export"):
+        import_index(make_client(target.index_path, None), tmp_path / "junk.gz", "other")

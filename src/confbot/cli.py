@@ -251,6 +251,33 @@ def _chunk_lookup(pipeline: Any) -> Any:
     return by_id.get
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from confbot.store import ChunkStore, export_index, make_client
+
+    s = _settings(args)
+    client = make_client(s.index_path, s.chroma_url)
+    from chromadb.errors import NotFoundError
+
+    try:
+        store = ChunkStore(client, s.collection, client.get_collection(s.collection))
+    except NotFoundError:
+        from confbot.errors import IndexMissingError
+
+        raise IndexMissingError(f"the index has no collection {s.collection!r}; nothing to export.") from None
+    n = export_index(store, Path(args.file))
+    print(f"exported {n} chunks to {args.file}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from confbot.store import import_index, make_client
+
+    s = _settings(args)
+    name, n = import_index(make_client(s.index_path, s.chroma_url, create=True), Path(args.file), s.collection)
+    print(f"imported {n} chunks into {s.index_path if not s.chroma_url else s.chroma_url} ({name})")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from confbot.ui import launch
 
@@ -303,6 +330,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="naive = the tutorial baseline (RecursiveCharacterTextSplitter + MiniLM + Chroma)")  # fmt: skip
     p.add_argument("--retrieval-only", action="store_true", help="skip answering (retrieval metrics only)")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("export", parents=[common], help="write the index (chunks, embeddings, metadata) to a file")
+    p.add_argument("file", help="e.g. confbot-index.jsonl.gz")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import", parents=[common], help="load an exported index into an empty --index DIR")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("serve", parents=[common], help="start the web app")
     p.add_argument("--host", default="127.0.0.1")

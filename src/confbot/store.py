@@ -202,3 +202,65 @@ def _chunk(cid: str, text: str, meta: Any) -> Chunk:
         id=cid, source=str(meta["source"]), text=text, start=int(meta["start"]), end=int(meta["end"]),
         index=int(meta.get("index", 0)),
     )  # fmt: skip
+
+
+EXPORT_FORMAT = 1
+
+
+def export_index(store: ChunkStore, path: Path) -> int:
+    """Write every chunk with its embedding and metadata, and the index signature, to a gzipped JSONL file."""
+    import gzip
+    import json
+
+    got = store.collection.get(include=["documents", "metadatas", "embeddings"])
+    meta = dict(store.collection.metadata or {})
+    tmp = path.with_name(path.name + ".part")
+    with gzip.open(tmp, "wt", encoding="utf-8") as fh:
+        fh.write(json.dumps({"confbot_export": EXPORT_FORMAT, "collection": store.name, "metadata": meta}) + "\n")
+        for i, d, m, e in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True):
+            fh.write(json.dumps({"id": i, "document": d, "metadata": m, "embedding": [float(x) for x in e]},
+                                ensure_ascii=False) + "\n")  # fmt: skip
+    tmp.replace(path)
+    return len(got["ids"])
+
+
+def import_index(client: Any, path: Path, name: str | None = None) -> tuple[str, int]:
+    """Load an export into ``client`` (the collection must not exist yet). Returns (collection, chunks)."""
+    import gzip
+    import json
+
+    from confbot.errors import InputError
+
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        try:
+            header = json.loads(fh.readline())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise InputError(f"{path}: not a confbot export ({exc}); create one with `confbot export FILE`.") from exc
+        if not isinstance(header, dict) or header.get("confbot_export") != EXPORT_FORMAT:
+            raise InputError(f"{path}: not a confbot export of format {EXPORT_FORMAT}.")
+        name = name or header["collection"]
+        existing = [c.name if hasattr(c, "name") else str(c) for c in client.list_collections()]
+        if name in existing:
+            raise InputError(f"the target index already has a collection {name!r}; import into an empty --index DIR.")
+        col = client.create_collection(name, configuration={"hnsw": {"space": "cosine"}}, metadata=header["metadata"])
+        store = ChunkStore(client, name, col)
+        n = 0
+        batch: list[dict[str, Any]] = []
+        for line in fh:
+            batch.append(json.loads(line))
+            if len(batch) >= 1000:
+                n += _import_batch(store, batch)
+                batch = []
+        n += _import_batch(store, batch)
+    return name, n
+
+
+def _import_batch(store: ChunkStore, batch: list[dict[str, Any]]) -> int:
+    if batch:
+        store.collection.upsert(
+            ids=[r["id"] for r in batch],
+            documents=[r["document"] for r in batch],
+            metadatas=[r["metadata"] for r in batch],
+            embeddings=np.asarray([r["embedding"] for r in batch], dtype=np.float32),
+        )
+    return len(batch)
