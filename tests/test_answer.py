@@ -219,3 +219,12 @@ def test_long_question_is_a_clear_error(fake_pipeline: Pipeline) -> None:
 
     with pytest.raises(InputError, match="limit is 2000"):
         Answerer(fake_pipeline).answer("大会" * 10_000)
+
+
+def test_missing_markers_are_attached_only_where_supported() -> None:
+    from confbot.answer import attach_markers
+
+    two = hits(OTHER, CHUNK)
+    text = attach_markers("湖北省累计建成5G基站16.38万个。门票很便宜。", two)
+    assert text == "湖北省累计建成5G基站16.38万个[2]。门票很便宜。"
+    assert attach_markers("发布会由胡从东主持[1]。", two) == "发布会由胡从东主持[1]。"

@@ -86,7 +86,8 @@ _KINDS: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
      re.compile(r"网址|网站|链接|官网|报名|注册方式|二维码|website|url|link|web ?site|register|registration|sign up|online", re.I),
      re.compile(r"https?://|www\.|\.(com|cn|org|net)\b|二维码|公众号|小程序", re.I)),
     ("address",
-     re.compile(r"地址|街道|场馆|会场|展馆|哪个馆|门牌|address|venue|street|which hall|which building", re.I),
+     re.compile(r"地址|街道|场馆|会场|展馆|哪个馆|门牌|酒店|宾馆|住宿|停车|地铁|公交|address|venue|street|which hall|"
+                r"which building|hotel|accommodation|parking|metro|subway|\bbus\b", re.I),
      re.compile(r"\d+号|[^\s，。]{1,8}(路|街|大道|号馆|会展中心|国际博览中心|体育中心|酒店|宾馆)")),
     ("year",  # a year the question is about ("2023年", "in 2023"), not one inside a name ("2024中国…大会")
      re.compile(r"(19|20)\d{2}\s*年|\b(in|of|for|since|during) (19|20)\d{2}\b", re.I),
@@ -408,6 +409,34 @@ def made_up_quotes(sentence: str, chunk: Chunk) -> list[str]:
     """Quoted spans of ``sentence`` that are not in ``chunk`` (canonical comparison)."""
     body = canonical(chunk.text)
     return [q for q in _QUOTED_RE.findall(sentence) if canonical(q) and canonical(q) not in body]
+
+
+def attach_markers(text: str, hits: Sequence[Hit], min_overlap: float = 0.5) -> str:
+    """Add a ``[n]`` marker to each sentence of ``text`` that has none but is clearly supported by context n
+    (at least ``min_overlap`` of its character bigrams are in one context sentence). Small models often
+    drop markers; a sentence no context supports gets none, and is then left uncited."""
+    out = []
+    for piece in re.split(r"(?<=[。！？!?\n])", text):
+        core = _MARKER_RE.sub("", piece).strip()
+        if not core or _MARKER_RE.search(piece):
+            out.append(piece)
+            continue
+        a = _bigrams(core)
+        best, best_n = 0.0, 0
+        for n, h in enumerate(hits, start=1):
+            for s, e in sentence_spans(h.chunk.text):
+                b = _bigrams(h.chunk.text[s:e])
+                score = len(a & b) / len(a) if a else 0.0
+                if score > best:
+                    best, best_n = score, n
+        if best >= min_overlap:
+            stripped = piece.rstrip()
+            end = len(stripped)
+            while end and stripped[end - 1] in "。！？!?":
+                end -= 1
+            piece = stripped[:end] + f"[{best_n}]" + stripped[end:] + piece[len(stripped) :]
+        out.append(piece)
+    return "".join(out)
 
 
 def citations_from_markers(text: str, hits: Sequence[Hit]) -> tuple[str, list[Citation]]:

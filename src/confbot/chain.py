@@ -21,6 +21,7 @@ from confbot.answer import (
     Selector,
     Sentence,
     TermWeights,
+    attach_markers,
     citations_from_markers,
     extractive_text,
     question_language,
@@ -166,7 +167,7 @@ class Answerer:
         except ServiceError as exc:
             notes.append(str(exc))
             generated = ""
-        text, cits = citations_from_markers(generated, [h for h in hits])
+        text, cits = citations_from_markers(attach_markers(generated, hits), list(hits))
         problem = self._llm_problem(text, cits, hits)
         if problem:
             notes.append(f"LLM answer replaced by the extractive one: {problem}")
