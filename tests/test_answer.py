@@ -228,3 +228,9 @@ def test_missing_markers_are_attached_only_where_supported() -> None:
     text = attach_markers("湖北省累计建成5G基站16.38万个。门票很便宜。", two)
     assert text == "湖北省累计建成5G基站16.38万个[2]。门票很便宜。"
     assert attach_markers("发布会由胡从东主持[1]。", two) == "发布会由胡从东主持[1]。"
+
+
+def test_llm_answer_without_content_or_the_asked_kind_is_replaced(fake_pipeline: Pipeline) -> None:
+    for reply in ("[1]", "[1] [2]", "大会在湖北举行[1]。"):
+        ans = Answerer(fake_pipeline, FakeListChatModel(responses=[reply]), "openai").answer("大会什么时候举行？")
+        assert "11月19日" in ans.text and ans.notes, reply

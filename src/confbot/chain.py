@@ -168,7 +168,7 @@ class Answerer:
             notes.append(str(exc))
             generated = ""
         text, cits = citations_from_markers(attach_markers(generated, hits), list(hits))
-        problem = self._llm_problem(text, cits, hits)
+        problem = self._llm_problem(text, cits, hits) or self._llm_misses(text, assessment, standalone)
         if problem:
             notes.append(f"LLM answer replaced by the extractive one: {problem}")
             text, cits = verify_citations(ext_text, ext_cits, chunks)
@@ -196,6 +196,19 @@ class Answerer:
                 f"the LLM server did not answer ({type(exc).__name__}: {str(exc)[:160]}); check that it is running "
                 "(CONFBOT_LLM_BASE_URL) or use CONFBOT_LLM=extractive."
             ) from exc
+
+    @staticmethod
+    def _llm_misses(text: str, assessment: Assessment, question: str) -> str:
+        """An LLM answer must say something, and contain the kind of answer the question asks for."""
+        from confbot.answer import kind_present
+
+        bare = re.sub(r"\[\d+\]|[\W_]", "", text)
+        if len(bare) < 2:
+            return "the answer is empty"
+        missing = [k for k in assessment.kinds if k != "year" and not kind_present(k, text, question)]
+        if missing:
+            return f"the answer has no {', '.join(missing)}"
+        return ""
 
     @staticmethod
     def _llm_problem(text: str, citations: Sequence[Any], hits: Sequence[Hit]) -> str:
