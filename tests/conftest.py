@@ -16,6 +16,15 @@ RAW_RELEASE = CORPUS / "000_6ecf1ceda1c9a779.txt"
 DEV_QA = ROOT / "tests" / "data" / "dev_qa.jsonl"
 
 
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 for a server a test starts."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def make_settings(root: Path, **kw: object) -> Settings:
     """Settings for a throw-away project at ``root`` sharing the real model cache."""
     return Settings(project_root=root, **kw)  # type: ignore[arg-type]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -16,14 +15,9 @@ from confbot.embeddings import FakeEmbedder
 from confbot.errors import ServiceError
 from confbot.pipeline import Pipeline, ingest
 from confbot.settings import Settings
+from conftest import free_port
 
 pytestmark = pytest.mark.server
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def start(path: Path, port: int) -> subprocess.Popen[bytes]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,14 +13,9 @@ import pytest
 from confbot.chain import Answerer
 from confbot.llm import make_chat_model, provision_test_gguf
 from confbot.settings import Settings
+from conftest import free_port
 
 pytestmark = [pytest.mark.model, pytest.mark.server]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
 
 from confbot.chain import Answerer
 from confbot.pipeline import Pipeline, ingest
-from conftest import CORPUS, make_settings
+from conftest import CORPUS, free_port, make_settings
 
 pytestmark = [pytest.mark.model, pytest.mark.server]
 ARTIFACTS = Path(__file__).parent / "artifacts"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

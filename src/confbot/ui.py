@@ -112,12 +112,6 @@ def sources_html(a: Answer | None) -> str:
     return "\n".join(parts)
 
 
-def answer_markdown(a: Answer) -> str:
-    from confbot.cli import answer_markdown as md
-
-    return md(a)
-
-
 class AppState:
     """What the app callbacks share: the answerer, a lock for index changes, the feedback log."""
 
@@ -232,7 +226,7 @@ def create_app(answerer: Answerer) -> Any:
     """Build the Blocks (no server is started)."""
     import gradio as gr
 
-    from confbot.cli import answer_json
+    from confbot.cli import answer_json, answer_markdown
 
     state = AppState(answerer)
     settings = state.settings
