@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install model index run test lint typecheck pytest eval clean browser llm
+.PHONY: install model index run test lint typecheck pytest eval clean browser llm bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,8 +32,8 @@ run: index
 	$(BIN)/python app.py
 
 lint: install
-	$(BIN)/ruff check src tests app.py
-	$(BIN)/ruff format --check src tests app.py
+	$(BIN)/ruff check src tests app.py benchmarks
+	$(BIN)/ruff format --check src tests app.py benchmarks
 
 typecheck: install
 	$(BIN)/mypy
@@ -67,3 +67,7 @@ eval: index
 
 clean:
 	rm -rf $(VENV) index/chroma.sqlite3 index/*/
+
+# speed figures (ratios in one run) -> benchmarks/results.json and BENCHMARKS.md
+bench: model
+	$(BIN)/python benchmarks/bench.py

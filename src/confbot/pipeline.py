@@ -150,22 +150,34 @@ def _ingest(
         report.unchanged += len(kept)
     total_new = sum(len(p[1]) for p in pending)
     bar = _progress(total_new, "embedding", progress)
-    for doc, new, kept, stale in pending:
-        extra = {"sha256": doc.sha256, "size": doc.size, "ingested_at": now}
-        # embed everything for this file first, then write: a failure leaves the old chunks in place
+    step = max(1, settings.embed_batch_size)
+    # files are embedded in groups of up to 32 batches (sentence-transformers sorts a call's texts by length,
+    # so larger groups pad less; small files share batches), and a file is written only
+    # after all its chunks are embedded: a failure leaves its old chunks in place
+    group: list[tuple[Document, list[Chunk], list[Chunk], list[str]]] = []
+    for n, item in enumerate(pending):
+        group.append(item)
+        if sum(len(g[1]) for g in group) < 32 * step and n + 1 < len(pending):
+            continue
+        texts = [c.text for g in group for c in g[1]]
         vectors: list[np.ndarray] = []
-        step = max(1, settings.embed_batch_size)
-        for i in range(0, len(new), step):
-            vectors.extend(emb.embed_documents([c.text for c in new[i : i + step]]))
-            bar.update(len(new[i : i + step]))
-        if new:
-            store.upsert(new, np.stack(vectors), extra)
-        if kept:
-            store.update_metadata(kept, extra)
-        if stale:
-            store.delete(stale)
-        report.added += len(new)
-        report.removed += len(stale)
+        call = 8 * step  # one encode call sorts its texts by length; a few calls per group keep the bar moving
+        for i in range(0, len(texts), call):
+            vectors.extend(emb.embed_documents(texts[i : i + call]))
+            bar.update(len(texts[i : i + call]))
+        offset = 0
+        for doc, new, kept, stale in group:
+            extra = {"sha256": doc.sha256, "size": doc.size, "ingested_at": now}
+            if new:
+                store.upsert(new, np.stack(vectors[offset : offset + len(new)]), extra)
+                offset += len(new)
+            if kept:
+                store.update_metadata(kept, extra)
+            if stale:
+                store.delete(stale)
+            report.added += len(new)
+            report.removed += len(stale)
+        group = []
     bar.close()
     # files gone from the ingested folders lose their chunks
     present = {d.source for d in docs} | {e.split(":", 1)[0] for e in errors}
