@@ -300,14 +300,15 @@ class Selector:
             return [], Assessment(kinds, kinds, zh_terms, [], 0.0, True, "nothing retrieved", en_terms)
         if "year" in kinds:  # a question about a year is answered only by sentences about that year
             sentences = [s for s in sentences if kind_present("year", s.text, question)] or list(sentences[:1])
-        scored = sorted(sentences, key=lambda s: -self.score(s, zh_terms, en_terms, question, kinds))
+        score = {id(s): self.score(s, zh_terms, en_terms, question, kinds) for s in sentences}
+        scored = sorted(sentences, key=lambda s: -score[id(s)])
         best = scored[0]
-        top = self.score(best, zh_terms, en_terms, question, kinds)
+        top = score[id(best)]
         chosen = [best]
         for s in scored[1:]:
             if len(chosen) >= max_sentences:
                 break
-            sc = self.score(s, zh_terms, en_terms, question, kinds)
+            sc = score[id(s)]
             # a second sentence when it is nearly as good and adds terms the first lacks
             adds = self._adds(s, chosen, zh_terms, en_terms)
             # ... or, for a question asking for a date/number/person..., another sentence that has one

@@ -24,6 +24,7 @@ from confbot.answer import (
     attach_markers,
     citations_from_markers,
     extractive_text,
+    kind_present,
     question_language,
     refusal_text,
     split_sentences,
@@ -200,8 +201,6 @@ class Answerer:
     @staticmethod
     def _llm_misses(text: str, assessment: Assessment, question: str) -> str:
         """An LLM answer must say something, and contain the kind of answer the question asks for."""
-        from confbot.answer import kind_present
-
         bare = re.sub(r"\[\d+\]|[\W_]", "", text)
         if len(bare) < 2:
             return "the answer is empty"
