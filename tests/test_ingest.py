@@ -162,3 +162,44 @@ def test_export_import_round_trip(settings: Settings, fake_embedder: FakeEmbedde
     (tmp_path / "junk.gz").write_bytes(b"not gzip")
     with pytest.raises(InputError, match="not a confbot export"):
         import_index(make_client(target.index_path, None), tmp_path / "junk.gz", "other")
+
+
+def test_paths_outside_the_corpus_are_refused(settings: Settings, fake_embedder: FakeEmbedder, tmp_path: Path) -> None:
+    secret = tmp_path / "outside" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text("不应被索引的内部文件。", encoding="utf-8")
+    (settings.corpus_path / "link.txt").symlink_to(secret)
+    with pytest.raises(LoaderError, match=r"link\.txt: resolves to .*outside the corpus folder"):
+        ingest(settings, embedder=fake_embedder)
+    dotdot = settings.corpus_path / ".." / "outside.txt"
+    dotdot.write_text("同样在语料库之外。", encoding="utf-8")
+    with pytest.raises(LoaderError, match="outside the corpus folder"):
+        ingest(settings, [dotdot], embedder=fake_embedder)
+    report = ingest(settings, embedder=fake_embedder, skip_bad=True)  # the rest is indexed, the link reported
+    assert any("link.txt" in f for f in report.failed)
+    texts = "".join(c.text for c in Pipeline.open(settings, embedder=fake_embedder).store.all_chunks())
+    assert "内部文件" not in texts and "语料库之外" not in texts
+
+
+def test_filenames_with_spaces_and_cjk(settings: Settings, fake_embedder: FakeEmbedder) -> None:
+    name = settings.corpus_path / "新闻 稿 (第二版) 2024.md"
+    name.write_text("# 第二份\n\n分论坛将在光谷举行。", encoding="utf-8")
+    ingest(settings, embedder=fake_embedder)
+    p = Pipeline.open(settings, embedder=fake_embedder)
+    assert "corpus/新闻 稿 (第二版) 2024.md" in p.store.sources()
+    hits = p.retriever.retrieve("分论坛在光谷举行", 3)
+    assert hits[0].chunk.source == "corpus/新闻 稿 (第二版) 2024.md"
+
+
+def test_a_50_mb_text_file_is_refused_with_the_limit_to_raise(settings: Settings, fake_embedder: FakeEmbedder) -> None:
+    big = settings.corpus_path / "dump.txt"
+    line = ("大会新闻稿的重复内容。" * 1000 + "\n").encode()
+    big.write_bytes(line * (50_000_000 // len(line)))  # 50 MB: under the byte limit, far over the text limit
+    with pytest.raises(
+        LoaderError, match=r"dump\.txt: .* characters of text is more than a press release.*MAX_TEXT_CHARS"
+    ):
+        ingest(settings, embedder=fake_embedder)
+    big.write_bytes(line * (60_000_000 // len(line)))  # 60 MB: refused before it is read
+    with pytest.raises(LoaderError, match=r"dump\.txt: .* MB is over the 52 MB limit.*Nothing was indexed"):
+        ingest(settings, embedder=fake_embedder)
+    assert not settings.index_path.joinpath("chroma.sqlite3").exists()

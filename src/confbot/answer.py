@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from confbot.chunking import Chunk, sentence_spans
@@ -185,12 +185,13 @@ class Assessment:
 class TermWeights:
     """IDF weights of terms over the index (unknown terms weigh the most)."""
 
-    def __init__(self, df: Mapping[str, int] | None, n_docs: int) -> None:
-        self.df = df or {}
+    def __init__(self, df: Mapping[str, int] | Callable[[str], int] | None, n_docs: int) -> None:
+        table = df if isinstance(df, Mapping) else {}
+        self.df: Callable[[str], int] = df if callable(df) else lambda t: table.get(t, 0)
         self.n = max(n_docs, 1)
 
     def __call__(self, term: str) -> float:
-        df = self.df.get(term, 0)
+        df = self.df(term)
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
 
 

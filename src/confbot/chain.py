@@ -81,8 +81,8 @@ class Answerer:
     def refresh(self) -> None:
         """Re-read term statistics after the index changed."""
         r = self.pipeline.retriever
-        df = {t: len(p[0]) for t, p in r.bm25.postings.items()}
-        self.selector = Selector(TermWeights(df, r.bm25.n), r.bm25.postings, r.cache_dir)
+        self.selector = Selector(TermWeights(r.lexical.doc_freq, r.lexical.n), r.lexical.postings, r.cache_dir)
+        self._revision = r.revision
 
     # ------------------------------------------------------------ steps
     def standalone(self, question: str, history: Sequence[Turn]) -> str:
@@ -124,6 +124,8 @@ class Answerer:
         return self.pipeline.retriever.retrieve(standalone, self.pipeline.settings.context_k)
 
     def select(self, standalone: str, hits: Sequence[Hit]) -> tuple[list[Sentence], Assessment]:
+        if self._revision != self.pipeline.retriever.revision:  # the index changed: new term weights
+            self.refresh()
         sentences = [s for s in split_sentences(hits) if not is_injection(s.text)]
         return self.selector.select(standalone, sentences)
 

@@ -30,9 +30,9 @@ class Chunk:
     index: int = 0
 
 
-def chunk_id(source: str, text: str, occurrence: int = 0) -> str:
-    """Content hash: the same text of the same source always gets the same id."""
-    h = hashlib.sha256(f"{source}\0{text}\0{occurrence}".encode()).hexdigest()
+def chunk_id(source: str, text: str, occurrence: int = 0, version: str = "") -> str:
+    """Content hash: the same text of the same version of a source always gets the same id."""
+    h = hashlib.sha256(f"{source}\0{text}\0{occurrence}\0{version}".encode()).hexdigest()
     return h[:32]
 
 
@@ -153,13 +153,18 @@ def chunk_spans(text: str, size: int = 200, overlap: int = 40) -> list[tuple[int
     return spans
 
 
-def chunk_document(source: str, text: str, size: int = 200, overlap: int = 40) -> list[Chunk]:
-    """Chunks of one normalized document, with content-hash ids and offsets into ``text``."""
+def chunk_document(source: str, text: str, size: int = 200, overlap: int = 40, version: str = "") -> list[Chunk]:
+    """Chunks of one normalized document, with content-hash ids and offsets into ``text``.
+
+    ``version`` (the file's sha256) is part of each id, so two versions of a file never share a
+    chunk id and the index can hold both while it switches from one to the other."""
     seen: dict[str, int] = {}
     chunks = []
     for idx, (s, e) in enumerate(chunk_spans(text, size, overlap)):
         piece = text[s:e]
         occ = seen.get(piece, 0)
         seen[piece] = occ + 1
-        chunks.append(Chunk(id=chunk_id(source, piece, occ), source=source, text=piece, start=s, end=e, index=idx))
+        chunks.append(
+            Chunk(id=chunk_id(source, piece, occ, version), source=source, text=piece, start=s, end=e, index=idx)
+        )
     return chunks

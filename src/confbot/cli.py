@@ -7,6 +7,7 @@ printed as one line without a traceback, with a non-zero exit code.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import sys
@@ -279,12 +280,17 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from confbot.errors import ServiceError
     from confbot.ui import launch
 
     s = _settings(args)
-    answerer = _answerer(s)
-    print(f"confbot: serving on http://{args.host}:{args.port} (backend {answerer.backend})", file=sys.stderr)
-    launch(answerer, host=args.host, port=args.port)
+    try:
+        answerer: Any = _answerer(s)
+    except ServiceError as exc:  # the app starts anyway, says what is wrong, and connects when it can
+        print(f"confbot: warning: {exc} The app starts and will connect at the next question.", file=sys.stderr)
+        answerer = functools.partial(_answerer, s)
+    print(f"confbot: serving on http://{args.host}:{args.port} (backend {s.llm})", file=sys.stderr)
+    launch(answerer, s, host=args.host, port=args.port)
     return 0
 
 

@@ -30,7 +30,7 @@ _FOLLOW_UP_START = re.compile(r"^(那|那么|还有|另外|and|what about|how ab
 
 @functools.lru_cache(maxsize=1)
 def _posseg() -> Any:
-    from confbot.retrieval import _jieba
+    from confbot.lexical import _jieba
 
     _jieba()  # quiet logging, shared initialisation
     import jieba.posseg

@@ -155,8 +155,8 @@ def _read_docx(path: Path) -> str:
     return text
 
 
-def load(path: Path, root: Path, max_bytes: int = 50 * 1024 * 1024) -> Document:
-    """Read and normalize one file."""
+def load(path: Path, root: Path, max_bytes: int = 50 * 1024 * 1024, max_chars: int = 1_000_000) -> Document:
+    """Read and normalize one file (at most ``max_bytes`` on disk and ``max_chars`` of text)."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise LoaderError(
@@ -164,14 +164,15 @@ def load(path: Path, root: Path, max_bytes: int = 50 * 1024 * 1024) -> Document:
             f"use one of {', '.join(sorted(SUPPORTED_SUFFIXES))}."
         )
     try:
+        size = path.stat().st_size
+        if size > max_bytes:  # checked before reading: a huge file costs nothing
+            raise LoaderError(
+                f"{path.name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit; "
+                "split it or raise CONFBOT_MAX_FILE_BYTES."
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise LoaderError(f"{path}: cannot be read ({exc.strerror}); check the path and its permissions.") from exc
-    if len(data) > max_bytes:
-        raise LoaderError(
-            f"{path.name}: {len(data) / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit; "
-            "split it or raise CONFBOT_MAX_FILE_BYTES."
-        )
     encoding = "utf-8"
     if suffix == ".pdf":
         raw = _read_pdf(path)
@@ -181,6 +182,11 @@ def load(path: Path, root: Path, max_bytes: int = 50 * 1024 * 1024) -> Document:
         raw, encoding = decode_text(data, path.name)
         if suffix in HTML_SUFFIXES:
             raw = html_to_text(raw)
+    if len(raw) > max_chars:
+        raise LoaderError(
+            f"{path.name}: {len(raw):,} characters of text is more than a press release ({max_chars:,} at most: "
+            f"that would be about {len(raw) // 160:,} chunks to embed); split it or raise CONFBOT_MAX_TEXT_CHARS."
+        )
     text = normalize(raw)
     if not text:
         raise LoaderError(f"{path.name}: no text left after cleaning; check the file's content.")

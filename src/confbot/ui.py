@@ -15,7 +15,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from confbot.answer import Answer
 from confbot.chain import Answerer
 from confbot.errors import ConfbotError, InputError
 from confbot.loaders import SUPPORTED_SUFFIXES
+from confbot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -115,10 +116,29 @@ def sources_html(a: Answer | None) -> str:
 class AppState:
     """What the app callbacks share: the answerer, a lock for index changes, the feedback log."""
 
-    def __init__(self, answerer: Answerer) -> None:
-        self.answerer = answerer
-        self.settings = answerer.pipeline.settings
+    def __init__(self, answerer: Answerer | Callable[[], Answerer], settings: Settings | None = None) -> None:
+        """``answerer`` or a factory of one: with a factory the app starts even while the index's
+        server is down, says so on each question, and connects at the first one after it is back."""
+        self._answerer = answerer if isinstance(answerer, Answerer) else None
+        self._factory = None if isinstance(answerer, Answerer) else answerer
+        self.settings = settings or self.answerer.pipeline.settings
         self.lock = threading.RLock()
+
+    @property
+    def answerer(self) -> Answerer:
+        if self._answerer is None:
+            with self.lock:
+                if self._answerer is None:
+                    assert self._factory is not None
+                    self._answerer = self._factory()
+        return self._answerer
+
+    def status(self) -> str:
+        try:
+            a = self.answerer
+            return f"Backend / 回答方式: **{html.escape(a.backend)}** · index: {a.pipeline.retriever.lexical.n} chunks"
+        except ConfbotError as exc:
+            return f"⚠️ {html.escape(str(exc))}"
 
     # ---------------------------------------------------------------- access
     def admin_enabled(self) -> bool:
@@ -200,17 +220,18 @@ class AppState:
         self.check_token(token)
         if not source:
             raise InputError("choose a document to remove.")
-        with self.lock:
+        from confbot.pipeline import ingest_lock
+
+        with self.lock, ingest_lock(self.settings):
             store = self.answerer.pipeline.store
-            ids = list(store.ids_for(source))
-            if not ids:
+            if source not in store.sources():
                 raise InputError(f"{source} is not in the index.")
-            store.delete(ids)
+            n = store.remove_source(source)
             path = self.settings.resolve(Path(source))
             if path.is_file() and self.settings.uploads_path.resolve() in path.resolve().parents:
                 path.unlink()
             self._refresh()
-        return f"Removed {source} ({len(ids)} chunks)."
+        return f"Removed {source} ({n} chunks)."
 
     def reindex(self, token: str | None) -> str:
         from confbot.pipeline import ingest
@@ -222,13 +243,13 @@ class AppState:
         return f"Re-indexed: {report.added} added, {report.unchanged} unchanged, {report.removed} removed."
 
 
-def create_app(answerer: Answerer) -> Any:
+def create_app(answerer: Answerer | Callable[[], Answerer], settings: Settings | None = None) -> Any:
     """Build the Blocks (no server is started)."""
     import gradio as gr
 
     from confbot.cli import answer_json, answer_markdown
 
-    state = AppState(answerer)
+    state = AppState(answerer, settings)
     settings = state.settings
 
     with gr.Blocks(title="confbot") as app:
@@ -247,8 +268,7 @@ def create_app(answerer: Answerer) -> Any:
             markdown = gr.Textbox(label=tr("Answer with sources (Markdown) / 带出处的答案"), lines=4, buttons=["copy"],
                                   elem_id="markdown")  # fmt: skip
             clear = gr.Button(tr("Clear / 清空"))
-            gr.Markdown(f"<small>Backend / 回答方式: **{html.escape(answerer.backend)}** · "
-                        f"index: {answerer.pipeline.store.count()} chunks</small>")  # fmt: skip
+            gr.Markdown(lambda: f"<small>{state.status()}</small>")  # on each page load
 
             def respond(message: str, history: list[dict[str, Any]], done: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
                 history = list(history or [])
@@ -338,11 +358,11 @@ def create_app(answerer: Answerer) -> Any:
 
             def lab(q: str) -> tuple[list[list[Any]], dict[str, Any]]:
                 try:
-                    qq = answerer.pipeline.check_question(q)
+                    qq = state.answerer.pipeline.check_question(q)
                 except ConfbotError as exc:
                     return [], {"error": str(exc)}
-                hits = answerer.pipeline.retriever.retrieve(qq, 10)
-                _, asm = answerer.select(qq, hits[: settings.context_k])
+                hits = state.answerer.pipeline.retriever.retrieve(qq, 10)
+                _, asm = state.answerer.select(qq, hits[: settings.context_k])
                 rows = [
                     [i, round(h.score, 4), round(h.dense_score, 4), round(h.bm25_score, 3), h.dense_rank, h.bm25_rank,
                      h.chunk.source, f"{h.chunk.start}–{h.chunk.end}", h.chunk.text]
@@ -351,7 +371,7 @@ def create_app(answerer: Answerer) -> Any:
                 return rows, {
                     "expected kinds": asm.kinds, "missing kinds": asm.missing_kinds, "key terms": asm.terms,
                     "covered": asm.covered_terms, "coverage": round(asm.coverage, 3),
-                    "threshold": answerer.selector.coverage_threshold, "refused": asm.refused, "reason": asm.reason,
+                    "threshold": state.answerer.selector.coverage_threshold, "refused": asm.refused, "reason": asm.reason,
                 }  # fmt: skip
 
             lab_btn.click(lab, lab_q, [hits_df, verdict], api_name="lab")
@@ -382,10 +402,10 @@ def create_app(answerer: Answerer) -> Any:
                     items = load_qa(qa)
                 except ConfbotError as exc:
                     return [["error", str(exc), "", "", "", ""]], {}, None, []
-                r = answerer.pipeline.retriever
+                r = state.answerer.pipeline.retriever
                 report, results = evaluate_retrieval(items, r.retrieve, 10, lambda i, n: progress(i / n / 2))
                 lookup = {c.id: c for c in r.chunks}.get
-                am = evaluate_answers(results, answerer.answer, lookup, lambda i, n: progress(0.5 + i / n / 2))
+                am = evaluate_answers(results, state.answerer.answer, lookup, lambda i, n: progress(0.5 + i / n / 2))
                 rows = [["all", report["n"], report["hit@1"], report["hit@3"], report["hit@5"], report["mrr"]]]
                 rows += [
                     [lang, m["n"], m["hit@1"], m["hit@3"], m["hit@5"], m["mrr"]]
@@ -420,9 +440,10 @@ def create_app(answerer: Answerer) -> Any:
     return app
 
 
-def launch(answerer: Answerer, host: str = "127.0.0.1", port: int = 7860) -> None:
+def launch(answerer: Answerer | Callable[[], Answerer], settings: Settings, host: str = "127.0.0.1",
+           port: int = 7860) -> None:  # fmt: skip
     import gradio as gr
 
-    app = create_app(answerer)
+    app = create_app(answerer, settings)
     app.launch(server_name=host, server_port=port, share=False, theme=gr.themes.Soft(),
-               max_file_size=answerer.pipeline.settings.max_upload_bytes, **launch_options())  # fmt: skip
+               max_file_size=settings.max_upload_bytes, **launch_options())  # fmt: skip
