@@ -294,6 +294,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_soak(args: argparse.Namespace) -> int:
+    from confbot.errors import InputError
+    from confbot.soak import load_questions, run_load
+
+    if not Path(args.qa).is_file():
+        raise InputError(f"{args.qa}: no such QA file; pass --qa FILE.")
+    report = run_load(args.url, load_questions(Path(args.qa)), args.clients, args.seconds, args.pid)
+    if args.json:
+        _print_json(report.as_json())
+    else:
+        print(f"{report.requests} requests from {report.clients} clients in {report.seconds:.0f} s: "
+              f"{report.errors} errors, {report.refused_input} hostile inputs refused; "
+              f"p50 {report.p50_ms} ms, p95 {report.p95_ms} ms, {report.questions_per_s}/s; RSS {report.rss_mb or 'n/a'}")  # fmt: skip
+        for e in report.error_samples:
+            print(f"  error: {e}")
+    return 0 if report.errors == 0 else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="confbot", description="Grounded Q&A over conference press materials.")
     parser.add_argument("--log-level", default="WARNING", help="logging level on stderr (default WARNING)")
@@ -308,7 +326,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", parents=[common], help="index press releases (default: corpus/)")
     p.add_argument("paths", nargs="*", help="files or folders (default: corpus/)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
-    p.add_argument("--rebuild", action="store_true", help="drop the index and build it again")
+    p.add_argument("--rebuild", action="store_true",
+                   help="build the index again beside the old one, which is replaced when the new one is complete")  # fmt: skip
     p.add_argument("--skip-bad", action="store_true", help="index the readable files, report the others")
     p.add_argument("--progress", action="store_true", help="show a progress bar even when stderr is not a terminal")
     p.set_defaults(func=cmd_ingest)
@@ -349,6 +368,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("soak", help="load a running app with concurrent sessions and report errors, latency, memory")
+    p.add_argument("url", help="the app, e.g. http://127.0.0.1:7860/")
+    p.add_argument("--clients", type=int, default=4)
+    p.add_argument("--seconds", type=float, default=120.0, help="stop after this long (default 120)")
+    p.add_argument("--pid", type=int, help="the server's pid, to follow its memory (RSS)")
+    p.add_argument("--qa", default="tests/data/dev_qa.jsonl", help="questions to ask (JSONL with a question field)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_soak)
     return parser
 
 

@@ -15,6 +15,7 @@ import logging
 import shutil
 import struct
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -462,12 +463,15 @@ class LazyEmbedder:
     def __init__(self, factory: Callable[[], Embedder], name: str) -> None:
         self._factory = factory
         self._inner: Embedder | None = None
+        self._lock = threading.Lock()
         self.name = name
 
     @property
     def inner(self) -> Embedder:
         if self._inner is None:
-            self._inner = self._factory()
+            with self._lock:  # concurrent first questions must not load the model once each
+                if self._inner is None:
+                    self._inner = self._factory()
         return self._inner
 
     @property

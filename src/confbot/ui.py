@@ -165,8 +165,12 @@ class AppState:
 
     # ---------------------------------------------------------------- documents
     def documents(self) -> list[list[Any]]:
-        rows = []
-        for info in sorted(self.answerer.pipeline.store.sources().values(), key=lambda i: i.source):
+        rows: list[list[Any]] = []
+        try:
+            infos = self.answerer.pipeline.store.sources()
+        except ConfbotError as exc:  # the index's server is down: say so in the table
+            return [[f"⚠️ {exc}", 0, 0, ""]]
+        for info in sorted(infos.values(), key=lambda i: i.source):
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(info.ingested_at)) if info.ingested_at else ""
             rows.append([info.source, info.chunks, info.size, when])
         return rows
@@ -326,7 +330,7 @@ def create_app(answerer: Answerer | Callable[[], Answerer], settings: Settings |
                 label=tr("Indexed documents / 已索引文档"),
             )
             with gr.Row():
-                pick = gr.Dropdown(label=tr("Document / 文档"), choices=[r[0] for r in state.documents()])
+                pick = gr.Dropdown(label=tr("Document / 文档"), choices=[r[0] for r in state.documents() if r[1]])
                 remove = gr.Button(tr("Remove / 删除"), variant="stop")
 
             def guarded(fn: Any) -> Any:
