@@ -70,4 +70,5 @@ clean:
 
 # speed figures (ratios in one run) -> benchmarks/results.json and BENCHMARKS.md
 bench: model
+	$(BIN)/pip install -q -e ".[dev,bench]"
 	$(BIN)/python benchmarks/bench.py

@@ -7,6 +7,7 @@ with another model is an :class:`IndexMismatchError` that says to re-ingest.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
@@ -50,7 +51,12 @@ class IndexState:
 
     collection_id: str
     generation: int
-    manifest: dict[str, SourceInfo]
+    raw_manifest: str
+
+    @functools.cached_property
+    def manifest(self) -> dict[str, SourceInfo]:
+        """Parsed on demand: a reader checking the generation does not parse a large manifest."""
+        return _manifest({_MANIFEST: self.raw_manifest})
 
     def versions(self) -> dict[str, str]:
         return {s: i.sha256 for s, i in self.manifest.items()}
@@ -220,7 +226,7 @@ class ChunkStore:
             raise IndexMissingError(f"the index has no collection {self.name!r}; build it with `confbot ingest`.")
         self.collection = col
         self._meta = dict(col.metadata or {})
-        state = IndexState(str(col.id), int(self._meta.get(_GENERATION, 0)), _manifest(self._meta))
+        state = IndexState(str(col.id), int(self._meta.get(_GENERATION, 0)), str(self._meta.get(_MANIFEST) or "{}"))
         if state.generation != self._seen_generation:
             self._seen_generation = state.generation
             if _OWN_GENERATIONS.get(self._key) != state.generation:  # written by another process

@@ -253,6 +253,12 @@ def create_app(answerer: Answerer | Callable[[], Answerer], settings: Settings |
 
     from confbot.cli import answer_json, answer_markdown
 
+    try:  # Gradio imports matplotlib in every request when it is installed; racing first imports fail requests
+        import matplotlib
+
+        matplotlib.use("agg")
+    except ImportError:
+        pass
     state = AppState(answerer, settings)
     settings = state.settings
 
