@@ -47,7 +47,7 @@ set_runtime_env()
 BIN = ROOT / ".venv" / "bin"
 REAL = next((ROOT / "corpus").glob("*.txt"))
 DEV_QA = ROOT / "tests" / "data" / "dev_qa.jsonl"
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 
 SWAPS = {
     "武汉": ["成都", "西安", "南京", "长沙", "合肥", "郑州", "重庆", "杭州", "青岛", "苏州"],
@@ -78,9 +78,13 @@ def sentence_pool(n: int, seed: int = 7) -> list[str]:
     rng = random.Random(seed)
     real = real_sentences()
     pool: dict[str, None] = {}
+    phrases = [p for s in real for p in re.findall(r"[\u4e00-\u9fff]{2,4}", s)]
     while len(pool) < n:
         s = rng.choice(real)
+        if not _SWAP_RE.search(s):  # every synthetic sentence is about another event, city or technology
+            continue
         s = _SWAP_RE.sub(lambda m: rng.choice(SWAPS[m.group(0)]), s)
+        s = re.sub(r"“[^”]{2,20}”", lambda m: f"“{rng.choice(phrases)}{rng.choice(phrases)}”", s)  # other themes
         s = re.sub(r"\d+", lambda m: str(rng.randint(1, 999)), s)
         pool[s] = None
     return list(pool)
@@ -174,6 +178,10 @@ def child_run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> t
 
 
 def peak_rss_mb() -> float:
+    """This process's peak RSS (VmHWM: unlike ru_maxrss, not inherited from the parent at fork)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -262,7 +270,7 @@ def build_scale_index(size: int, pool: Sequence[str], pool_vecs: dict[str, np.nd
     t0 = time.perf_counter()
     report = ingest(s, embedder=cached)
     info = {"files": files, "chunks": report.chunks, "build_s": round(time.perf_counter() - t0, 1),
-            "embedded_by_model": cached.misses}  # fmt: skip
+            "embedded_by_model": cached.misses, "build_peak_rss_mb": round(peak_rss_mb(), 1)}  # fmt: skip
     done.write_text(json.dumps(info))
     return root, info
 
@@ -355,9 +363,19 @@ def bench_throughput(root: Path, seconds: float) -> dict[str, Any]:
         log.close()
 
 
+_CLI_WITH_RSS = (
+    "import sys; from confbot.cli import main; rc = main(sys.argv[1:]); "
+    "print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1], file=sys.stderr); "
+    "sys.exit(rc)"
+)
+
+
 def bench_cold_start(root: Path) -> dict[str, float]:
-    dt, rss, _ = child_run([str(BIN / "confbot"), "ask", "大会在哪里举办？"], cwd=root)
+    dt, _, _ = child_run([str(BIN / "confbot"), "ask", "大会在哪里举办？"], cwd=root)
     dt_r, _, _ = child_run([str(BIN / "confbot"), "retrieve", "大会在哪里举办？"], cwd=root)
+    proc = subprocess.run([str(BIN / "python"), "-c", _CLI_WITH_RSS, "ask", "大会在哪里举办？"], cwd=root,
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    rss = int(proc.stderr.strip().splitlines()[-1]) / 1024
     return {"ask_s": round(dt, 2), "retrieve_s": round(dt_r, 2), "ask_peak_rss_mb": round(rss, 1)}
 
 
@@ -470,8 +488,8 @@ def markdown(r: dict[str, Any]) -> str:
         "",
         "| chunks | retrieve p50 / p95 / p99 ms | split p50: embed · dense · BM25 · fusion | extractive answer step "
         "p50 / p95 | extractive ask (retrieve + answer) p50 / p95 / p99 | dev hit@1 · hit@3 · MRR | open s | "
-        "serving peak RSS |",
-        "|---|---|---|---|---|---|---|---|",
+        "serving peak RSS | index build (cached vectors): s, peak RSS |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for k, g in [("real", r["real_release"]), *r["scale"].items()]:
         m = g["ms"]
@@ -480,7 +498,8 @@ def markdown(r: dict[str, Any]) -> str:
             f"| {label} | {m['retrieve']['p50']} / {m['retrieve']['p95']} / {m['retrieve']['p99']} | "
             f"{m['embed']['p50']} · {m['dense']['p50']} · {m['bm25']['p50']} · {m['fusion']['p50']} | "
             f"{m['answer']['p50']} / {m['answer']['p95']} | {m['ask']['p50']} / {m['ask']['p95']} / {m['ask']['p99']} | "
-            f"{g['dev_hit@1']} · {g['dev_hit@3']} · {g['dev_mrr']} | {g['open_s']} | {g['serving_peak_rss_mb']} MB |"
+            f"{g['dev_hit@1']} · {g['dev_hit@3']} · {g['dev_mrr']} | {g['open_s']} | {g['serving_peak_rss_mb']} MB | "
+            f"{g.get('build_s', '–')} s, {g.get('build_peak_rss_mb', '–')} MB |"
         )
     lines += ["", "![latency against corpus size](benchmarks/latency.png)", ""]
     if "throughput" in r:
@@ -518,9 +537,19 @@ def main() -> None:
     ap.add_argument("--load-seconds", type=float, default=20.0, help="per concurrency level; 0 skips throughput")
     ap.add_argument("--work", default=str(Path.home() / ".cache" / "confbot" / "bench"))
     ap.add_argument("--query-child", help=argparse.SUPPRESS)
+    ap.add_argument("--build-child", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.query_child:
         print(json.dumps(query_child(Path(args.query_child), args.queries)))
+        return
+    if args.build_child:
+        from confbot.embeddings import load_embedder
+
+        work = Path(args.work) / f"v{GENERATOR_VERSION}"
+        pool = sentence_pool(6000)
+        h = hashlib.sha256("\n".join(pool).encode()).hexdigest()[:12]
+        pool_vecs = dict(zip(pool, np.load(work / f"pool-{h}.npy"), strict=True))
+        build_scale_index(args.build_child, pool, pool_vecs, load_embedder(Settings()), work)
         return
 
     import chromadb
@@ -545,7 +574,7 @@ def main() -> None:
     for size in [int(x) for x in args.ingest_sizes.split(",") if x]:
         print(f"ingest {size} ...", file=sys.stderr)
         results["ingest"][str(size)] = bench_ingest(size, pool, emb, work)
-    results["ingest_peak_rss_mb"] = round(peak_rss_mb(), 1)
+    results["ingest_peak_rss_mb"] = round(peak_rss_mb(), 1)  # this process: model, ingest, bare encode, naive
 
     h = hashlib.sha256("\n".join(pool).encode()).hexdigest()[:12]
     vec_path = work / f"pool-{h}.npy"
@@ -564,7 +593,10 @@ def main() -> None:
     results["scale"] = {}
     for size in [int(x) for x in args.sizes.split(",") if x]:
         print(f"index of {size} chunks ...", file=sys.stderr)
-        root, info = build_scale_index(size, pool, pool_vecs, emb, work)
+        root = work / f"scale-{size}"
+        if not (root / ".index-complete").exists():  # built in a child process, for its own peak RSS
+            child_run([sys.executable, __file__, "--build-child", str(size), "--work", args.work], ROOT)
+        info = json.loads((root / ".index-complete").read_text())
         _, _, out = child_run(
             [sys.executable, __file__, "--query-child", str(root), "--queries", str(args.queries)], ROOT
         )

@@ -35,7 +35,7 @@ ingest(Settings(project_root=Path(sys.argv[1])), embedder=FakeEmbedder(name=sys.
 
 def run_ingest(root: Path, failpoint: str | None = None, rebuild: bool = False, model: str = "fake-ngram-embedder",
                wait: bool = True) -> subprocess.Popen[bytes]:  # fmt: skip
-    env = {**os.environ, "CONFBOT_EMBED_BATCH_SIZE": "1"}
+    env = {**os.environ, "CONFBOT_INGEST_GROUP_CHUNKS": "10"}  # the release is one group, the other files another
     env.pop("CONFBOT_FAILPOINT", None)
     if failpoint:
         env["CONFBOT_FAILPOINT"] = failpoint

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import logging
 import time
@@ -171,12 +172,14 @@ def _ingest(
     failpoint("ingest-start")
     bar = _progress(sum(len(p[1]) for p in pending), "embedding", progress)
     step = max(1, settings.embed_batch_size)
-    # files are embedded in groups of up to 32 batches (sentence-transformers sorts a call's texts by length,
-    # so larger groups pad less; small files share batches); a group's files are committed together
+    # files are embedded in groups of about ingest_group_chunks (sentence-transformers sorts a call's texts by
+    # length, so larger groups pad less; small files share batches); a group's files are committed together
     group: list[tuple[Document, list[Chunk]]] = []
+    jieba_dir = str(settings.cache_dir / "jieba")
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     for n, item in enumerate(pending):
         group.append(item)
-        if sum(len(g[1]) for g in group) < 32 * step and n + 1 < len(pending):
+        if sum(len(g[1]) for g in group) < settings.ingest_group_chunks and n + 1 < len(pending):
             continue
         old: dict[str, dict[str, Any]] = {}  # source -> its records (any version), to reuse and then delete
         reuse: dict[tuple[str, str], np.ndarray] = {}
@@ -187,6 +190,8 @@ def _ingest(
                 for text, vec in zip(got["documents"] or [], got["embeddings"], strict=True):
                     reuse[(doc.source, text)] = np.asarray(vec, dtype=np.float32)
         todo = [c for _, chunks in group for c in chunks if (c.source, c.text) not in reuse]
+        # jieba tokenizes the group in a thread while the model embeds it (torch releases the GIL)
+        tokens = pool.submit(lambda g: [tokenize(c.text, jieba_dir) for _, chunks in g for c in chunks], group)
         vectors: dict[tuple[str, str], np.ndarray] = {}
         call = 8 * step  # one encode call sorts its texts by length; a few calls per group keep the bar moving
         for i in range(0, len(todo), call):
@@ -194,12 +199,17 @@ def _ingest(
             for c, v in zip(part, emb.embed_documents([c.text for c in part]), strict=True):
                 vectors[(c.source, c.text)] = v
             bar.update(len(part))
+        # the group's files in one upsert (Chroma's cost is per call), committed together below
+        batch = [c for _, chunks in group for c in chunks]
+        store.upsert(
+            batch,
+            np.stack([reuse[(c.source, c.text)] if (c.source, c.text) in reuse else vectors[(c.source, c.text)]
+                      for c in batch]),
+            [{"sha256": doc.sha256} for doc, chunks in group for _ in chunks],
+            tokens.result(),
+        )  # fmt: skip
+        failpoint("ingest-upserted")
         for doc, chunks in group:
-            extra = {"sha256": doc.sha256}
-            vecs = np.stack([reuse[(c.source, c.text)] if (c.source, c.text) in reuse else vectors[(c.source, c.text)]
-                             for c in chunks])  # fmt: skip
-            store.upsert(chunks, vecs, extra, [tokenize(c.text, str(settings.cache_dir / "jieba")) for c in chunks])
-            failpoint("ingest-upserted")
             kept = sum((c.source, c.text) in reuse for c in chunks)
             report.added += len(chunks) - kept
             report.unchanged += kept
@@ -215,6 +225,7 @@ def _ingest(
             store.delete([i for i in old.get(doc.source, {}).get("ids", []) if i not in ids])
         group = []
     bar.close()
+    pool.shutdown()
     if gone:
         store.commit(dict.fromkeys(gone))
         for src in gone:

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     query_prefix: str = "query: "
     passage_prefix: str = "passage: "
     embed_batch_size: int = 32
+    #: files are embedded, written and committed in groups of about this many chunks (a crash redoes one group)
+    ingest_group_chunks: int = 1024
 
     chunk_size: int = 200
     chunk_overlap: int = 40

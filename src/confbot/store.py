@@ -313,8 +313,10 @@ class ChunkStore:
             if (info := manifest.get(str(m.get("source")))) is None or info.sha256 != m.get("sha256")
         ]  # fmt: skip
 
-    def upsert(self, chunks: Sequence[Chunk], embeddings: np.ndarray, extra: dict[str, Any],
+    def upsert(self, chunks: Sequence[Chunk], embeddings: np.ndarray, extras: dict[str, Any] | Sequence[dict[str, Any]],
                tokens: Sequence[Sequence[str]] | None = None) -> None:  # fmt: skip
+        """Write chunks (``extras``: metadata for all, or one dict per chunk; ``tokens``: BM25 tokens per chunk)."""
+        per = [extras] * len(chunks) if isinstance(extras, dict) else list(extras)
         for sl in self._batches(len(chunks)):
             part = chunks[sl]
             toks = tokens[sl] if tokens is not None else None
@@ -322,7 +324,7 @@ class ChunkStore:
                 ids=[c.id for c in part],
                 embeddings=np.asarray(embeddings[sl], dtype=np.float32),
                 documents=[c.text for c in part],
-                metadatas=[_meta(c, extra, toks[j] if toks is not None else None) for j, c in enumerate(part)],
+                metadatas=[_meta(c, per[sl][j], toks[j] if toks is not None else None) for j, c in enumerate(part)],
             )
 
     def remove_source(self, source: str) -> int:
