@@ -241,6 +241,26 @@ def _ingest(
     return report
 
 
+def _prefetch(emb: Embedder, jieba_dir: str) -> None:
+    """Load the model and jieba's dictionary in background threads while Chroma opens: a CLI answers sooner.
+    (The model's own lock makes a question that arrives first wait for the same load, not start another.)"""
+    import threading
+
+    from confbot.embeddings import LazyEmbedder
+    from confbot.lexical import _jieba
+
+    def load() -> None:
+        try:
+            emb.dim  # noqa: B018 - loads a lazy model
+        except Exception as exc:  # the first real use raises it again, with its message
+            log.debug("prefetching the model failed: %s", exc)
+
+    # not daemons: native code (onnxruntime, torch) must not be torn down mid-load at exit
+    if isinstance(emb, LazyEmbedder):
+        threading.Thread(target=load, name="confbot-model").start()
+    threading.Thread(target=_jieba, args=(jieba_dir,), name="confbot-jieba").start()
+
+
 @dataclass
 class Pipeline:
     """Everything a question needs, loaded once per process."""
@@ -252,8 +272,10 @@ class Pipeline:
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Pipeline:
-        client = make_client(settings.index_path, settings.chroma_url, timeout=settings.chroma_timeout)
         emb = embedder or load_embedder(settings)
+        if settings.chroma_url or (settings.index_path / "chroma.sqlite3").exists():
+            _prefetch(emb, str(settings.cache_dir / "jieba"))
+        client = make_client(settings.index_path, settings.chroma_url, timeout=settings.chroma_timeout)
         store = ChunkStore.open(client, settings.collection, emb)
         retriever = HybridRetriever(
             store, emb, candidates=settings.candidates, rrf_k=settings.rrf_k,
