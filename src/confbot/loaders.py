@@ -33,6 +33,8 @@ class Document:
     size: int
     encoding: str = "utf-8"
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    #: the index already holds this exact file (same sha256): it was not normalized again, ``text`` is empty
+    unchanged: bool = False
 
 
 def relative_source(path: Path, root: Path) -> str:

@@ -6,7 +6,7 @@ import concurrent.futures
 import contextlib
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from confbot.errors import ConfbotError, InputError, LoaderError
 from confbot.loaders import Document, discover, load, relative_source
 from confbot.retrieval import HybridRetriever
 from confbot.settings import Settings
-from confbot.store import ChunkStore, SourceInfo, failpoint, make_client
+from confbot.store import ChunkStore, SourceInfo, committed_versions, failpoint, make_client
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +80,13 @@ def _progress(total: int, desc: str, enabled: bool):  # type: ignore[no-untyped-
 
 
 def load_documents(
-    settings: Settings, paths: Sequence[Path], skip_bad: bool = False
+    settings: Settings, paths: Sequence[Path], skip_bad: bool = False, known: Mapping[str, str] | None = None
 ) -> tuple[list[Document], list[str]]:
-    """Load every file; with ``skip_bad`` unreadable files are reported, else the first batch of errors is raised."""
+    """Load every file; with ``skip_bad`` unreadable files are reported, else the first batch of errors is raised.
+
+    ``known`` (source -> sha256 of the indexed version): a file with the same bytes is not normalized again."""
+    import hashlib
+
     files = discover(list(paths))
     if not files:
         where = ", ".join(str(p) for p in paths)
@@ -97,6 +101,13 @@ def load_documents(
                     f"{f}: resolves to {real}, outside the corpus folder {corpus} (a symlink or '..'); "
                     "copy the file into the corpus folder to index it."
                 )
+            source = relative_source(f, settings.project_root)
+            if known and source in known and f.stat().st_size <= settings.max_file_bytes:
+                data = f.read_bytes()
+                sha = hashlib.sha256(data).hexdigest()
+                if known[source] == sha:
+                    docs.append(Document(source, "", sha, len(data), unchanged=True))
+                    continue
             docs.append(load(f, settings.project_root, settings.max_file_bytes, settings.max_text_chars))
         except LoaderError as exc:
             errors.append(str(exc))
@@ -118,7 +129,11 @@ def ingest(
     """Bring the index in line with the files: add new chunks, keep unchanged ones, drop stale ones."""
     t0 = time.perf_counter()
     paths = list(paths or [settings.corpus_path])
-    docs, errors = load_documents(settings, paths, skip_bad)
+    known: dict[str, str] = {}
+    if not rebuild and (settings.chroma_url or (settings.index_path / "chroma.sqlite3").exists()):
+        client = make_client(settings.index_path, settings.chroma_url, timeout=settings.chroma_timeout)
+        known = committed_versions(client, settings.collection)
+    docs, errors = load_documents(settings, paths, skip_bad, known)
     emb = embedder or load_embedder(settings)
     client = make_client(settings.index_path, settings.chroma_url, create=True, timeout=settings.chroma_timeout)
     with ingest_lock(settings):
@@ -154,8 +169,14 @@ def _ingest(
     pending: list[tuple[Document, list[Chunk]]] = []
     for doc in docs:
         report.warnings.extend(doc.warnings)
-        chunks = chunk_document(doc.source, doc.text, settings.chunk_size, settings.chunk_overlap, doc.sha256)
         info = indexed.get(doc.source)
+        if doc.unchanged and info and info.sha256 == doc.sha256:
+            report.unchanged += info.chunks
+            continue
+        if doc.unchanged:  # changed by another ingest meanwhile: load it after all
+            doc = load(settings.resolve(Path(doc.source)), settings.project_root, settings.max_file_bytes,
+                       settings.max_text_chars)  # fmt: skip
+        chunks = chunk_document(doc.source, doc.text, settings.chunk_size, settings.chunk_overlap, doc.sha256)
         if info and info.sha256 == doc.sha256 and info.chunks == len(chunks):
             report.unchanged += len(chunks)
             continue

@@ -394,6 +394,12 @@ class ChunkStore:
         raise AssertionError("unreachable")
 
 
+def committed_versions(client: Any, name: str) -> dict[str, str]:
+    """source -> sha256 of each committed file of collection ``name`` (empty when there is none)."""
+    col = _get(client, name)
+    return {} if col is None else {s: i.sha256 for s, i in _manifest(col.metadata or {}).items()}
+
+
 def failpoint(name: str) -> None:
     """Fault injection for the crash tests: ``CONFBOT_FAILPOINT=name`` (or ``name:N`` for the N-th time this
     point is reached) makes the process kill itself with SIGKILL here, as a power cut or the OOM killer would."""
