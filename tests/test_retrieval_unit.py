@@ -56,3 +56,35 @@ def test_cedict_parsing_and_expansion() -> None:
     got = expand("How many base stations has Hubei built? When is it held?", vocab)
     assert {"基站", "举行", "湖北"} <= set(got)
     assert expand("How many base stations", set()) == []
+
+
+def test_bm25_index_incremental_equals_fresh(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    from confbot.lexical import BM25Index
+
+    def docs(tag: str, n: int) -> list[tuple[str, list[str]]]:
+        return [(f"{tag}{i}", ["大会", tag, f"w{i % 7}"] + ["武汉"] * (i % 3)) for i in range(n)]
+
+    inc = BM25Index()
+    inc.add("a", "v1", docs("a", 1500))
+    inc.add("b", "v1", docs("b", 40))
+    inc.add("a", "v2", docs("c", 30))  # a new version of a: its 1500 old documents die, and are compacted away
+    assert len(inc.ids) == 70 and inc.n == 70
+    fresh = BM25Index()
+    fresh.add_many([("b", "v1", docs("b", 40)), ("a", "v2", docs("c", 30))])
+    q = ["大会", "c", "w3", "武汉"]
+    assert dict(inc.top(q, 70)) == dict(fresh.top(q, 70))
+    inc.remove("b")
+    assert inc.n == 30 and {cid for cid, _ in inc.top(["大会"], 100)} == {f"c{i}" for i in range(30)}
+
+    path = tmp_path / "bm25.npz"
+    inc.key = {"collection": "x", "generation": 3}
+    inc.save(path)
+    back = BM25Index.load(path)
+    assert back is not None and back.key == inc.key and back.versions == inc.versions
+    assert np.array_equal(back.scores(q), inc.scores(q))
+    back.add("d", "v1", docs("d", 5))  # a loaded index keeps growing
+    assert back.n == 35
+    path.write_bytes(b"garbage")
+    assert BM25Index.load(path) is None

@@ -96,23 +96,32 @@ class BM25Index:
     # ------------------------------------------------------------------ changes
     def add(self, source: str, version: str, docs: Sequence[tuple[str, Sequence[str]]]) -> None:
         """Add one source's documents ``(id, tokens)``; an earlier version of the source is removed first."""
-        self.remove(source)
+        self.add_many([(source, version, docs)])
+
+    def add_many(self, items: Sequence[tuple[str, str, Sequence[tuple[str, Sequence[str]]]]]) -> None:
+        """Add several sources at once: every array grows once, not once per source."""
+        for source, _, _ in items:
+            self.remove(source)
         base = len(self.ids)
         rows: dict[str, dict[int, int]] = {}
-        for j, (cid, toks) in enumerate(docs):
-            self.ids.append(cid)
-            for t in toks:
-                row = rows.setdefault(t, {})
-                row[base + j] = row.get(base + j, 0) + 1
-        self.lengths = np.concatenate([self.lengths, np.array([len(t) for _, t in docs], dtype=np.float32)])
-        self.alive = np.concatenate([self.alive, np.ones(len(docs), dtype=bool)])
+        lengths: list[int] = []
+        for source, version, docs in items:
+            start = base + len(lengths)
+            for j, (cid, toks) in enumerate(docs):
+                self.ids.append(cid)
+                lengths.append(len(toks))
+                for t in toks:
+                    row = rows.setdefault(t, {})
+                    row[start + j] = row.get(start + j, 0) + 1
+            self.by_source[source] = list(range(start, start + len(docs)))
+            self.versions[source] = version
+        self.lengths = np.concatenate([self.lengths, np.array(lengths, dtype=np.float32)])
+        self.alive = np.concatenate([self.alive, np.ones(len(lengths), dtype=bool)])
         for t, row in rows.items():
             idx = np.fromiter(row.keys(), dtype=np.int32, count=len(row))
             cnt = np.fromiter(row.values(), dtype=np.float32, count=len(row))
             old = self.postings.get(t)
             self.postings[t] = (np.concatenate([old[0], idx]), np.concatenate([old[1], cnt])) if old else (idx, cnt)
-        self.by_source[source] = list(range(base, base + len(docs)))
-        self.versions[source] = version
 
     def remove(self, source: str) -> None:
         for i in self.by_source.pop(source, []):
@@ -141,17 +150,21 @@ class BM25Index:
         self,
         manifest: Mapping[str, str],
         fetch: Callable[[str, str], Iterable[tuple[str, Sequence[str]]]],
+        fetch_many: Callable[[Mapping[str, str]], Mapping[str, Iterable[tuple[str, Sequence[str]]]]] | None = None,
     ) -> bool:
-        """Bring the index in line with ``manifest`` (source -> sha256), fetching changed sources; True if it changed."""
+        """Bring the index in line with ``manifest`` (source -> sha256), fetching changed sources (one by one, or
+        with ``fetch_many`` all at once when there are many); True if it changed."""
         changed = False
         for src in [s for s in self.versions if s not in manifest]:
             self.remove(src)
             changed = True
-        for src, sha in manifest.items():
-            if self.versions.get(src) != sha:
-                self.add(src, sha, list(fetch(src, sha)))
-                changed = True
-        return changed
+        todo = {src: sha for src, sha in manifest.items() if self.versions.get(src) != sha}
+        if fetch_many is not None and len(todo) > 20:
+            got = fetch_many(todo)
+            self.add_many([(src, sha, list(got.get(src, []))) for src, sha in todo.items()])
+        elif todo:
+            self.add_many([(src, sha, list(fetch(src, sha))) for src, sha in todo.items()])
+        return changed or bool(todo)
 
     # ------------------------------------------------------------------ scoring
     def scores(self, query: Sequence[str]) -> np.ndarray:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -89,6 +90,8 @@ class HybridRetriever:
         self.versions: dict[str, str] = {}
         self.revision = 0  # bumped whenever the BM25 side changed (answer term weights follow it)
         self._synced_at = -1e9
+        self._sync_lock = threading.Lock()
+        self._cache_lock = threading.Lock()
         self.refresh()
 
     @property
@@ -104,6 +107,14 @@ class HybridRetriever:
         now = time.monotonic()
         if not force and now - self._synced_at < self.sync_interval:
             return False
+        if not self._sync_lock.acquire(blocking=force):  # one thread syncs; the others go on meanwhile
+            return False
+        try:
+            return self._sync(now)
+        finally:
+            self._sync_lock.release()
+
+    def _sync(self, now: float) -> bool:
         self._synced_at = now
         state = self.store.state()
         key = {"collection": state.collection_id, "generation": state.generation}
@@ -114,7 +125,7 @@ class HybridRetriever:
             cached = BM25Index.load(self._cache_path(state.collection_id)) if self.index_cache else None
             lex = cached if cached is not None and cached.key.get("collection") == state.collection_id else BM25Index()
         versions = state.versions()
-        lex.sync(versions, self.store.committed_records)
+        lex.sync(versions, self.store.committed_records, self.store.committed_records_many)
         lex.key = key
         self.lexical, self.versions = lex, versions
         self.revision += 1
@@ -135,14 +146,16 @@ class HybridRetriever:
         return self.store.all_chunks()
 
     def embed_query(self, text: str) -> np.ndarray:
-        vec = self._query_cache.get(text)
-        if vec is None:
-            vec = self.embedder.embed_query(text)
+        with self._cache_lock:
+            vec = self._query_cache.get(text)
+            if vec is not None:
+                self._query_cache.move_to_end(text)
+                return vec
+        vec = self.embedder.embed_query(text)
+        with self._cache_lock:
             self._query_cache[text] = vec
             if len(self._query_cache) > 512:
                 self._query_cache.popitem(last=False)
-        else:
-            self._query_cache.move_to_end(text)
         return vec
 
     def query_terms(self, normalized_query: str) -> list[str]:

@@ -304,6 +304,29 @@ class ChunkStore:
                 out.append((cid, str(toks).split()))
         return out
 
+    def committed_records_many(self, versions: Mapping[str, str]) -> dict[str, list[tuple[str, list[str]]]]:
+        """:meth:`committed_records` for many sources at once: the whole collection read in pages, not a query
+        per source (11k files: seconds instead of minutes)."""
+        out: dict[str, list[tuple[int, str, list[str]]]] = {s: [] for s in versions}
+        offset, page = 0, 5000
+        while True:
+            got = self.collection.get(include=["metadatas", "documents"], limit=page, offset=offset)
+            for cid, meta, doc in zip(got["ids"], got["metadatas"] or [], got["documents"] or [], strict=True):
+                src = str(meta.get("source"))
+                if src in out and versions[src] == meta.get("sha256"):
+                    toks = meta.get("tokens")
+                    if toks is None:
+                        from confbot.lexical import tokenize
+
+                        words = tokenize(doc)
+                    else:
+                        words = str(toks).split()
+                    out[src].append((int(meta.get("index", 0)), cid, words))  # type: ignore[arg-type]
+            if len(got["ids"]) < page:
+                break
+            offset += page
+        return {s: [(cid, w) for _, cid, w in sorted(rows)] for s, rows in out.items()}
+
     def leftovers(self) -> list[str]:
         """Ids of records no committed version names (left by an interrupted ingest)."""
         manifest = _manifest(self._meta)

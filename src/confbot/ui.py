@@ -153,8 +153,8 @@ class AppState:
 
     # ---------------------------------------------------------------- chat
     def answer(self, question: str, history: list[Any]) -> Iterator[str | Answer]:
-        with self.lock:
-            yield from self.answerer.stream(question, history)
+        # no lock: answers go on during an upload or re-index (readers see committed file versions only)
+        yield from self.answerer.stream(question, history)
 
     def feedback(self, liked: bool | None, a: dict[str, Any]) -> None:
         path = self.settings.feedback_path
