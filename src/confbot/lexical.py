@@ -80,6 +80,7 @@ class BM25Index:
         self.by_source: dict[str, list[int]] = {}
         self.versions: dict[str, str] = {}  # source -> sha256 of the indexed version
         self.key: dict[str, Any] = {}  # what this index reflects (collection id, generation)
+        self._changed()
 
     # ------------------------------------------------------------------ state
     @property
@@ -102,6 +103,7 @@ class BM25Index:
         """Add several sources at once: every array grows once, not once per source."""
         for source, _, _ in items:
             self.remove(source)
+        self._changed()
         base = len(self.ids)
         rows: dict[str, dict[int, int]] = {}
         lengths: list[int] = []
@@ -124,6 +126,7 @@ class BM25Index:
             self.postings[t] = (np.concatenate([old[0], idx]), np.concatenate([old[1], cnt])) if old else (idx, cnt)
 
     def remove(self, source: str) -> None:
+        self._changed()
         for i in self.by_source.pop(source, []):
             self.alive[i] = False
         self.versions.pop(source, None)
@@ -133,6 +136,7 @@ class BM25Index:
 
     def compact(self) -> None:
         """Drop masked documents from every array (positions are renumbered)."""
+        self._changed()
         keep = self.alive
         new_pos = np.cumsum(keep, dtype=np.int64) - 1
         self.ids = [cid for cid, k in zip(self.ids, keep, strict=True) if k]
@@ -167,26 +171,40 @@ class BM25Index:
         return changed or bool(todo)
 
     # ------------------------------------------------------------------ scoring
+    def _changed(self) -> None:
+        self._stats: tuple[int, float, bool] | None = None
+        self._tf: dict[str, tuple[np.ndarray, np.ndarray, int]] = {}
+
     def scores(self, query: Sequence[str]) -> np.ndarray:
-        """BM25 score of every position (masked documents score 0)."""
+        """BM25 score of every position (masked documents score 0).
+
+        Each term's live postings and length-normalized tf weights are cached until the index changes, so
+        frequent terms cost one numpy add per query instead of several passes over their postings."""
         s = np.zeros(len(self.ids), dtype=np.float32)
-        n = self.n
+        if self._stats is None:
+            n = self.n
+            self._stats = (n, float(self.lengths[self.alive].mean()) if n else 1.0, n == len(self.ids))
+        n, avg, all_alive = self._stats
         if not n:
             return s
-        avg = float(self.lengths[self.alive].mean())
         for t in dict.fromkeys(query):
-            p = self.postings.get(t)
-            if p is None:
-                continue
-            idx, cnt = p
-            live = self.alive[idx]
-            df = int(live.sum())
-            if not df:
-                continue
-            idx, cnt = idx[live], cnt[live]
-            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-            norm = self.k1 * (1 - self.b + self.b * self.lengths[idx] / max(avg, 1e-9))
-            s[idx] += idf * cnt * (self.k1 + 1) / (cnt + norm)
+            cached = self._tf.get(t)
+            if cached is None:
+                p = self.postings.get(t)
+                if p is None:
+                    continue
+                idx, cnt = p
+                if not all_alive:
+                    live = self.alive[idx]
+                    idx, cnt = idx[live], cnt[live]
+                norm = self.k1 * (1 - self.b + self.b * self.lengths[idx] / max(avg, 1e-9))
+                cached = (idx, (cnt * (self.k1 + 1) / (cnt + norm)).astype(np.float32), len(idx))
+                if len(self._tf) > 20000:
+                    self._tf.clear()
+                self._tf[t] = cached
+            idx, weight, df = cached
+            if df:
+                s[idx] += math.log(1 + (n - df + 0.5) / (df + 0.5)) * weight
         return s
 
     def top(self, query: Sequence[str], k: int) -> list[tuple[str, float]]:
