@@ -66,3 +66,23 @@ def test_ingest_retrieve_restart(settings: Settings, server) -> None:  # type: i
     again = Pipeline.open(s, embedder=fake)
     assert again.store.count() == first.chunks
     assert "16.38万" in again.retriever.retrieve("湖北省累计建成多少个5G基站？", 3)[0].chunk.text
+
+
+def test_app_processes_follow_each_others_ingest(settings: Settings, server) -> None:  # type: ignore[no-untyped-def]
+    """Two serving pipelines on one server: an ingest by a third party reaches both without a rebuild."""
+    _, port, _ = server
+    s = settings.model_copy(update={"chroma_url": f"http://127.0.0.1:{port}", "sync_seconds": 0.0,
+                                    "cache_dir": settings.project_root / "cache"})  # fmt: skip
+    fake = FakeEmbedder()
+    ingest(s, embedder=fake)
+    a = Pipeline.open(s, embedder=fake)
+    b = Pipeline.open(s, embedder=fake)
+    assert list((settings.project_root / "cache" / "bm25").glob("bm25-*.npz")), "the BM25 index is saved"
+    (settings.corpus_path / "late.md").write_text("晚到的新闻稿：闭幕式在光谷科技会展中心举行。", encoding="utf-8")
+    ingest(s, embedder=fake)
+    for p in (a, b):
+        hits = p.retriever.retrieve("闭幕式在哪里举行", 3)
+        assert hits[0].chunk.source == "corpus/late.md" and hits[0].bm25_score > 0
+    (settings.corpus_path / "late.md").unlink()
+    ingest(s, embedder=fake)
+    assert all(h.chunk.source != "corpus/late.md" for h in a.retriever.retrieve("闭幕式在哪里举行", 5))
