@@ -293,16 +293,7 @@ class ChunkStore:
                                   include=["metadatas", "documents"])  # fmt: skip
         rows = sorted(zip(got["ids"], got["metadatas"] or [], got["documents"] or [], strict=True),
                       key=lambda r: int(r[1].get("index", 0)))  # fmt: skip
-        out = []
-        for cid, meta, doc in rows:
-            toks = meta.get("tokens")
-            if toks is None:  # written without tokens: tokenize now
-                from confbot.lexical import tokenize
-
-                out.append((cid, tokenize(doc)))
-            else:
-                out.append((cid, str(toks).split()))
-        return out
+        return [(cid, _tokens(meta, doc)) for cid, meta, doc in rows]
 
     def committed_records_many(self, versions: Mapping[str, str]) -> dict[str, list[tuple[str, list[str]]]]:
         """:meth:`committed_records` for many sources at once: the whole collection read in pages, not a query
@@ -314,14 +305,7 @@ class ChunkStore:
             for cid, meta, doc in zip(got["ids"], got["metadatas"] or [], got["documents"] or [], strict=True):
                 src = str(meta.get("source"))
                 if src in out and versions[src] == meta.get("sha256"):
-                    toks = meta.get("tokens")
-                    if toks is None:
-                        from confbot.lexical import tokenize
-
-                        words = tokenize(doc)
-                    else:
-                        words = str(toks).split()
-                    out[src].append((int(meta.get("index", 0)), cid, words))  # type: ignore[arg-type]
+                    out[src].append((int(meta.get("index", 0)), cid, _tokens(meta, doc)))  # type: ignore[arg-type]
             if len(got["ids"]) < page:
                 break
             offset += page
@@ -482,6 +466,16 @@ def check_signature(have: Mapping[str, Any], embed_model: str) -> None:
             f"the index was built differently ({what}); re-ingest with `confbot ingest --rebuild` (the old index "
             "stays usable until the new one is complete), or use the settings it was built with."
         )
+
+
+def _tokens(meta: Mapping[str, Any], text: str) -> list[str]:
+    """A record's BM25 tokens: stored at ingest, or computed now for records written without them."""
+    toks = meta.get("tokens")
+    if toks is None:
+        from confbot.lexical import tokenize
+
+        return tokenize(text)
+    return str(toks).split()
 
 
 def _meta(c: Chunk, extra: dict[str, Any], tokens: Sequence[str] | None) -> dict[str, Any]:
