@@ -21,6 +21,7 @@ import numpy as np
 
 from confbot.chunking import Chunk
 from confbot.embeddings import Embedder
+from confbot.errors import ServiceError
 from confbot.lexical import BM25, STOPWORDS, BM25Index, tokenize
 from confbot.normalize import normalize_query
 from confbot.store import ChunkStore
@@ -175,7 +176,15 @@ class HybridRetriever:
         t0 = time.perf_counter()
         vec = self.embed_query(q)
         t1 = time.perf_counter()
-        dense = self.store.query(vec, self.candidates, self.versions)
+        try:
+            dense = self.store.query(vec, self.candidates, self.versions)
+        except ServiceError as exc:
+            if not self.store.embedded:
+                raise  # a Chroma server down: the caller says so
+            # embedded index being rewritten by another process: answer from BM25 for this question
+            log.warning("dense search failed during another process's ingest, using BM25 only: %s", exc)
+            dense = []
+            t.extra["dense_failed"] = 1.0
         t2 = time.perf_counter()
         bm_top = self.lexical.top(self.query_terms(q), self.candidates)
         bm_ranking = [cid for cid, _ in bm_top]
