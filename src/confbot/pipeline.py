@@ -130,12 +130,14 @@ def ingest(
     t0 = time.perf_counter()
     paths = list(paths or [settings.corpus_path])
     known: dict[str, str] = {}
+    client = None
     if not rebuild and (settings.chroma_url or (settings.index_path / "chroma.sqlite3").exists()):
         client = make_client(settings.index_path, settings.chroma_url, timeout=settings.chroma_timeout)
         known = committed_versions(client, settings.collection)
     docs, errors = load_documents(settings, paths, skip_bad, known)
     emb = embedder or load_embedder(settings)
-    client = make_client(settings.index_path, settings.chroma_url, create=True, timeout=settings.chroma_timeout)
+    if client is None:  # the index is created only once every file has loaded
+        client = make_client(settings.index_path, settings.chroma_url, create=True, timeout=settings.chroma_timeout)
     with ingest_lock(settings):
         return _ingest(settings, paths, docs, errors, emb, client, rebuild, progress, t0)
 

@@ -313,11 +313,11 @@ class ChunkStore:
 
     def leftovers(self) -> list[str]:
         """Ids of records no committed version names (left by an interrupted ingest)."""
-        manifest = _manifest(self._meta)
+        versions = {src: i.sha256 for src, i in _manifest(self._meta).items()}
         got = self.collection.get(include=["metadatas"])
         return [
             cid for cid, m in zip(got["ids"], got["metadatas"] or [], strict=True)
-            if (info := manifest.get(str(m.get("source")))) is None or info.sha256 != m.get("sha256")
+            if not _committed(m, versions)
         ]  # fmt: skip
 
     def upsert(self, chunks: Sequence[Chunk], embeddings: np.ndarray, extras: dict[str, Any] | Sequence[dict[str, Any]],
@@ -360,11 +360,11 @@ class ChunkStore:
 
     def all_chunks(self) -> list[Chunk]:
         """Every committed chunk, in document order."""
-        manifest = _manifest(self._meta)
+        versions = {src: i.sha256 for src, i in _manifest(self._meta).items()}
         got = self.collection.get(include=["documents", "metadatas"])
         chunks = [
             _chunk(i, d, m) for i, d, m in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
-            if (info := manifest.get(str(m["source"]))) is not None and info.sha256 == m.get("sha256")
+            if _committed(m, versions)
         ]  # fmt: skip
         chunks.sort(key=lambda c: (c.source, c.start, c.id))
         return chunks
@@ -379,7 +379,7 @@ class ChunkStore:
             rows = list(zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True))
             hits = [
                 (_chunk(i, d, m), 1.0 - float(dist)) for i, d, m, dist in rows
-                if versions.get(str(m["source"])) == m.get("sha256")
+                if _committed(m, versions)
             ]  # fmt: skip
             if len(hits) >= n or len(rows) < want or want >= 64 * n:
                 return hits[:n]
@@ -468,6 +468,11 @@ def check_signature(have: Mapping[str, Any], embed_model: str) -> None:
         )
 
 
+def _committed(meta: Mapping[str, Any], versions: Mapping[str, str]) -> bool:
+    """Whether a record belongs to the committed version (``versions``: source -> sha256) of its file."""
+    return versions.get(str(meta.get("source"))) == meta.get("sha256")
+
+
 def _tokens(meta: Mapping[str, Any], text: str) -> list[str]:
     """A record's BM25 tokens: stored at ingest, or computed now for records written without them."""
     toks = meta.get("tokens")
@@ -508,7 +513,7 @@ def export_index(store: ChunkStore, path: Path) -> int:
     with gzip.open(tmp, "wt", encoding="utf-8") as fh:
         fh.write(json.dumps({"confbot_export": EXPORT_FORMAT, "collection": store.name, "metadata": meta}) + "\n")
         for i, d, m, e in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True):
-            if versions.get(str(m.get("source"))) != m.get("sha256"):
+            if not _committed(m, versions):
                 continue  # not committed: left by an interrupted ingest
             n += 1
             fh.write(json.dumps({"id": i, "document": d, "metadata": m, "embedding": [float(x) for x in e]},
