@@ -82,7 +82,10 @@ def test_app_processes_follow_each_others_ingest(settings: Settings, server) -> 
     ingest(s, embedder=fake)
     for p in (a, b):
         hits = p.retriever.retrieve("闭幕式在哪里举行", 3)
-        assert hits[0].chunk.source == "corpus/late.md" and hits[0].bm25_score > 0
+        seen = [(h.chunk.source, h.dense_rank, h.bm25_rank) for h in hits]
+        lex = p.retriever.lexical
+        why = (seen, lex.key, sorted(lex.versions))
+        assert hits[0].chunk.source == "corpus/late.md" and hits[0].bm25_score > 0, why
     (settings.corpus_path / "late.md").unlink()
     ingest(s, embedder=fake)
     assert all(h.chunk.source != "corpus/late.md" for h in a.retriever.retrieve("闭幕式在哪里举行", 5))

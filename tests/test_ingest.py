@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from confbot.embeddings import FakeEmbedder
-from confbot.errors import IndexMismatchError, IndexMissingError, InputError, LoaderError
+from confbot.errors import IndexMismatchError, IndexMissingError, InputError, LoaderError, ServiceError
 from confbot.pipeline import Pipeline, ingest
 from confbot.settings import Settings
 
@@ -105,6 +105,40 @@ def test_hybrid_retrieval_with_fake_embedder(settings: Settings, fake_embedder: 
     assert hits[0].bm25_score > 0 and hits[0].dense_score > 0
     assert hits == sorted(hits, key=lambda h: -h.score)
     assert json.dumps([h.chunk.id for h in hits])
+
+
+def test_a_chunk_the_vector_index_misses_is_ranked_by_its_exact_cosine(
+    settings: Settings, fake_embedder: FakeEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HNSW is approximate, and a Chroma server can answer before it has indexed an upsert: a BM25 candidate
+    left out of the dense results still gets its cosine, and its dense rank when the cosine earns one."""
+    (settings.corpus_path / "late.md").write_text("晚到的新闻稿：闭幕式在光谷科技会展中心举行。", encoding="utf-8")
+    ingest(settings, embedder=fake_embedder)
+    p = Pipeline.open(settings, embedder=fake_embedder)
+    p.retriever.candidates = 5
+    exact = p.retriever.retrieve("闭幕式在哪里举行", 3)
+    assert exact[0].chunk.source == "corpus/late.md" and exact[0].dense_rank == exact[0].bm25_rank == 1
+
+    real_query = p.store.query
+
+    def without_late(vec: object, n: int, versions: object) -> list[tuple[object, float]]:
+        return [(c, s) for c, s in real_query(vec, n + 1, versions) if c.source != "corpus/late.md"][:n]  # type: ignore[arg-type]
+
+    monkeypatch.setattr(p.store, "query", without_late)
+    missed = p.retriever.retrieve("闭幕式在哪里举行", 3)
+    assert [(h.chunk.id, h.dense_rank, h.bm25_rank) for h in missed] == [
+        (h.chunk.id, h.dense_rank, h.bm25_rank) for h in exact
+    ]
+    assert missed[0].dense_score == pytest.approx(exact[0].dense_score, abs=1e-5)
+
+    # a dense search that fails (an embedded index rewritten by another process) still ranks BM25's candidates
+    def fail(*_: object) -> None:
+        raise ServiceError("index being rewritten")
+
+    monkeypatch.setattr(p.store, "query", fail)
+    monkeypatch.setattr(type(p.store), "embedded", property(lambda self: True))
+    alone = p.retriever.retrieve("闭幕式在哪里举行", 3)
+    assert alone[0].chunk.source == "corpus/late.md" and alone[0].dense_rank == 1 and alone[0].dense_score > 0.5
 
 
 def test_langchain_retriever(settings: Settings, fake_embedder: FakeEmbedder) -> None:

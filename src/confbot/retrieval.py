@@ -168,6 +168,36 @@ class HybridRetriever:
             terms += expand(normalized_query, self.lexical.postings, self.cache_dir)
         return terms
 
+    def _rescore(self, dense: list[tuple[Chunk, float]], bm_ranking: Sequence[str], vec: np.ndarray,
+                 ) -> tuple[list[tuple[Chunk, float]], dict[str, Chunk], dict[str, float]]:  # fmt: skip
+        """Give BM25's candidates their exact cosine, and a place in the dense ranking when they earn one.
+
+        The dense search is approximate (HNSW): a Chroma server answering while it indexes an upsert, or a
+        large index, can leave out a chunk that is in fact among the nearest. A BM25 candidate whose cosine
+        beats the dense list's last place takes its place, so a lexical match the vector index missed is
+        still ranked by meaning; every hit then shows both scores."""
+        chunks = {c.id: c for c, _ in dense}
+        dense_scores = {c.id: s for c, s in dense}
+        extra = [cid for cid in bm_ranking if cid not in dense_scores]
+        if not extra:
+            return dense, chunks, dense_scores
+        try:
+            fetched = self.store.get(extra, embeddings=True)
+        except ServiceError as exc:  # the hits keep their other score; the caller's next read reports an outage
+            log.warning("could not read the vectors of %d BM25 candidates: %s", len(extra), exc)
+            return dense, chunks, dense_scores
+        floor = dense[-1][1] if len(dense) >= self.candidates else -np.inf
+        merged = list(dense)
+        for cid, (chunk, emb) in fetched.items():
+            chunks[cid] = chunk
+            dense_scores[cid] = cos = float(np.dot(emb, vec)) if emb is not None else 0.0
+            if emb is not None and cos > floor:
+                merged.append((chunk, cos))
+        if len(merged) > len(dense):
+            merged.sort(key=lambda cs: -cs[1])
+            merged = merged[: self.candidates]
+        return merged, chunks, dense_scores
+
     def retrieve(self, query: str, k: int = 5) -> list[Hit]:
         t = RetrievalTimings()
         ts = time.perf_counter()
@@ -190,16 +220,10 @@ class HybridRetriever:
         bm_ranking = [cid for cid, _ in bm_top]
         bm_scores = dict(bm_top)
         t3 = time.perf_counter()
+        dense, chunks, dense_scores = self._rescore(dense, bm_ranking, vec)
         dense_ranking = [c.id for c, _ in dense]
         fused = rrf([dense_ranking, bm_ranking], [self.dense_weight, self.bm25_weight], self.rrf_k)
         top = sorted(fused, key=lambda cid: -fused[cid])[:k]
-        dense_scores = {c.id: s for c, s in dense}
-        chunks = {c.id: c for c, _ in dense}
-        missing = [cid for cid in top if cid not in dense_scores]
-        if missing:  # BM25-only hits: fetch them, and compute their cosine too, so every hit shows both scores
-            for cid, (chunk, emb) in self.store.get(missing, embeddings=True).items():
-                chunks[cid] = chunk
-                dense_scores[cid] = float(np.dot(emb, vec)) if emb is not None else 0.0
         hits = [
             Hit(
                 chunk=chunks[cid],

@@ -351,7 +351,10 @@ class ChunkStore:
         if not ids:
             return {}
         include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
-        got = self.collection.get(ids=list(ids), include=include)
+        try:
+            got = self.collection.get(ids=list(ids), include=include)
+        except Exception as exc:  # chromadb raises many types
+            raise self._unavailable(exc) from exc
         embs = got["embeddings"] if embeddings else [None] * len(got["ids"])
         return {
             i: (_chunk(i, d, m), None if e is None else np.asarray(e, dtype=np.float32))
