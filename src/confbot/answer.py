@@ -189,10 +189,16 @@ class TermWeights:
         table = df if isinstance(df, Mapping) else {}
         self.df: Callable[[str], int] = df if callable(df) else lambda t: table.get(t, 0)
         self.n = max(n_docs, 1)
+        self._memo: dict[str, float] = {}  # an answer asks for the same few terms once per sentence
 
     def __call__(self, term: str) -> float:
-        df = self.df(term)
-        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+        w = self._memo.get(term)
+        if w is None:
+            df = self.df(term)  # on a large index a frequent term's document frequency costs a pass over it
+            w = self._memo[term] = math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+            if len(self._memo) > 50_000:
+                self._memo.clear()
+        return w
 
 
 class Selector:
@@ -205,6 +211,7 @@ class Selector:
         self.cache_dir = cache_dir
         self.coverage_threshold = coverage_threshold
         self.english_threshold = english_threshold
+        self._en_weights: dict[tuple[str, ...], float] = {}
 
     # -- terms
     def terms(self, question: str) -> tuple[list[str], dict[str, list[str]]]:
@@ -259,11 +266,18 @@ class Selector:
 
     def en_weight(self, heads: Sequence[str]) -> float:
         """An English term weighs what its most common translation in the index weighs (unknown: the most)."""
+        key = tuple(heads)
+        best = self._en_weights.get(key)
+        if best is not None:  # the same translations come back for every sentence scored (memoized per index)
+            return best
         best = self.weights("")
         for h in heads:
             parts = [h] if h in self.vocabulary else tokenize(h, self.cache_dir)
             if parts and all(p in self.vocabulary for p in parts):
                 best = min(best, max(self.weights(p) for p in parts))
+        if len(self._en_weights) > 10_000:
+            self._en_weights.clear()
+        self._en_weights[key] = best
         return best
 
     @staticmethod

@@ -259,7 +259,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from confbot.store import ChunkStore, export_index, make_client
 
     s = _settings(args)
-    client = make_client(s.index_path, s.chroma_url)
+    client = make_client(s.index_path, s.chroma_url, timeout=s.chroma_timeout)
     from chromadb.errors import NotFoundError
 
     try:
@@ -277,7 +277,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     from confbot.store import import_index, make_client
 
     s = _settings(args)
-    name, n = import_index(make_client(s.index_path, s.chroma_url, create=True), Path(args.file), s.collection)
+    name, n = import_index(
+        make_client(s.index_path, s.chroma_url, create=True, timeout=s.chroma_timeout), Path(args.file), s.collection
+    )
     print(f"imported {n} chunks into {s.index_path if not s.chroma_url else s.chroma_url} ({name})")
     return 0
 

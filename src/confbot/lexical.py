@@ -88,6 +88,9 @@ class BM25Index:
         return int(self.alive.sum())
 
     def doc_freq(self, term: str) -> int:
+        cached = self._tf.get(term)  # a term BM25 scored since the last change: its live postings are counted
+        if cached is not None:
+            return cached[2]
         p = self.postings.get(term)
         return int(self.alive[p[0]].sum()) if p is not None else 0
 

@@ -144,8 +144,12 @@ def normalize_query(text: str) -> str:
     return normalize(text)
 
 
+@functools.lru_cache(maxsize=32768)
 def canonical(text: str) -> str:
-    """Comparison form: pinyin stripped, t2s, NFKC, lower-cased, punctuation and whitespace dropped."""
+    """Comparison form: pinyin stripped, t2s, NFKC, lower-cased, punctuation and whitespace dropped.
+
+    Memoized: answers compare the same retrieved sentences and question terms again and again, and OpenCC
+    costs most of an extractive answer otherwise."""
     text = strip_pinyin(repair_mangled(unicodedata.normalize("NFC", text)))
     text = unicodedata.normalize("NFKC", to_simplified(text)).lower()
     return "".join(ch for ch in text if not (ch.isspace() or unicodedata.category(ch).startswith("P")))

@@ -213,6 +213,8 @@ def _ingest(
                 for text, vec in zip(got["documents"] or [], got["embeddings"], strict=True):
                     reuse[(doc.source, text)] = np.asarray(vec, dtype=np.float32)
         todo = [c for _, chunks in group for c in chunks if (c.source, c.text) not in reuse]
+        # sorted by length across the whole group, so each encode call's batches pad as little as one call would
+        todo.sort(key=lambda c: len(c.text))
         # jieba tokenizes the group in a thread while the model embeds it (torch releases the GIL)
         tokens = pool.submit(lambda g: [tokenize(c.text, jieba_dir) for _, chunks in g for c in chunks], group)
         vectors: dict[tuple[str, str], np.ndarray] = {}
