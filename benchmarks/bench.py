@@ -485,12 +485,18 @@ def chart(results: dict[str, Any], path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
+def _run(row: dict[str, Any], r: dict[str, Any]) -> str:
+    run = row.get("run") or {"date": r.get("date", "?"), "commit": r.get("commit", "?")}
+    return f"{run['date']} `{run['commit']}`"
+
+
 def markdown(r: dict[str, Any]) -> str:
     lines = [
         "# Benchmarks",
         "",
         f"Measured by `{r['command']}` on {r['date']} ({r['machine']}, Python {r['python']}, torch {r['torch']}, "
-        f"chromadb {r['chromadb']}). One run; compare the ratios, not the seconds: these machines are noisy.",
+        f"chromadb {r['chromadb']}). Each row names the run (date, commit) that measured it; a ratio is always "
+        "measured within one run. Compare the ratios, not the seconds: these machines are noisy.",
         "",
         "Corpora: the real press release plus **SYNTHETIC** files (its sentences with cities, technologies, event "
         "names and numbers swapped, recombined), generated for the run in `~/.cache/confbot/bench`, never committed. "
@@ -509,15 +515,17 @@ def markdown(r: dict[str, Any]) -> str:
         "| chunks | confbot ingest, chunks/s | bare encode, chunks/s | **ingest ÷ bare** | bare ST, chunks/s | "
         "**ingest ÷ bare ST** | "
         "naive LangChain on the same files and model (`RecursiveCharacterTextSplitter(1000, 200)` + "
-        "`Chroma.from_documents`) | re-ingest, nothing changed | peak RSS of the benchmark process (both models, the naive index) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "`Chroma.from_documents`) | re-ingest, nothing changed | peak RSS of the benchmark process (both models, the naive index) "
+        "| run |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for g in r["ingest"].values():
         lines.append(f"| {g['chunks']} | {g['ingest_chunks_per_s']} ({g['ingest_s']} s) | {g['bare_encode_chunks_per_s']} | "
                      f"**{g['ingest_vs_bare_encode']}** | {g['bare_st_encode_chunks_per_s']} | **{g['ingest_vs_bare_st_encode']}** | "
                      f"{g['naive_s']} s for {g['naive_chunks']} chunks of up to 1000 "
                      f"chars ({g['naive_time_vs_ingest_time']}× confbot's time) | {g['reingest_unchanged_s']} s "
-                     f"({g['reingest_unchanged_s_per_1k_chunks']} s per 1k chunks) | {r['ingest_peak_rss_mb']} MB |")  # fmt: skip
+                     f"({g['reingest_unchanged_s_per_1k_chunks']} s per 1k chunks) | {g.get('peak_rss_mb', r['ingest_peak_rss_mb'])} MB | "
+                     f"{_run(g, r)} |")  # fmt: skip
     lines += [
         "",
         "## Queries (warm, one process per index, every query distinct so no cache answers)",
@@ -525,8 +533,9 @@ def markdown(r: dict[str, Any]) -> str:
         "| chunks | retrieve p50 / p95 / p99 ms | split p50: embed · dense · BM25 · fusion | extractive answer step "
         "p50 / p95 | extractive ask (retrieve + answer) p50 / p95 / p99 | dev hit@1 · hit@3 · MRR | "
         "open (model load + saved BM25) / open again without the saved BM25 (built from Chroma) | "
-        "serving RSS after the queries (peak, with the BM25 build) | re-ingest, nothing changed | index build (cached vectors): s, peak RSS |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "serving RSS after the queries (peak, with the BM25 build) | re-ingest, nothing changed | index build (cached vectors): s, peak RSS "
+        "| run |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for k, g in [("real", r["real_release"]), *r["scale"].items()]:
         m = g["ms"]
@@ -538,7 +547,7 @@ def markdown(r: dict[str, Any]) -> str:
             f"{g['dev_hit@1']} · {g['dev_hit@3']} · {g['dev_mrr']} | {g['open_s']} s / {g['first_open_s']} s | "
             f"{g['serving_rss_mb']} MB ({g['serving_peak_rss_mb']} MB) | "
             f"{g['reingest_unchanged_s']} s ({g['reingest_unchanged_s_per_1k_chunks']} s/1k chunks) | "
-            f"{g.get('build_s', '–')} s, {g.get('build_peak_rss_mb', '–')} MB |"
+            f"{g.get('build_s', '–')} s, {g.get('build_peak_rss_mb', '–')} MB | {_run(g, r)} |"
         )
     lines += ["", "![latency against corpus size](benchmarks/latency.png)", ""]
     if "throughput" in r:
@@ -568,6 +577,20 @@ def markdown(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def merge_results(prev: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """``new`` over ``prev`` row by row (``--update``); a kept row names the run that measured it."""
+    earlier = {"date": prev.get("date", "?"), "commit": prev.get("commit", "earlier run")}
+    out = dict(new)
+    for section in ("ingest", "scale"):
+        rows = {k: {"run": earlier, "peak_rss_mb": prev.get("ingest_peak_rss_mb"), **v}
+                for k, v in prev.get(section, {}).items()}  # fmt: skip
+        out[section] = {**rows, **new.get(section, {})}
+    for section in ("real_release", "cold_start", "backends", "throughput", "approximation"):
+        if section not in new and section in prev:
+            out[section] = prev[section]
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000,100000", help="index sizes for query latency (chunks)")
@@ -577,6 +600,11 @@ def main() -> None:
     ap.add_argument("--work", default=str(Path.home() / ".cache" / "confbot" / "bench"))
     ap.add_argument("--query-child", help=argparse.SUPPRESS)
     ap.add_argument("--build-child", type=int, help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--update",
+        action="store_true",
+        help="keep the rows of benchmarks/results.json this run does not measure (each row names its run)",
+    )
     ap.add_argument("--render", action="store_true", help="only rewrite BENCHMARKS.md and the chart from results.json")
     args = ap.parse_args()
     if args.query_child:
@@ -610,6 +638,9 @@ def main() -> None:
         "python": platform.python_version(), "torch": torch.__version__, "chromadb": chromadb.__version__,
         "command": "benchmarks/bench.py " + " ".join(sys.argv[1:]), "backend": Settings().embed_backend,
     }  # fmt: skip
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    run = {"date": results["date"], "commit": commit.stdout.strip() or "?"}
+    results["commit"] = run["commit"]
     emb = load_embedder(Settings())  # the default backend
     emb.embed_query("warm up")
     st_emb = SentenceTransformerEmbedder(resolve_model(Settings()), name="bare sentence-transformers")
@@ -621,8 +652,10 @@ def main() -> None:
     results["ingest"] = {}
     for size in [int(x) for x in args.ingest_sizes.split(",") if x]:
         print(f"ingest {size} ...", file=sys.stderr)
-        results["ingest"][str(size)] = bench_ingest(size, pool, emb, st_emb, work)
+        results["ingest"][str(size)] = {**bench_ingest(size, pool, emb, st_emb, work), "run": run}
     results["ingest_peak_rss_mb"] = round(peak_rss_mb(), 1)  # this process: model, ingest, bare encode, naive
+    for g in results["ingest"].values():
+        g["peak_rss_mb"] = results["ingest_peak_rss_mb"]
 
     h = hashlib.sha256("\n".join(pool).encode()).hexdigest()[:12]
     vec_path = work / f"pool-{h}.npy"
@@ -648,11 +681,11 @@ def main() -> None:
         _, _, out = child_run(
             [sys.executable, __file__, "--query-child", str(root), "--queries", str(args.queries)], ROOT
         )
-        results["scale"][str(size)] = {**info, **json.loads(out.strip().splitlines()[-1])}
+        results["scale"][str(size)] = {**info, **json.loads(out.strip().splitlines()[-1]), "run": run}
     _, _, out = child_run(
         [sys.executable, __file__, "--query-child", str(real_root), "--queries", str(args.queries)], ROOT
     )
-    results["real_release"] = json.loads(out.strip().splitlines()[-1])
+    results["real_release"] = {**json.loads(out.strip().splitlines()[-1]), "run": run}
 
     results["cold_start"] = bench_cold_start(real_root)
     results["backends"] = bench_backends(real_root)
@@ -660,7 +693,10 @@ def main() -> None:
         print("throughput ...", file=sys.stderr)
         results["throughput"] = bench_throughput(real_root, args.load_seconds)
 
-    (ROOT / "benchmarks" / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    out_path = ROOT / "benchmarks" / "results.json"
+    if args.update and out_path.exists():
+        results = merge_results(json.loads(out_path.read_text()), results)
+    out_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     chart(results, ROOT / "benchmarks" / "latency.png")
     md = markdown(results)
     (ROOT / "BENCHMARKS.md").write_text(md + "\n", encoding="utf-8")
