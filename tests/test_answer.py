@@ -88,6 +88,8 @@ def test_kind_evidence() -> None:
     assert not kind_present("person", "落实习近平总书记重要讲话精神")
     assert kind_present("year", "《2023年5G工厂目录》", "2023年大会的主题是什么？")
     assert not kind_present("year", SRC, "2023年大会的主题是什么？")
+    assert kind_present("place", "闭幕式在光谷科技会展中心举行。") and kind_present("place", "主会场设在国家会议中心")
+    assert not kind_present("place", "大会设有开幕式、主论坛和专题论坛。")
 
 
 def test_question_language() -> None:

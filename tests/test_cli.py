@@ -80,6 +80,10 @@ def test_bad_input_on_a_real_index(
     for q, msg in (("   ", "empty"), ("问" * 20000, "limit")):
         code, _, err = run(capsys, "retrieve", q)
         assert code == 2 and msg in err and "Traceback" not in err
+    code, out, err = run(capsys, "retrieve", "大会主题", "--scope", "corpus/2023")  # no such event folder
+    assert code == 2 and "no ingested file is under 'corpus/2023'" in err and "corpus" in err.split(";")[1]
+    code, out, err = run(capsys, "retrieve", "大会主题", "--scope", "corpus/")
+    assert code == 0 and "[1] corpus/000_6ecf1ceda1c9a779.txt" in out
     (project / "corpus" / "bin.txt").write_bytes(bytes(range(256)) * 10)
     code, _, err = run(capsys, "ingest")
     assert code == 2 and "bin.txt" in err and "--skip-bad" in err

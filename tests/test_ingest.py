@@ -121,8 +121,9 @@ def test_a_chunk_the_vector_index_misses_is_ranked_by_its_exact_cosine(
 
     real_query = p.store.query
 
-    def without_late(vec: object, n: int, versions: object) -> list[tuple[object, float]]:
-        return [(c, s) for c, s in real_query(vec, n + 1, versions) if c.source != "corpus/late.md"][:n]  # type: ignore[arg-type]
+    def without_late(vec: object, n: int, versions: object, sources: object = None) -> list[tuple[object, float]]:
+        found = real_query(vec, n + 1, versions, sources)  # type: ignore[arg-type]
+        return [(c, s) for c, s in found if c.source != "corpus/late.md"][:n]
 
     monkeypatch.setattr(p.store, "query", without_late)
     missed = p.retriever.retrieve("闭幕式在哪里举行", 3)
@@ -139,6 +140,43 @@ def test_a_chunk_the_vector_index_misses_is_ranked_by_its_exact_cosine(
     monkeypatch.setattr(type(p.store), "embedded", property(lambda self: True))
     alone = p.retriever.retrieve("闭幕式在哪里举行", 3)
     assert alone[0].chunk.source == "corpus/late.md" and alone[0].dense_rank == 1 and alone[0].dense_score > 0.5
+
+
+def test_a_scope_limits_retrieval_and_answers_to_one_events_files(
+    settings: Settings, fake_embedder: FakeEmbedder
+) -> None:
+    """An index with several events' releases: a scope (a folder of the project) answers from that event only."""
+    from confbot.chain import Answerer
+
+    for folder, text in (("2023-beijing", "2023年大会的闭幕式在北京国家会议中心举行。"),
+                         ("2024-wuhan", "2024年大会的闭幕式在武汉光谷科技会展中心举行。")):  # fmt: skip
+        (settings.corpus_path / folder).mkdir()
+        (settings.corpus_path / folder / "closing.md").write_text(text, encoding="utf-8")
+    ingest(settings, embedder=fake_embedder)
+    p = Pipeline.open(settings, embedder=fake_embedder)
+    q = "闭幕式在哪里举行？"
+    everything = {h.chunk.source for h in p.retriever.retrieve(q, 5)}
+    assert {"corpus/2023-beijing/closing.md", "corpus/2024-wuhan/closing.md"} <= everything
+    assert {h.chunk.source for h in p.retriever.retrieve(q, 5, scope="./corpus/2024-wuhan/")} == {
+        "corpus/2024-wuhan/closing.md"
+    }
+    with pytest.raises(InputError, match=r"no ingested file is under 'corpus/2024'.*corpus/2024-wuhan"):
+        p.retriever.retrieve(q, 5, scope="corpus/2024")  # a folder name's prefix is not the folder
+
+    scoped = Pipeline.open(settings.model_copy(update={"scope": "corpus/2023-beijing"}), embedder=fake_embedder)
+    assert {h.chunk.source for h in scoped.retriever.retrieve(q, 5)} == {"corpus/2023-beijing/closing.md"}
+    assert len({h.chunk.source for h in scoped.retriever.retrieve(q, 5, scope="")}) >= 2  # "": every file
+    a = Answerer(scoped).answer(q)
+    assert not a.refused and "北京国家会议中心" in a.text and "光谷" not in a.text
+    assert a.citations and {c.source for c in a.citations} == {"corpus/2023-beijing/closing.md"}
+    w = Answerer(scoped).answer(q, scope="corpus/2024-wuhan")
+    assert "光谷科技会展中心" in w.text and {c.source for c in w.citations} == {"corpus/2024-wuhan/closing.md"}
+
+    # a file added to the scope later is found (the mask follows the index)
+    (settings.corpus_path / "2023-beijing" / "venue.md").write_text("2023年大会主会场设在北京。", encoding="utf-8")
+    ingest(settings, embedder=fake_embedder)
+    scoped.retriever.refresh()
+    assert "corpus/2023-beijing/venue.md" in {h.chunk.source for h in scoped.retriever.retrieve("主会场设在哪里", 3)}
 
 
 def test_langchain_retriever(settings: Settings, fake_embedder: FakeEmbedder) -> None:

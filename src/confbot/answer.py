@@ -104,7 +104,8 @@ _KINDS: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
      re.compile(r"\d|[一二三四五六七八九十百千万亿两]+(个|家|届|场|项|大|方面|万|亿)")),
     ("place",
      re.compile(r"哪里|哪儿|在哪|何地|哪个城市|哪座城市|地点|where|which city|location", re.I),
-     re.compile(r"[\u4e00-\u9fff]{1,6}(省|市|区|县)|武汉|湖北|北京|上海|广州|深圳|在[\u4e00-\u9fff]{2,4}(举行|举办|召开)")),
+     re.compile(r"[\u4e00-\u9fff]{1,6}(省|市|区|县)|武汉|湖北|北京|上海|广州|深圳|在[\u4e00-\u9fff]{2,10}(举行|举办|召开)|"
+                r"[\u4e00-\u9fff]{2,8}(会展中心|会议中心|博览中心|展览中心|体育中心|展览馆|会堂)")),
 ]  # fmt: skip
 
 

@@ -120,8 +120,8 @@ class Answerer:
                 "(CONFBOT_LLM_BASE_URL) or use CONFBOT_LLM=extractive."
             ) from exc
 
-    def retrieve(self, standalone: str) -> list[Hit]:
-        return self.pipeline.retriever.retrieve(standalone, self.pipeline.settings.context_k)
+    def retrieve(self, standalone: str, scope: str | None = None) -> list[Hit]:
+        return self.pipeline.retriever.retrieve(standalone, self.pipeline.settings.context_k, scope)
 
     def select(self, standalone: str, hits: Sequence[Hit]) -> tuple[list[Sentence], Assessment]:
         if self._revision != self.pipeline.retriever.revision:  # the index changed: new term weights
@@ -130,21 +130,22 @@ class Answerer:
         return self.selector.select(standalone, sentences)
 
     # ------------------------------------------------------------ answers
-    def answer(self, question: str, history: Sequence[Any] = ()) -> Answer:
+    def answer(self, question: str, history: Sequence[Any] = (), scope: str | None = None) -> Answer:
         final = None
-        for item in self.stream(question, history):
+        for item in self.stream(question, history, scope):
             if isinstance(item, Answer):
                 final = item
         assert final is not None
         return final
 
-    def stream(self, question: str, history: Sequence[Any] = ()) -> Iterator[str | Answer]:
-        """Text deltas as they are generated, then the final, verified :class:`Answer`."""
+    def stream(self, question: str, history: Sequence[Any] = (), scope: str | None = None) -> Iterator[str | Answer]:
+        """Text deltas as they are generated, then the final, verified :class:`Answer` (``scope``: only files
+        under this folder; default the settings' scope, "" for every file)."""
         t0 = time.perf_counter()
         q = self.pipeline.check_question(question)
         turns = parse_history(history)
         standalone = self.standalone(q, turns)
-        hits = self.retrieve(standalone)
+        hits = self.retrieve(standalone, scope)
         chosen, assessment = self.select(standalone, hits)
         lang = question_language(q)
         notes: list[str] = []

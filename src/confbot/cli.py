@@ -26,6 +26,8 @@ def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
     if getattr(args, "index", None):
         overrides["index_dir"] = Path(args.index)
+    if getattr(args, "scope", None) is not None:
+        overrides["scope"] = args.scope
     return Settings(**overrides)
 
 
@@ -322,6 +324,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-level", default="WARNING", help="logging level on stderr (default WARNING)")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--index", help="index folder (env CONFBOT_INDEX_DIR, default index/)")
+    scoped = argparse.ArgumentParser(add_help=False)
+    scoped.add_argument("--scope", help="answer only from files under this folder, e.g. corpus/2024-wuhan "
+                        "(one event in an index of several; env CONFBOT_SCOPE)")  # fmt: skip
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("setup", parents=[common], help="provision the embedding model (offline) and print its folder")
@@ -337,13 +342,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--progress", action="store_true", help="show a progress bar even when stderr is not a terminal")
     p.set_defaults(func=cmd_ingest)
 
-    p = sub.add_parser("retrieve", parents=[common], help="show the passages a question retrieves")
+    p = sub.add_parser("retrieve", parents=[common, scoped], help="show the passages a question retrieves")
     p.add_argument("question")
     p.add_argument("--k", type=int, default=None, help="number of passages (default 5)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_retrieve)
 
-    p = sub.add_parser("ask", parents=[common], help="answer a question with cited sources")
+    p = sub.add_parser("ask", parents=[common, scoped], help="answer a question with cited sources")
     p.add_argument("question", nargs="?")
     p.add_argument("--history", help='JSON file: [{"role": "user"|"assistant", "content": ...}, ...]')
     p.add_argument("--batch", help="a file with one question per line (a journalist's list)")
@@ -352,7 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ask)
 
-    p = sub.add_parser("eval", parents=[common], help="retrieval accuracy on a QA set (JSONL)")
+    p = sub.add_parser("eval", parents=[common, scoped], help="retrieval accuracy on a QA set (JSONL)")
     p.add_argument("qa", help="QA file, e.g. tests/data/dev_qa.jsonl")
     p.add_argument("--k", type=int, default=5)
     p.add_argument("--json", action="store_true")
@@ -369,7 +374,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("serve", parents=[common], help="start the web app")
+    p = sub.add_parser("serve", parents=[common, scoped], help="start the web app")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
     p.set_defaults(func=cmd_serve)

@@ -210,10 +210,15 @@ class BM25Index:
                 s[idx] += math.log(1 + (n - df + 0.5) / (df + 0.5)) * weight
         return s
 
-    def top(self, query: Sequence[str], k: int) -> list[tuple[str, float]]:
+    def top(self, query: Sequence[str], k: int, allowed: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """The ``k`` best documents (``allowed``: a mask over positions, e.g. one event's files)."""
         s = self.scores(query)
         if not len(s):
             return []
+        if allowed is not None:  # (a mask made before the index grew leaves the new documents out)
+            m = np.zeros(len(s), dtype=bool)
+            m[: min(len(s), len(allowed))] = allowed[: len(s)]
+            s = np.where(m, s, np.float32(0.0))
         k = min(k, len(s))
         part = np.argpartition(-s, k - 1)[:k]
         order = part[np.argsort(-s[part], kind="stable")]

@@ -21,7 +21,7 @@ import numpy as np
 
 from confbot.chunking import Chunk
 from confbot.embeddings import Embedder
-from confbot.errors import ServiceError
+from confbot.errors import InputError, ServiceError
 from confbot.lexical import BM25, STOPWORDS, BM25Index, tokenize
 from confbot.normalize import normalize_query
 from confbot.store import ChunkStore
@@ -62,6 +62,19 @@ def rrf(rankings: Sequence[Sequence[str]], weights: Sequence[float], k: int = 60
     return fused
 
 
+def scope_key(scope: str) -> str:
+    """A scope as sources are written: project-relative, forward slashes, no ``./`` or trailing slash."""
+    key = scope.strip().replace("\\", "/")
+    while key.startswith("./"):
+        key = key[2:]
+    key = key.rstrip("/")
+    return "" if key == "." else key
+
+
+def in_scope(source: str, key: str) -> bool:
+    return not key or source == key or source.startswith(key + "/")
+
+
 class HybridRetriever:
     """Dense + BM25 retrieval over one :class:`ChunkStore`.
 
@@ -74,8 +87,9 @@ class HybridRetriever:
     def __init__(self, store: ChunkStore, embedder: Embedder, *, candidates: int = 30, rrf_k: int = 60,
                  dense_weight: float = 1.0, bm25_weight: float = 1.0, cache_dir: str | None = None,
                  crosslingual: bool = True, index_cache: Path | None = None,
-                 sync_interval: float = 1.0) -> None:  # fmt: skip
+                 sync_interval: float = 1.0, scope: str | None = None) -> None:  # fmt: skip
         self.store = store
+        self.scope = scope
         self.embedder = embedder
         self.candidates = candidates
         self.rrf_k = rrf_k
@@ -93,6 +107,7 @@ class HybridRetriever:
         self._synced_at = -1e9
         self._sync_lock = threading.Lock()
         self._cache_lock = threading.Lock()
+        self._masks: dict[tuple[str, int], tuple[list[str], np.ndarray]] = {}
         self.refresh()
 
     @property
@@ -168,46 +183,71 @@ class HybridRetriever:
             terms += expand(normalized_query, self.lexical.postings, self.cache_dir)
         return terms
 
-    def _rescore(self, dense: list[tuple[Chunk, float]], bm_ranking: Sequence[str], vec: np.ndarray,
-                 ) -> tuple[list[tuple[Chunk, float]], dict[str, Chunk], dict[str, float]]:  # fmt: skip
+    def _rescore(self, dense: list[tuple[str, float]], bm_ranking: Sequence[str], vec: np.ndarray,
+                 ) -> tuple[list[tuple[str, float]], dict[str, float]]:  # fmt: skip
         """Give BM25's candidates their exact cosine, and a place in the dense ranking when they earn one.
 
         The dense search is approximate (HNSW): a Chroma server answering while it indexes an upsert, or a
         large index, can leave out a chunk that is in fact among the nearest. A BM25 candidate whose cosine
         beats the dense list's last place takes its place, so a lexical match the vector index missed is
-        still ranked by meaning; every hit then shows both scores."""
-        chunks = {c.id: c for c, _ in dense}
-        dense_scores = {c.id: s for c, s in dense}
+        still ranked by meaning; every hit then shows both scores. (Only vectors are read here; the few
+        winners' texts are read after fusion.)"""
+        dense_scores = dict(dense)
         extra = [cid for cid in bm_ranking if cid not in dense_scores]
         if not extra:
-            return dense, chunks, dense_scores
+            return dense, dense_scores
         try:
-            fetched = self.store.get(extra, embeddings=True)
-        except ServiceError as exc:  # the hits keep their other score; the caller's next read reports an outage
+            fetched = self.store.vectors(extra)
+        except ServiceError as exc:  # the hits keep their BM25 rank; the next read reports an outage
             log.warning("could not read the vectors of %d BM25 candidates: %s", len(extra), exc)
-            return dense, chunks, dense_scores
+            return dense, dense_scores
         floor = dense[-1][1] if len(dense) >= self.candidates else -np.inf
-        merged = list(dense)
-        for cid, (chunk, emb) in fetched.items():
-            chunks[cid] = chunk
-            dense_scores[cid] = cos = float(np.dot(emb, vec)) if emb is not None else 0.0
-            if emb is not None and cos > floor:
-                merged.append((chunk, cos))
-        if len(merged) > len(dense):
-            merged.sort(key=lambda cs: -cs[1])
-            merged = merged[: self.candidates]
-        return merged, chunks, dense_scores
+        earned: list[tuple[str, float]] = []
+        for cid, emb in fetched.items():
+            dense_scores[cid] = cos = float(np.dot(emb, vec))
+            if cos > floor:
+                earned.append((cid, cos))
+        if not earned:
+            return dense, dense_scores
+        ranked = sorted([*dense, *earned], key=lambda cs: -cs[1])
+        return ranked[: self.candidates], dense_scores
 
-    def retrieve(self, query: str, k: int = 5) -> list[Hit]:
+    def scope_sources(self, scope: str) -> tuple[list[str], np.ndarray]:
+        """The committed sources under ``scope`` (a folder or a file of the project), and BM25's mask of them."""
+        lex, revision = self.lexical, self.revision
+        key = scope_key(scope)
+        cached = self._masks.get((key, revision))
+        if cached is not None:
+            return cached
+        sources = sorted(s for s in lex.versions if in_scope(s, key))
+        if not sources:
+            folders = sorted({s.rsplit("/", 1)[0] for s in lex.versions})[:12]
+            raise InputError(
+                f"no ingested file is under {scope!r}; the index holds files in: {', '.join(folders) or 'nothing yet'}. "
+                "Use one of those folders (or a file) as the scope, or none for every file."
+            )
+        mask = np.zeros(len(lex.ids), dtype=bool)
+        for src in sources:
+            mask[lex.by_source.get(src, [])] = True
+        if len(self._masks) > 64:
+            self._masks.clear()
+        self._masks[(key, revision)] = (sources, mask)
+        return sources, mask
+
+    def retrieve(self, query: str, k: int = 5, scope: str | None = None) -> list[Hit]:
+        """The ``k`` best chunks for ``query``; ``scope`` (default: the retriever's) limits them to files under a
+        folder of the project ("" for every file)."""
         t = RetrievalTimings()
         ts = time.perf_counter()
         self.sync()
+        scope = self.scope if scope is None else scope
+        sources, mask = self.scope_sources(scope) if scope else (None, None)
         q = normalize_query(query)
         t0 = time.perf_counter()
         vec = self.embed_query(q)
         t1 = time.perf_counter()
         try:
-            dense = self.store.query(vec, self.candidates, self.versions)
+            dense = self.store.query(vec, self.candidates, self.versions, sources)
         except ServiceError as exc:
             if not self.store.embedded:
                 raise  # a Chroma server down: the caller says so
@@ -216,14 +256,23 @@ class HybridRetriever:
             dense = []
             t.extra["dense_failed"] = 1.0
         t2 = time.perf_counter()
-        bm_top = self.lexical.top(self.query_terms(q), self.candidates)
+        bm_top = self.lexical.top(self.query_terms(q), self.candidates, mask)
         bm_ranking = [cid for cid, _ in bm_top]
         bm_scores = dict(bm_top)
         t3 = time.perf_counter()
-        dense, chunks, dense_scores = self._rescore(dense, bm_ranking, vec)
-        dense_ranking = [c.id for c, _ in dense]
+        chunks = {c.id: c for c, _ in dense}
+        ranked, dense_scores = self._rescore([(c.id, s) for c, s in dense], bm_ranking, vec)
+        dense_ranking = [cid for cid, _ in ranked]
         fused = rrf([dense_ranking, bm_ranking], [self.dense_weight, self.bm25_weight], self.rrf_k)
         top = sorted(fused, key=lambda cid: -fused[cid])[:k]
+        missing = [cid for cid in top if cid not in chunks]
+        if missing:  # hits the dense search did not return: their texts (few rows, read once)
+            try:
+                chunks.update({cid: c for cid, (c, _) in self.store.get(missing).items()})
+            except ServiceError as exc:
+                if not self.store.embedded:
+                    raise
+                log.warning("could not read %d hits during another process's ingest: %s", len(missing), exc)
         hits = [
             Hit(
                 chunk=chunks[cid],

@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     #: text per file after extraction (about 6,000 chunks, ten minutes of embedding on 2 cores)
     max_text_chars: int = 1_000_000
 
+    #: answer only from files under this folder (or this file) of the project, e.g. ``corpus/2024-wuhan``: one
+    #: event's releases in an index that holds several events' (unset: every file)
+    scope: str | None = None
+
     top_k: int = 5
     candidates: int = 30
     rrf_k: int = 60

@@ -361,6 +361,16 @@ class ChunkStore:
             for i, d, m, e in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], embs, strict=True)
         }
 
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Embeddings by id, nothing else (a record's metadata carries its BM25 tokens: costly to read)."""
+        if not ids:
+            return {}
+        try:
+            got = self.collection.get(ids=list(ids), include=["embeddings"])
+        except Exception as exc:  # chromadb raises many types
+            raise self._unavailable(exc) from exc
+        return {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"], strict=True)}
+
     def all_chunks(self) -> list[Chunk]:
         """Every committed chunk, in document order."""
         versions = {src: i.sha256 for src, i in _manifest(self._meta).items()}
@@ -372,13 +382,15 @@ class ChunkStore:
         chunks.sort(key=lambda c: (c.source, c.start, c.id))
         return chunks
 
-    def query(self, vector: np.ndarray, n: int, versions: Mapping[str, str]) -> list[tuple[Chunk, float]]:
-        """The ``n`` nearest committed chunks (``versions``: source -> sha256) with their cosine similarity.
+    def query(self, vector: np.ndarray, n: int, versions: Mapping[str, str],
+              sources: Sequence[str] | None = None) -> list[tuple[Chunk, float]]:  # fmt: skip
+        """The ``n`` nearest committed chunks (``versions``: source -> sha256; ``sources``: only these files)
+        with their cosine similarity.
 
         (No ``count()`` first: on 100k chunks it costs more than the search; Chroma returns fewer when it has fewer.)"""
         want = n
         while True:
-            got = self._query(vector, want)
+            got = self._query(vector, want, {"source": {"$in": list(sources)}} if sources is not None else None)
             rows = list(zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True))
             hits = [
                 (_chunk(i, d, m), 1.0 - float(dist)) for i, d, m, dist in rows
@@ -388,12 +400,12 @@ class ChunkStore:
                 return hits[:n]
             want *= 4  # uncommitted records (an ingest in progress) took places: ask for more
 
-    def _query(self, vector: np.ndarray, n: int) -> Any:
+    def _query(self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None) -> Any:
         for attempt in (1, 2):
             try:
                 return self.collection.query(
                     query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=n,
-                    include=["documents", "metadatas", "distances"],
+                    include=["documents", "metadatas", "distances"], where=where,
                 )  # fmt: skip
             except Exception as exc:  # chromadb raises many types
                 if attempt == 2 or not self.embedded:

@@ -136,7 +136,9 @@ class AppState:
     def status(self) -> str:
         try:
             a = self.answerer
-            return f"Backend / 回答方式: **{html.escape(a.backend)}** · index: {a.pipeline.retriever.lexical.n} chunks"
+            r = a.pipeline.retriever
+            scope = f" · answering from / 仅依据: **{html.escape(r.scope)}**" if r.scope else ""
+            return f"Backend / 回答方式: **{html.escape(a.backend)}** · index: {r.lexical.n} chunks{scope}"
         except ConfbotError as exc:
             return f"⚠️ {html.escape(str(exc))}"
 
