@@ -573,7 +573,7 @@ def markdown(r: dict[str, Any]) -> str:
     if "throughput" in r:
         t = r["throughput"]
         lines += ["## Throughput of the app (`confbot serve`, /ask through gradio_client, real release index)", "",
-                  f"App ready in {t['app_ready_s']} s.", "",
+                  f"App ready in {t['app_ready_s']} s. Run: {_run(t, r)}.", "",
                   "| concurrent clients | questions/s | p50 ms | p95 ms | errors | server RSS peak MB |",
                   "|---|---|---|---|---|---|"]  # fmt: skip
         for c in (1, 4, 16):
@@ -585,7 +585,7 @@ def markdown(r: dict[str, Any]) -> str:
     c = r["cold_start"]
     lines += ["## Cold start (existing index of the real release)", "",
               f"`confbot ask` from process start to the printed answer: **{c['ask_s']} s** (peak RSS {c['ask_peak_rss_mb']} MB); "
-              f"`confbot retrieve`: {c['retrieve_s']} s.", ""]  # fmt: skip
+              f"`confbot retrieve`: {c['retrieve_s']} s. Run: {_run(c, r)}.", ""]  # fmt: skip
     if "backends" in r:
         lines += ["## Embedding backends (real release index, dev set; documents as indexed)", "",
                   "| backend | query embedding p50 / p95 ms | passages/s (~100 chars) | dev hit@3 | dev MRR | "
@@ -607,7 +607,7 @@ def merge_results(prev: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         out[section] = {**rows, **new.get(section, {})}
     for section in ("real_release", "cold_start", "backends", "throughput", "approximation"):
         if section not in new and section in prev:
-            out[section] = prev[section]
+            out[section] = {"run": earlier, **prev[section]}
     return out
 
 
