@@ -160,6 +160,11 @@ def test_a_scope_limits_retrieval_and_answers_to_one_events_files(
     assert {h.chunk.source for h in p.retriever.retrieve(q, 5, scope="./corpus/2024-wuhan/")} == {
         "corpus/2024-wuhan/closing.md"
     }
+    exact = [(h.chunk.id, round(h.dense_score, 5)) for h in p.retriever.retrieve(q, 5, scope="corpus/2024-wuhan")]
+    p.retriever.exact_scope_max = 0  # a large scope goes through Chroma's metadata filter instead: same hits
+    assert [
+        (h.chunk.id, round(h.dense_score, 5)) for h in p.retriever.retrieve(q, 5, scope="corpus/2024-wuhan")
+    ] == exact
     with pytest.raises(InputError, match=r"no ingested file is under 'corpus/2024'.*corpus/2024-wuhan"):
         p.retriever.retrieve(q, 5, scope="corpus/2024")  # a folder name's prefix is not the folder
 
@@ -171,6 +176,15 @@ def test_a_scope_limits_retrieval_and_answers_to_one_events_files(
     assert a.citations and {c.source for c in a.citations} == {"corpus/2023-beijing/closing.md"}
     w = Answerer(scoped).answer(q, scope="corpus/2024-wuhan")
     assert "光谷科技会展中心" in w.text and {c.source for c in w.citations} == {"corpus/2024-wuhan/closing.md"}
+
+    # BM25 candidates' vectors are read from Chroma once, then from memory
+    calls: list[int] = []
+    real_vectors = p.store.vectors
+    p.store.vectors = lambda ids: calls.append(len(ids)) or real_vectors(ids)  # type: ignore[method-assign]
+    p.retriever.candidates = 3  # fewer than the index holds: BM25 brings candidates the dense side did not
+    first = [h.chunk.id for h in p.retriever.retrieve("大会的主题是什么", 5)]
+    assert [h.chunk.id for h in p.retriever.retrieve("大会的主题是什么", 5)] == first
+    assert len(calls) == 1 and calls[0] > 0
 
     # a file added to the scope later is found (the mask follows the index)
     (settings.corpus_path / "2023-beijing" / "venue.md").write_text("2023年大会主会场设在北京。", encoding="utf-8")

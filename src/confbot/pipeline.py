@@ -306,7 +306,7 @@ class Pipeline:
             store, emb, candidates=settings.candidates, rrf_k=settings.rrf_k,
             dense_weight=settings.dense_weight, bm25_weight=settings.bm25_weight,
             cache_dir=str(settings.cache_dir / "jieba"), index_cache=settings.bm25_cache_path,
-            sync_interval=settings.sync_seconds, scope=settings.scope,
+            sync_interval=settings.sync_seconds, scope=settings.scope, exact_scope_max=settings.exact_scope_max,
         )  # fmt: skip
         return cls(settings, emb, store, retriever)
 

@@ -12,7 +12,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,9 +87,11 @@ class HybridRetriever:
     def __init__(self, store: ChunkStore, embedder: Embedder, *, candidates: int = 30, rrf_k: int = 60,
                  dense_weight: float = 1.0, bm25_weight: float = 1.0, cache_dir: str | None = None,
                  crosslingual: bool = True, index_cache: Path | None = None,
-                 sync_interval: float = 1.0, scope: str | None = None) -> None:  # fmt: skip
+                 sync_interval: float = 1.0, scope: str | None = None, exact_scope_max: int = 50_000,
+                 vector_cache: int = 20_000) -> None:  # fmt: skip
         self.store = store
         self.scope = scope
+        self.exact_scope_max = exact_scope_max
         self.embedder = embedder
         self.candidates = candidates
         self.rrf_k = rrf_k
@@ -108,6 +110,11 @@ class HybridRetriever:
         self._sync_lock = threading.Lock()
         self._cache_lock = threading.Lock()
         self._masks: dict[tuple[str, int], tuple[list[str], np.ndarray]] = {}
+        # (scope, revision) -> the scope's ids, their row numbers and vectors: an exact search in memory
+        self._scope_vectors: dict[tuple[str, int], tuple[list[str], dict[str, int], np.ndarray]] = {}
+        # chunk id -> vector, for rescoring BM25 candidates (an id names one version of a file: never stale)
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.vector_cache = vector_cache
         self.refresh()
 
     @property
@@ -184,33 +191,82 @@ class HybridRetriever:
         return terms
 
     def _rescore(self, dense: list[tuple[str, float]], bm_ranking: Sequence[str], vec: np.ndarray,
+                 known: Callable[[str], float | None] | None = None,
                  ) -> tuple[list[tuple[str, float]], dict[str, float]]:  # fmt: skip
         """Give BM25's candidates their exact cosine, and a place in the dense ranking when they earn one.
 
         The dense search is approximate (HNSW): a Chroma server answering while it indexes an upsert, or a
         large index, can leave out a chunk that is in fact among the nearest. A BM25 candidate whose cosine
         beats the dense list's last place takes its place, so a lexical match the vector index missed is
-        still ranked by meaning; every hit then shows both scores. (Only vectors are read here; the few
-        winners' texts are read after fusion.)"""
+        still ranked by meaning; every hit then shows both scores. Vectors come from ``known`` (an exact
+        scoped search has them all), an LRU of recent ones, or Chroma (vectors only: no texts)."""
         dense_scores = dict(dense)
         extra = [cid for cid in bm_ranking if cid not in dense_scores]
         if not extra:
             return dense, dense_scores
+        scores: dict[str, float] = {}
+        if known is not None:
+            scores = {cid: s for cid in extra if (s := known(cid)) is not None}
         try:
-            fetched = self.store.vectors(extra)
+            vecs = self._cached_vectors([cid for cid in extra if cid not in scores])
         except ServiceError as exc:  # the hits keep their BM25 rank; the next read reports an outage
             log.warning("could not read the vectors of %d BM25 candidates: %s", len(extra), exc)
-            return dense, dense_scores
+            vecs = {}
+        scores.update((cid, float(np.dot(v, vec))) for cid, v in vecs.items())
+        dense_scores.update(scores)
         floor = dense[-1][1] if len(dense) >= self.candidates else -np.inf
-        earned: list[tuple[str, float]] = []
-        for cid, emb in fetched.items():
-            dense_scores[cid] = cos = float(np.dot(emb, vec))
-            if cos > floor:
-                earned.append((cid, cos))
+        earned = [(cid, cos) for cid, cos in scores.items() if cos > floor]
         if not earned:
             return dense, dense_scores
         ranked = sorted([*dense, *earned], key=lambda cs: -cs[1])
         return ranked[: self.candidates], dense_scores
+
+    def _cached_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        with self._cache_lock:
+            for cid in ids:
+                v = self._vectors.get(cid)
+                if v is not None:
+                    self._vectors.move_to_end(cid)
+                    out[cid] = v
+        need = [cid for cid in ids if cid not in out]
+        if need:
+            got = self.store.vectors(need)
+            out.update(got)
+            with self._cache_lock:
+                self._vectors.update(got)
+                while len(self._vectors) > self.vector_cache:
+                    self._vectors.popitem(last=False)
+        return out
+
+    def _scope_search(self, key: str, mask: np.ndarray, vec: np.ndarray,
+                      ) -> tuple[list[tuple[str, float]], Callable[[str], float | None]]:  # fmt: skip
+        """Exact cosine search over a scope's vectors, held in memory per index revision (fetched once)."""
+        cache_key = (key, self.revision)
+        cached = self._scope_vectors.get(cache_key)
+        if cached is None:
+            lex = self.lexical
+            ids = [lex.ids[i] for i in np.flatnonzero(mask[: len(lex.ids)])]
+            got = self.store.vectors(ids)
+            ids = [cid for cid in ids if cid in got]
+            mat = np.stack([got[cid] for cid in ids]) if ids else np.zeros((0, self.embedder.dim), np.float32)
+            cached = (ids, {cid: i for i, cid in enumerate(ids)}, mat)
+            # other scopes of this revision stay (a few); an older revision's vectors go
+            kept = [(k, v) for k, v in self._scope_vectors.items() if k[1] == self.revision][:3]
+            self._scope_vectors = {**dict(kept), cache_key: cached}
+        ids, rows, mat = cached
+        if not ids:
+            return [], lambda cid: None
+        sims = mat @ np.asarray(vec, dtype=np.float32)
+        n = min(self.candidates, len(ids))
+        part = np.argpartition(-sims, n - 1)[:n]
+        order = part[np.argsort(-sims[part], kind="stable")]
+
+        def known(cid: str) -> float | None:
+            row = rows.get(cid)
+            return None if row is None else float(sims[row])
+
+        return [(ids[i], float(sims[i])) for i in order], known
 
     def scope_sources(self, scope: str) -> tuple[list[str], np.ndarray]:
         """The committed sources under ``scope`` (a folder or a file of the project), and BM25's mask of them."""
@@ -246,14 +302,20 @@ class HybridRetriever:
         t0 = time.perf_counter()
         vec = self.embed_query(q)
         t1 = time.perf_counter()
+        known: Callable[[str], float | None] | None = None
         try:
-            dense = self.store.query(vec, self.candidates, self.versions, sources)
+            if sources is not None and mask is not None and int(mask.sum()) <= self.exact_scope_max:
+                pairs, known = self._scope_search(scope_key(scope), mask, vec)  # type: ignore[arg-type]
+                dense: list[tuple[Chunk, float]] = []
+            else:
+                dense = self.store.query(vec, self.candidates, self.versions, sources)
+                pairs = [(c.id, s) for c, s in dense]
         except ServiceError as exc:
             if not self.store.embedded:
                 raise  # a Chroma server down: the caller says so
             # embedded index being rewritten by another process: answer from BM25 for this question
             log.warning("dense search failed during another process's ingest, using BM25 only: %s", exc)
-            dense = []
+            dense, pairs = [], []
             t.extra["dense_failed"] = 1.0
         t2 = time.perf_counter()
         bm_top = self.lexical.top(self.query_terms(q), self.candidates, mask)
@@ -261,7 +323,7 @@ class HybridRetriever:
         bm_scores = dict(bm_top)
         t3 = time.perf_counter()
         chunks = {c.id: c for c, _ in dense}
-        ranked, dense_scores = self._rescore([(c.id, s) for c, s in dense], bm_ranking, vec)
+        ranked, dense_scores = self._rescore(pairs, bm_ranking, vec, known)
         dense_ranking = [cid for cid, _ in ranked]
         fused = rrf([dense_ranking, bm_ranking], [self.dense_weight, self.bm25_weight], self.rrf_k)
         top = sorted(fused, key=lambda cid: -fused[cid])[:k]

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     #: answer only from files under this folder (or this file) of the project, e.g. ``corpus/2024-wuhan``: one
     #: event's releases in an index that holds several events' (unset: every file)
     scope: str | None = None
+    #: a scope of up to this many chunks is searched exactly, over its vectors held in memory (fetched once per
+    #: index change; 50k chunks ≈ 77 MB); a larger one through Chroma's metadata filter
+    exact_scope_max: int = 50_000
 
     top_k: int = 5
     candidates: int = 30

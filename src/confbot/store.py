@@ -365,11 +365,15 @@ class ChunkStore:
         """Embeddings by id, nothing else (a record's metadata carries its BM25 tokens: costly to read)."""
         if not ids:
             return {}
-        try:
-            got = self.collection.get(ids=list(ids), include=["embeddings"])
-        except Exception as exc:  # chromadb raises many types
-            raise self._unavailable(exc) from exc
-        return {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"], strict=True)}
+        ids = list(ids)
+        out: dict[str, np.ndarray] = {}
+        for sl in self._batches(len(ids)):
+            try:
+                got = self.collection.get(ids=ids[sl], include=["embeddings"])
+            except Exception as exc:  # chromadb raises many types
+                raise self._unavailable(exc) from exc
+            out.update((i, np.asarray(e, dtype=np.float32)) for i, e in zip(got["ids"], got["embeddings"], strict=True))
+        return out
 
     def all_chunks(self) -> list[Chunk]:
         """Every committed chunk, in document order."""
