@@ -562,7 +562,9 @@ def markdown(r: dict[str, Any]) -> str:
     scoped = [(k, g) for k, g in [("real", r["real_release"]), *r["scale"].items()] if "dev_hit@3_scoped" in g]
     if scoped:
         lines += ["", "Scoped to the event (`--scope` / `CONFBOT_SCOPE`: here the real release's file, among the "
-                  "synthetic events' files): dense search filtered in Chroma, BM25 masked.", "",
+                  "synthetic events' files): dense search exact over the scope's vectors in memory (a scope over 50k chunks "
+                  "goes through Chroma's `$in` filter), BM25 masked. The question's embedding is cached from the "
+                  "unscoped query, so these times leave it out.", "",
                   "| chunks | dev hit@3 · MRR, whole index | dev hit@3 · MRR, scoped | scoped retrieve p50 / p95 ms | run |",
                   "|---|---|---|---|---|"]  # fmt: skip
         for _, g in scoped:
