@@ -330,7 +330,7 @@ class HybridRetriever:
         missing = [cid for cid in top if cid not in chunks]
         if missing:  # hits the dense search did not return: their texts (few rows, read once)
             try:
-                chunks.update({cid: c for cid, (c, _) in self.store.get(missing).items()})
+                chunks.update(self.store.get(missing))
             except ServiceError as exc:
                 if not self.store.embedded:
                     raise

@@ -346,19 +346,17 @@ class ChunkStore:
         for sl in self._batches(len(ids)):
             self.collection.delete(ids=ids[sl])
 
-    def get(self, ids: Sequence[str], embeddings: bool = False) -> dict[str, tuple[Chunk, np.ndarray | None]]:
-        """Chunks by id (with their embeddings when asked)."""
+    def get(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        """Chunks by id (their vectors: :meth:`vectors`)."""
         if not ids:
             return {}
-        include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
         try:
-            got = self.collection.get(ids=list(ids), include=include)
+            got = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
         except Exception as exc:  # chromadb raises many types
             raise self._unavailable(exc) from exc
-        embs = got["embeddings"] if embeddings else [None] * len(got["ids"])
         return {
-            i: (_chunk(i, d, m), None if e is None else np.asarray(e, dtype=np.float32))
-            for i, d, m, e in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], embs, strict=True)
+            i: _chunk(i, d, m)
+            for i, d, m in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
         }
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
