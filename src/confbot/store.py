@@ -59,7 +59,7 @@ class IndexState:
         return _manifest({_MANIFEST: self.raw_manifest})
 
     def versions(self) -> dict[str, str]:
-        return {s: i.sha256 for s, i in self.manifest.items()}
+        return _versions(self.manifest)
 
 
 def index_signature(embed_model: str, dim: int | None) -> dict[str, str | int]:
@@ -313,7 +313,7 @@ class ChunkStore:
 
     def leftovers(self) -> list[str]:
         """Ids of records no committed version names (left by an interrupted ingest)."""
-        versions = {src: i.sha256 for src, i in _manifest(self._meta).items()}
+        versions = _versions(_manifest(self._meta))
         got = self.collection.get(include=["metadatas"])
         return [
             cid for cid, m in zip(got["ids"], got["metadatas"] or [], strict=True)
@@ -375,7 +375,7 @@ class ChunkStore:
 
     def all_chunks(self) -> list[Chunk]:
         """Every committed chunk, in document order."""
-        versions = {src: i.sha256 for src, i in _manifest(self._meta).items()}
+        versions = _versions(_manifest(self._meta))
         got = self.collection.get(include=["documents", "metadatas"])
         chunks = [
             _chunk(i, d, m) for i, d, m in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
@@ -419,7 +419,7 @@ class ChunkStore:
 def committed_versions(client: Any, name: str) -> dict[str, str]:
     """source -> sha256 of each committed file of collection ``name`` (empty when there is none)."""
     col = _get(client, name)
-    return {} if col is None else {s: i.sha256 for s, i in _manifest(col.metadata or {}).items()}
+    return {} if col is None else _versions(_manifest(col.metadata or {}))
 
 
 def failpoint(name: str) -> None:
@@ -483,6 +483,11 @@ def check_signature(have: Mapping[str, Any], embed_model: str) -> None:
             f"the index was built differently ({what}); re-ingest with `confbot ingest --rebuild` (the old index "
             "stays usable until the new one is complete), or use the settings it was built with."
         )
+
+
+def _versions(manifest: Mapping[str, SourceInfo]) -> dict[str, str]:
+    """source -> sha256 of the committed version of each file."""
+    return {src: info.sha256 for src, info in manifest.items()}
 
 
 def _committed(meta: Mapping[str, Any], versions: Mapping[str, str]) -> bool:
