@@ -17,7 +17,7 @@ from confbot.chunking import Chunk, chunk_document
 from confbot.embeddings import Embedder, load_embedder
 from confbot.errors import ConfbotError, InputError, LoaderError
 from confbot.loaders import Document, discover, load, relative_source
-from confbot.retrieval import HybridRetriever
+from confbot.retrieval import HybridRetriever, in_scope, scope_key
 from confbot.settings import Settings
 from confbot.store import ChunkStore, SourceInfo, committed_versions, failpoint, make_client
 
@@ -185,11 +185,8 @@ def _ingest(
         pending.append((doc, chunks))
     # files gone from the ingested folders lose their chunks
     present = {d.source for d in docs} | {e.split(":", 1)[0] for e in errors}
-    roots = [relative_source(p, settings.project_root) for p in paths if p.is_dir()]
-    gone = [
-        src for src in indexed
-        if src not in present and any(src == r or src.startswith(r.rstrip("/") + "/") or r == "." for r in roots)
-    ]  # fmt: skip
+    roots = [scope_key(relative_source(p, settings.project_root)) for p in paths if p.is_dir()]
+    gone = [src for src in indexed if src not in present and any(in_scope(src, r) for r in roots)]
     if pending or gone:
         store.mark(clean=False)  # until the end, a crash may leave uncommitted records behind
     failpoint("ingest-start")

@@ -296,8 +296,9 @@ class HybridRetriever:
         t = RetrievalTimings()
         ts = time.perf_counter()
         self.sync()
-        scope = self.scope if scope is None else scope
-        sources, mask = self.scope_sources(scope) if scope else (None, None)
+        scope = (self.scope if scope is None else scope) or ""
+        key = scope_key(scope)
+        sources, mask = self.scope_sources(scope) if key else (None, None)
         q = normalize_query(query)
         t0 = time.perf_counter()
         vec = self.embed_query(q)
@@ -305,7 +306,7 @@ class HybridRetriever:
         known: Callable[[str], float | None] | None = None
         try:
             if sources is not None and mask is not None and int(mask.sum()) <= self.exact_scope_max:
-                pairs, known = self._scope_search(scope_key(scope), mask, vec)  # type: ignore[arg-type]
+                pairs, known = self._scope_search(key, mask, vec)
                 dense: list[tuple[Chunk, float]] = []
             else:
                 dense = self.store.query(vec, self.candidates, self.versions, sources)
