@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from confbot.embeddings import FakeEmbedder, load_embedder
+from confbot.embed.provision import load_embedder
 from confbot.settings import Settings, set_runtime_env
+from fakes import FakeEmbedder
 
 set_runtime_env()
 
@@ -57,7 +58,8 @@ def real_embedder():  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def real_pipeline(tmp_path_factory: pytest.TempPathFactory, real_embedder):  # type: ignore[no-untyped-def]
     """The real corpus ingested with the real model into a session index."""
-    from confbot.pipeline import Pipeline, ingest
+    from confbot.ingest.indexer import ingest
+    from confbot.retrieve.pipeline import Pipeline
 
     root = tmp_path_factory.mktemp("realproj")
     shutil.copytree(CORPUS, root / "corpus")

@@ -5,21 +5,15 @@ from __future__ import annotations
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from confbot.answer import (
-    Citation,
-    citations_from_markers,
-    expected_kinds,
-    kind_present,
-    question_language,
-    verify_citations,
-)
-from confbot.chain import Answerer, is_injection
-from confbot.chunking import Chunk
-from confbot.condense import Turn, condense_extractive, subject_of
-from confbot.embeddings import FakeEmbedder
-from confbot.pipeline import Pipeline, ingest
-from confbot.retrieval import Hit
+from confbot.answer.chain import Answerer, is_injection
+from confbot.answer.citations import citations_from_markers, verify_citations
+from confbot.answer.condense import condense_extractive, subject_of
+from confbot.answer.kinds import expected_kinds, kind_present, question_language
+from confbot.ingest.indexer import ingest
+from confbot.records import Chunk, Citation, Hit, Turn
+from confbot.retrieve.pipeline import Pipeline
 from confbot.settings import Settings
+from fakes import FakeEmbedder
 
 SRC = "本届大会以“实数融合 智造翘楚”为主题，将于11月19日至21日在武汉举行。湖北省累计建成5G基站16.38万个。"
 CHUNK = Chunk(id="c1", source="corpus/a.txt", text=SRC, start=100, end=100 + len(SRC))
@@ -224,7 +218,7 @@ def test_long_question_is_a_clear_error(fake_pipeline: Pipeline) -> None:
 
 
 def test_missing_markers_are_attached_only_where_supported() -> None:
-    from confbot.answer import attach_markers
+    from confbot.answer.citations import attach_markers
 
     two = hits(OTHER, CHUNK)
     text = attach_markers("湖北省累计建成5G基站16.38万个。门票很便宜。", two)

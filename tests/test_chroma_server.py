@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from confbot.embeddings import FakeEmbedder
 from confbot.errors import ServiceError
-from confbot.pipeline import Pipeline, ingest
+from confbot.ingest.indexer import ingest
+from confbot.retrieve.pipeline import Pipeline
 from confbot.settings import Settings
 from conftest import free_port
+from fakes import FakeEmbedder
 
 pytestmark = pytest.mark.server
 

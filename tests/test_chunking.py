@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from confbot.chunking import chunk_document, chunk_spans, sentence_spans, split_long
-from confbot.normalize import normalize
+from confbot.ingest.chunker import chunk_document, chunk_spans, sentence_spans, split_long
+from confbot.text.normalize import normalize
 from conftest import RAW_RELEASE
 
 TEXT = normalize(RAW_RELEASE.read_text(encoding="utf-8"))

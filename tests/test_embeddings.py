@@ -6,10 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from confbot.embeddings import (
+from confbot.embed.embedder import OnnxEmbedder, SentenceTransformerEmbedder
+from confbot.embed.provision import (
     VERIFY_SENTENCES,
-    OnnxEmbedder,
-    SentenceTransformerEmbedder,
     dequantize_q4,
     export_onnx,
     load_embedder,

@@ -4,11 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from confbot.chunking import Chunk
 from confbot.errors import InputError
 from confbot.evaluation import ItemResult, QAItem, evaluate_retrieval, is_hit, load_qa, retrieval_metrics
-from confbot.normalize import canonical
-from confbot.retrieval import Hit
+from confbot.records import Chunk, Hit
+from confbot.text.normalize import canonical
 from conftest import DEV_QA, RAW_RELEASE
 
 

@@ -15,19 +15,20 @@ from pathlib import Path
 
 import pytest
 
-from confbot.chunking import chunk_document
-from confbot.embeddings import FakeEmbedder
 from confbot.errors import IndexMismatchError
-from confbot.loaders import load
-from confbot.pipeline import Pipeline, ingest
+from confbot.ingest.chunker import chunk_document
+from confbot.ingest.indexer import ingest
+from confbot.ingest.loaders import load
+from confbot.retrieve.pipeline import Pipeline
 from confbot.settings import Settings
-from confbot.store import REBUILD_SUFFIX, ChunkStore, make_client
+from confbot.store.chroma import REBUILD_SUFFIX, ChunkStore, make_client
+from fakes import FakeEmbedder
 
 SCRIPT = """
 import sys
 from pathlib import Path
-from confbot.embeddings import FakeEmbedder
-from confbot.pipeline import ingest
+from fakes import FakeEmbedder
+from confbot.ingest.indexer import ingest
 from confbot.settings import Settings
 ingest(Settings(project_root=Path(sys.argv[1])), embedder=FakeEmbedder(name=sys.argv[3]), rebuild=sys.argv[2] == "rebuild")
 """

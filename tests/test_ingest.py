@@ -5,10 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from confbot.embeddings import FakeEmbedder
 from confbot.errors import IndexMismatchError, IndexMissingError, InputError, LoaderError, ServiceError
-from confbot.pipeline import Pipeline, ingest
+from confbot.ingest.indexer import ingest
+from confbot.retrieve.pipeline import Pipeline
 from confbot.settings import Settings
+from fakes import FakeEmbedder
 
 
 def test_ingest_is_idempotent_and_tracks_changes(settings: Settings, fake_embedder: FakeEmbedder) -> None:
@@ -39,8 +40,8 @@ def test_ingest_is_idempotent_and_tracks_changes(settings: Settings, fake_embedd
 
 
 def test_chunks_are_clean_and_offsets_exact(settings: Settings, fake_embedder: FakeEmbedder) -> None:
-    from confbot.loaders import load
-    from confbot.normalize import to_simplified
+    from confbot.ingest.loaders import load
+    from confbot.text.normalize import to_simplified
 
     ingest(settings, embedder=fake_embedder)
     chunks = Pipeline.open(settings, embedder=fake_embedder).store.all_chunks()
@@ -146,7 +147,7 @@ def test_a_scope_limits_retrieval_and_answers_to_one_events_files(
     settings: Settings, fake_embedder: FakeEmbedder
 ) -> None:
     """An index with several events' releases: a scope (a folder of the project) answers from that event only."""
-    from confbot.chain import Answerer
+    from confbot.answer.chain import Answerer
 
     for folder, text in (("2023-beijing", "2023年大会的闭幕式在北京国家会议中心举行。"),
                          ("2024-wuhan", "2024年大会的闭幕式在武汉光谷科技会展中心举行。")):  # fmt: skip
@@ -196,7 +197,7 @@ def test_a_scope_limits_retrieval_and_answers_to_one_events_files(
 def test_langchain_retriever(settings: Settings, fake_embedder: FakeEmbedder) -> None:
     from langchain_core.retrievers import BaseRetriever
 
-    from confbot.retrieval import langchain_retriever
+    from confbot.retrieve.retriever import langchain_retriever
 
     ingest(settings, embedder=fake_embedder)
     lc = langchain_retriever(Pipeline.open(settings, embedder=fake_embedder).retriever, k=2)
@@ -220,7 +221,7 @@ def test_question_checks(settings: Settings, fake_embedder: FakeEmbedder) -> Non
 
 def test_a_second_concurrent_ingest_is_refused(settings: Settings, fake_embedder: FakeEmbedder) -> None:
     from confbot.errors import ConfbotError
-    from confbot.pipeline import ingest_lock
+    from confbot.ingest.indexer import ingest_lock
 
     ingest(settings, embedder=fake_embedder)
     with ingest_lock(settings), pytest.raises(ConfbotError, match="another ingest is running"):
@@ -229,7 +230,8 @@ def test_a_second_concurrent_ingest_is_refused(settings: Settings, fake_embedder
 
 
 def test_export_import_round_trip(settings: Settings, fake_embedder: FakeEmbedder, tmp_path: Path) -> None:
-    from confbot.store import export_index, import_index, make_client
+    from confbot.store.chroma import make_client
+    from confbot.store.transfer import export_index, import_index
 
     ingest(settings, embedder=fake_embedder)
     src = Pipeline.open(settings, embedder=fake_embedder)

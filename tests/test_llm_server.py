@@ -10,8 +10,8 @@ import urllib.request
 
 import pytest
 
-from confbot.chain import Answerer
-from confbot.llm import make_chat_model, provision_test_gguf
+from confbot.answer.chain import Answerer
+from confbot.answer.generator import make_chat_model, provision_test_gguf
 from confbot.settings import Settings
 from conftest import free_port
 

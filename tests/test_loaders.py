@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from confbot.errors import LoaderError
-from confbot.loaders import decode_text, discover, html_to_text, load
+from confbot.ingest.loaders import decode_text, discover, html_to_text, load
 
 ZH = "本屆大會(huì)以“實(shí)數(shù)融合 智造翹楚”為主題,將于11月19日至21日在武漢舉行。"
 ZH_CLEAN = "本届大会以“实数融合 智造翘楚”为主题，将于11月19日至21日在武汉举行。"

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from confbot.normalize import (
+from confbot.text.normalize import (
     canonical,
     fullwidth_punctuation,
     normalize,

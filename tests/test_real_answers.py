@@ -2,7 +2,7 @@
 
 import pytest
 
-from confbot.chain import Answerer
+from confbot.answer.chain import Answerer
 from confbot.evaluation import evaluate_answers, evaluate_retrieval, load_qa
 from conftest import DEV_QA
 

@@ -3,8 +3,9 @@ import math
 import numpy as np
 import pytest
 
-from confbot.crosslingual import expand, lemmas, parse_cedict
-from confbot.retrieval import BM25, rrf, tokenize
+from confbot.retrieve.bm25 import BM25, tokenize
+from confbot.retrieve.crosslingual import expand, lemmas, parse_cedict
+from confbot.retrieve.fusion import rrf
 
 
 def test_bm25_matches_the_formula() -> None:
@@ -61,7 +62,7 @@ def test_cedict_parsing_and_expansion() -> None:
 def test_bm25_index_incremental_equals_fresh(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import numpy as np
 
-    from confbot.lexical import BM25Index
+    from confbot.retrieve.bm25 import BM25Index
 
     def docs(tag: str, n: int) -> list[tuple[str, list[str]]]:
         return [(f"{tag}{i}", ["大会", tag, f"w{i % 7}"] + ["武汉"] * (i % 3)) for i in range(n)]

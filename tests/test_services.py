@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from confbot.chain import Answerer
-from confbot.embeddings import FakeEmbedder
+from confbot.answer.chain import Answerer
 from confbot.errors import ServiceError
-from confbot.pipeline import Pipeline, ingest
+from confbot.ingest.indexer import ingest
+from confbot.retrieve.pipeline import Pipeline
 from confbot.settings import Settings
 from conftest import free_port
+from fakes import FakeEmbedder
 from test_chroma_server import start
 
 pytestmark = pytest.mark.server
@@ -115,7 +116,7 @@ def test_a_hung_chroma_server_times_out(settings: Settings, hung_port: int) -> N
 
 
 def test_a_hung_llm_server_times_out_to_the_extractive_answer(settings: Settings, hung_port: int) -> None:
-    from confbot.llm import make_chat_model
+    from confbot.answer.generator import make_chat_model
 
     fake = FakeEmbedder()
     ingest(settings, embedder=fake)

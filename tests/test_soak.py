@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from confbot.pipeline import ingest
+from confbot.ingest.indexer import ingest
 from confbot.soak import load_questions, run_load
 from conftest import DEV_QA, free_port, make_settings
 

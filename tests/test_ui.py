@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from confbot.chain import Answerer
-from confbot.pipeline import Pipeline, ingest
+from confbot.answer.chain import Answerer
+from confbot.ingest.indexer import ingest
+from confbot.retrieve.pipeline import Pipeline
 from conftest import CORPUS, free_port, make_settings
 
 pytestmark = [pytest.mark.model, pytest.mark.server]
@@ -84,11 +85,10 @@ def test_upload_needs_the_token(client, app_url, tmp_path: Path) -> None:  # typ
 
 
 def test_feedback_is_logged(app_url) -> None:  # type: ignore[no-untyped-def]
-    from confbot.ui import AppState
+    from confbot.service import Service
 
     settings = app_url[1]
-    state = AppState.__new__(AppState)
-    state.settings = settings
+    state = Service(settings)
     state.feedback(True, {"question": "q", "answer": "a", "refused": False, "citations": []})
     line = settings.feedback_path.read_text(encoding="utf-8").splitlines()[-1]
     assert json.loads(line)["liked"] is True

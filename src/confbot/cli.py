@@ -7,7 +7,6 @@ printed as one line without a traceback, with a non-zero exit code.
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import logging
 import sys
@@ -38,11 +37,11 @@ def _print_json(obj: Any) -> None:
 def cmd_setup(args: argparse.Namespace) -> int:
     s = _settings(args)
     if args.llm:
-        from confbot.llm import provision_test_gguf
+        from confbot.answer.generator import provision_test_gguf
 
         print(provision_test_gguf(s.cache_dir))
         return 0
-    from confbot.embeddings import export_onnx, resolve_model
+    from confbot.embed.provision import export_onnx, resolve_model
 
     folder = resolve_model(s)
     if s.embed_backend == "onnx" and Path(folder).is_dir():
@@ -51,26 +50,27 @@ def cmd_setup(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_ingest(args: argparse.Namespace) -> int:
-    from confbot.pipeline import ingest
+def _service(args: argparse.Namespace) -> Any:
+    from confbot.service import Service
 
+    return Service(_settings(args))
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
     s = _settings(args)
     paths = [Path(p) for p in args.paths] or [s.corpus_path]
-    report = ingest(
-        s,
-        paths,
-        rebuild=args.rebuild,
-        skip_bad=args.skip_bad,
-        progress=(not args.json and sys.stderr.isatty()) or args.progress,
-    )
+    progress = (not args.json and sys.stderr.isatty()) or args.progress
+    report = _service(args).ingest(paths, rebuild=args.rebuild, skip_bad=args.skip_bad, progress=progress)
     for w in report.warnings:
         print(f"warning: {w}", file=sys.stderr)
     for f in report.failed:
         print(f"skipped: {f}", file=sys.stderr)
     if args.json:
         d = report.as_json()
-        _print_json({k: d[k] for k in ("files", "chunks", "added", "unchanged", "removed", "seconds")}
-                    | ({"failed": report.failed} if report.failed else {}))  # fmt: skip
+        _print_json(
+            {k: d[k] for k in ("files", "chunks", "added", "unchanged", "removed", "seconds")}
+            | ({"failed": report.failed} if report.failed else {})
+        )
     else:
         print(
             f"{report.files} files: {report.added} chunks added, {report.unchanged} unchanged, "
@@ -79,67 +79,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
-def _hit_json(rank: int, h: Any) -> dict[str, Any]:
-    c = h.chunk
-    return {
-        "rank": rank, "chunk_id": c.id, "source": c.source, "text": c.text, "start": c.start, "end": c.end,
-        "score": round(h.score, 6), "dense_score": round(h.dense_score, 6), "bm25_score": round(h.bm25_score, 6),
-    }  # fmt: skip
-
-
 def cmd_retrieve(args: argparse.Namespace) -> int:
-    from confbot.pipeline import Pipeline
+    from confbot.render import hit_json, hits_text
 
-    s = _settings(args)
-    p = Pipeline.open(s)
-    q = p.check_question(args.question)
-    hits = p.retriever.retrieve(q, args.k or s.top_k)
+    q, hits = _service(args).retrieve(args.question, args.k)
     if args.json:
-        _print_json({"query": q, "hits": [_hit_json(i, h) for i, h in enumerate(hits, start=1)]})
+        _print_json({"query": q, "hits": [hit_json(i, h) for i, h in enumerate(hits, start=1)]})
     else:
-        for i, h in enumerate(hits, start=1):
-            c = h.chunk
-            print(f"[{i}] {c.source} [{c.start}:{c.end}]  fused {h.score:.4f}  dense {h.dense_score:.3f}  "
-                  f"bm25 {h.bm25_score:.2f}")  # fmt: skip
-            print(f"    {c.text}")
+        print(hits_text(hits))
     return 0
-
-
-def _answerer(s: Settings) -> Any:
-    from confbot.chain import Answerer
-    from confbot.llm import make_chat_model
-    from confbot.pipeline import Pipeline
-
-    return Answerer(Pipeline.open(s), make_chat_model(s), s.llm)
-
-
-def answer_json(a: Any) -> dict[str, Any]:
-    """The ``confbot ask --json`` contract (also the app's /ask endpoint)."""
-    return {
-        "question": a.question,
-        "standalone_question": a.standalone_question,
-        "answer": a.text,
-        "refused": a.refused,
-        "citations": [
-            {"n": c.n, "source": c.source, "chunk_id": c.chunk_id, "quote": c.quote, "start": c.start, "end": c.end}
-            for c in a.citations
-        ],
-        "hits": [_hit_json(i, h) for i, h in enumerate(a.hits, start=1)],
-        "backend": a.backend,
-        "seconds": round(a.seconds, 3),
-        **({"notes": list(a.notes)} if a.notes else {}),
-    }
-
-
-def answer_markdown(a: Any) -> str:
-    """An answer with its sources, as the press office pastes it into a reply."""
-    lines = [f"### {a.question}", "", a.text, ""]
-    if a.citations:
-        lines.append("Sources / 来源:")
-        for c in a.citations:
-            lines.append(f"[{c.n}] {c.source}, characters {c.start}–{c.end}: “{c.quote}”")
-    lines.append("")
-    return "\n".join(lines)
 
 
 def _load_history(path: str | None) -> list[dict[str, str]]:
@@ -156,80 +104,53 @@ def _load_history(path: str | None) -> list[dict[str, str]]:
     return data
 
 
-def cmd_ask(args: argparse.Namespace) -> int:
+def _ask_batch(args: argparse.Namespace) -> int:
     from confbot.errors import ConfbotError, InputError
+    from confbot.render import answer_json, answer_markdown
 
-    s = _settings(args)
-    if args.batch:
+    try:
+        questions = [q.strip() for q in Path(args.batch).read_text(encoding="utf-8-sig").splitlines() if q.strip()]
+    except OSError as exc:
+        raise InputError(f"--batch {args.batch}: cannot be read ({exc.strerror}).") from exc
+    if not questions:
+        raise InputError(f"--batch {args.batch}: no questions in the file (one question per line).")
+    service = _service(args)
+    failed = 0
+    for q in questions:
         try:
-            questions = [q.strip() for q in Path(args.batch).read_text(encoding="utf-8-sig").splitlines() if q.strip()]
-        except OSError as exc:
-            raise InputError(f"--batch {args.batch}: cannot be read ({exc.strerror}).") from exc
-        if not questions:
-            raise InputError(f"--batch {args.batch}: no questions in the file (one question per line).")
-        answerer = _answerer(s)
-        failed = 0
-        for q in questions:
-            try:
-                a = answerer.answer(q)
-            except ConfbotError as exc:  # one bad line must not lose the others
-                failed += 1
-                print(f"confbot: skipped {q[:40]!r}: {exc}", file=sys.stderr)
-                continue
-            if args.format == "md":
-                print(answer_markdown(a))
-            else:
-                print(json.dumps(answer_json(a), ensure_ascii=False))
-        return 1 if failed else 0
+            a = service.ask(q)
+        except ConfbotError as exc:  # one bad line must not lose the others
+            failed += 1
+            print(f"confbot: skipped {q[:40]!r}: {exc}", file=sys.stderr)
+            continue
+        print(answer_markdown(a) if args.format == "md" else json.dumps(answer_json(a), ensure_ascii=False))
+    return 1 if failed else 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from confbot.errors import InputError
+    from confbot.render import answer_json, answer_markdown, answer_text, plain
+
+    if args.batch:
+        return _ask_batch(args)
     if not args.question:
         raise InputError("ask needs a QUESTION (or --batch FILE).")
-    a = _answerer(s).answer(args.question, _load_history(args.history))
+    a = _service(args).ask(args.question, _load_history(args.history))
     if args.json:
         _print_json(answer_json(a))
     elif args.format == "md":
         print(answer_markdown(a))
     else:
         if a.standalone_question != a.question:
-            print(f"({a.standalone_question})", file=sys.stderr)
-        print(a.text)
-        for c in a.citations:
-            print(f"  [{c.n}] {c.source} [{c.start}:{c.end}] {c.quote}")
+            print(f"({plain(a.standalone_question)})", file=sys.stderr)
+        print(answer_text(a))
     return 0
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
-    from confbot.evaluation import evaluate_retrieval, load_qa, per_item_json
-
-    s = _settings(args)
-    items = load_qa(Path(args.qa))
-    t0 = time.perf_counter()
-    if args.pipeline == "naive":
-        from confbot.naive import NaivePipeline
-
-        naive = NaivePipeline.build(s, [s.corpus_path])
-        retrieve = naive.retrieve
-    else:
-        from confbot.pipeline import Pipeline
-
-        p = Pipeline.open(s)
-        retrieve = p.retriever.retrieve
-    report, results = evaluate_retrieval(items, retrieve, args.k)
-    report["pipeline"] = args.pipeline
-    if args.pipeline == "confbot" and not args.retrieval_only:
-        from confbot.evaluation import evaluate_answers
-
-        answerer = _answerer(s)
-        lookup = _chunk_lookup(answerer.pipeline)
-        report.update(evaluate_answers(results, answerer.answer, lookup))
-        report["backend"] = answerer.backend
-    report["seconds"] = round(time.perf_counter() - t0, 2)
-    if args.json:
-        _print_json({**report, "per_item": [per_item_json(r) for r in results]})
-        return 0
-    print(f"pipeline: {args.pipeline}   answerable: {report['n']} of {report['n_total']}")
+def _print_eval(report: dict[str, Any], results: list[Any], pipeline: str) -> None:
+    print(f"pipeline: {pipeline}   answerable: {report['n']} of {report['n_total']}")
     print(f"{'':10} {'n':>4} {'hit@1':>7} {'hit@3':>7} {'hit@5':>7} {'MRR@10':>7}")
-    rows = [("all", report), *report["by_lang"].items()]
-    for name, m in rows:
+    for name, m in [("all", report), *report["by_lang"].items()]:
         print(f"{name:10} {m['n']:>4} {m['hit@1']:>7.3f} {m['hit@3']:>7.3f} {m['hit@5']:>7.3f} {m['mrr']:>7.3f}")
     if "answer_accuracy" in report:
 
@@ -246,58 +167,51 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 print(f"wrong {r.item.id}: {r.item.question} -> {str(r.extra.get('answer'))[:80]!r}")
     med = report["top1_dense_median"]
     print(f"median top-1 cosine: answerable {med['answerable']}, unanswerable {med['unanswerable']}")
-    misses = [r for r in results if r.item.answerable and (r.rank is None or r.rank > 3)]
-    for r in misses:
-        print(f"miss@3 {r.item.id}: {r.item.question} (rank {r.rank})")
+    for r in results:
+        if r.item.answerable and (r.rank is None or r.rank > 3):
+            print(f"miss@3 {r.item.id}: {r.item.question} (rank {r.rank})")
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from confbot.evaluation import per_item_json
+
+    t0 = time.perf_counter()
+    naive = args.pipeline == "naive"
+    report, results = _service(args).evaluate(Path(args.qa), args.k, naive=naive, answers=not args.retrieval_only)
+    report["seconds"] = round(time.perf_counter() - t0, 2)
+    if args.json:
+        _print_json({**report, "per_item": [per_item_json(r) for r in results]})
+    else:
+        _print_eval(report, results, args.pipeline)
     return 0
 
 
-def _chunk_lookup(pipeline: Any) -> Any:
-    by_id = {c.id: c for c in pipeline.retriever.chunks}
-    return by_id.get
-
-
 def cmd_export(args: argparse.Namespace) -> int:
-    from confbot.store import ChunkStore, export_index, make_client
-
-    s = _settings(args)
-    client = make_client(s.index_path, s.chroma_url, timeout=s.chroma_timeout)
-    from chromadb.errors import NotFoundError
-
-    try:
-        store = ChunkStore(client, s.collection, client.get_collection(s.collection))
-    except NotFoundError:
-        from confbot.errors import IndexMissingError
-
-        raise IndexMissingError(f"the index has no collection {s.collection!r}; nothing to export.") from None
-    n = export_index(store, Path(args.file))
+    n = _service(args).export_index(Path(args.file))
     print(f"exported {n} chunks to {args.file}")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from confbot.store import import_index, make_client
-
     s = _settings(args)
-    name, n = import_index(
-        make_client(s.index_path, s.chroma_url, create=True, timeout=s.chroma_timeout), Path(args.file), s.collection
-    )
+    name, n = _service(args).import_index(Path(args.file))
     print(f"imported {n} chunks into {s.index_path if not s.chroma_url else s.chroma_url} ({name})")
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from confbot.errors import ServiceError
-    from confbot.ui import launch
+    from confbot.server import serve
+    from confbot.service import Service
 
     s = _settings(args)
+    service = Service(s)
     try:
-        answerer: Any = _answerer(s)
+        service.connect()
     except ServiceError as exc:  # the app starts anyway, says what is wrong, and connects when it can
         print(f"confbot: warning: {exc} The app starts and will connect at the next question.", file=sys.stderr)
-        answerer = functools.partial(_answerer, s)
     print(f"confbot: serving on http://{args.host}:{args.port} (backend {s.llm})", file=sys.stderr)
-    launch(answerer, s, host=args.host, port=args.port)
+    serve(service, host=args.host, port=args.port)
     return 0
 
 
@@ -311,9 +225,11 @@ def cmd_soak(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(report.as_json())
     else:
-        print(f"{report.requests} requests from {report.clients} clients in {report.seconds:.0f} s: "
-              f"{report.errors} errors, {report.refused_input} hostile inputs refused; "
-              f"p50 {report.p50_ms} ms, p95 {report.p95_ms} ms, {report.questions_per_s}/s; RSS {report.rss_mb or 'n/a'}")  # fmt: skip
+        print(
+            f"{report.requests} requests from {report.clients} clients in {report.seconds:.0f} s: "
+            f"{report.errors} errors, {report.refused_input} hostile inputs refused; "
+            f"p50 {report.p50_ms} ms, p95 {report.p95_ms} ms, {report.questions_per_s}/s; RSS {report.rss_mb or 'n/a'}"
+        )
         for e in report.error_samples:
             print(f"  error: {e}")
     return 0 if report.errors == 0 else 1
@@ -325,8 +241,11 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--index", help="index folder (env CONFBOT_INDEX_DIR, default index/)")
     scoped = argparse.ArgumentParser(add_help=False)
-    scoped.add_argument("--scope", help="answer only from files under this folder, e.g. corpus/2024-wuhan "
-                        "(one event in an index of several; env CONFBOT_SCOPE)")  # fmt: skip
+    scoped.add_argument(
+        "--scope",
+        help="answer only from files under this folder, e.g. corpus/2024-wuhan "
+        "(one event in an index of several; env CONFBOT_SCOPE)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("setup", parents=[common], help="provision the embedding model (offline) and print its folder")
@@ -336,8 +255,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", parents=[common], help="index press releases (default: corpus/)")
     p.add_argument("paths", nargs="*", help="files or folders (default: corpus/)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
-    p.add_argument("--rebuild", action="store_true",
-                   help="build the index again beside the old one, which is replaced when the new one is complete")  # fmt: skip
+    p.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="build the index again beside the old one, which is replaced when the new one is complete",
+    )
     p.add_argument("--skip-bad", action="store_true", help="index the readable files, report the others")
     p.add_argument("--progress", action="store_true", help="show a progress bar even when stderr is not a terminal")
     p.set_defaults(func=cmd_ingest)
@@ -352,8 +274,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="?")
     p.add_argument("--history", help='JSON file: [{"role": "user"|"assistant", "content": ...}, ...]')
     p.add_argument("--batch", help="a file with one question per line (a journalist's list)")
-    p.add_argument("--format", choices=["text", "jsonl", "md"], default=None,
-                   help="--batch output: jsonl (default) or md (Markdown drafts with sources)")  # fmt: skip
+    p.add_argument(
+        "--format",
+        choices=["text", "jsonl", "md"],
+        default=None,
+        help="--batch output: jsonl (default) or md (Markdown drafts with sources)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ask)
 
@@ -361,11 +287,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("qa", help="QA file, e.g. tests/data/dev_qa.jsonl")
     p.add_argument("--k", type=int, default=5)
     p.add_argument("--json", action="store_true")
-    p.add_argument("--pipeline", choices=["confbot", "naive"], default="confbot",
-                   help="naive = the tutorial baseline (RecursiveCharacterTextSplitter + MiniLM + Chroma)")  # fmt: skip
+    p.add_argument(
+        "--pipeline",
+        choices=["confbot", "naive"],
+        default="confbot",
+        help="naive = the tutorial baseline (RecursiveCharacterTextSplitter + MiniLM + Chroma)",
+    )
     p.add_argument("--retrieval-only", action="store_true", help="skip answering (retrieval metrics only)")
     p.set_defaults(func=cmd_eval)
 
+    _add_admin_commands(sub, common, scoped)
+    return parser
+
+
+def _add_admin_commands(sub: Any, common: argparse.ArgumentParser, scoped: argparse.ArgumentParser) -> None:
+    """export, import, serve and soak."""
     p = sub.add_parser("export", parents=[common], help="write the index (chunks, embeddings, metadata) to a file")
     p.add_argument("file", help="e.g. confbot-index.jsonl.gz")
     p.set_defaults(func=cmd_export)
@@ -387,7 +323,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--qa", default="tests/data/dev_qa.jsonl", help="questions to ask (JSONL with a question field)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_soak)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

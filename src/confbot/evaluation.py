@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from confbot.chunking import Chunk
 from confbot.errors import InputError
-from confbot.normalize import canonical
-from confbot.retrieval import Hit
+from confbot.records import Chunk, Hit
+from confbot.text.normalize import canonical
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from confbot.chunking import Chunk, chunk_id
-from confbot.embeddings import SentenceTransformerEmbedder
+from confbot.embed.embedder import SentenceTransformerEmbedder
 from confbot.errors import ModelError
-from confbot.loaders import decode_text, discover, relative_source
-from confbot.retrieval import Hit
+from confbot.ingest.chunker import chunk_id
+from confbot.ingest.loaders import decode_text, discover, relative_source
+from confbot.records import Chunk, Hit
 from confbot.settings import Settings
 
 
@@ -61,16 +61,24 @@ class NaivePipeline:
         tmp = tempfile.TemporaryDirectory(prefix="confbot-naive-")
         client = chromadb.PersistentClient(path=tmp.name, settings=chromadb.config.Settings(anonymized_telemetry=False))
         store = Chroma.from_documents(
-            splits, _lc_embeddings(embedder), client=client, collection_name="naive",
+            splits,
+            _lc_embeddings(embedder),
+            client=client,
+            collection_name="naive",
             collection_configuration={"hnsw": {"space": "cosine"}},
-        )  # fmt: skip
+        )
         return cls(store, tmp)
 
     def retrieve(self, query: str, k: int = 5) -> list[Hit]:
         hits = []
         for doc, dist in self.vectorstore.similarity_search_with_score(query, k=k):
             src = str(doc.metadata.get("source", ""))
-            c = Chunk(id=chunk_id(src, doc.page_content), source=src, text=doc.page_content, start=0,
-                      end=len(doc.page_content))  # fmt: skip
+            c = Chunk(
+                id=chunk_id(src, doc.page_content),
+                source=src,
+                text=doc.page_content,
+                start=0,
+                end=len(doc.page_content),
+            )
             hits.append(Hit(chunk=c, score=1.0 - float(dist), dense_score=1.0 - float(dist), bm25_score=0.0))
         return hits

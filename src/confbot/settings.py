@@ -86,6 +86,19 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     max_upload_bytes: int = 20 * 1024 * 1024
 
+    #: the app's title, the line under it and the question box's placeholder (the conference's own words, if set)
+    app_title: str = "confbot"
+    app_description: str = (
+        "Answers from the conference's own press materials, with their sources. / 依据大会新闻材料作答，并给出出处。"
+    )
+    app_placeholder: str = "Ask about the conference / 请输入关于大会的问题"
+    #: example questions shown under the chat (JSON list in CONFBOT_APP_EXAMPLES); empty = generic ones
+    app_examples: list[str] = Field(default_factory=list)
+
+    def example_questions(self) -> list[str]:
+        """The configured examples, or questions any conference's materials can answer (three languages)."""
+        return self.app_examples or ["大会什么时候举行？", "大會在哪裡舉辦？", "Who organises the event?"]
+
     @property
     def feedback_path(self) -> Path:
         return self.resolve(self.data_dir) / "feedback.jsonl"

@@ -65,8 +65,16 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
-def run_load(url: str, questions: list[str], clients: int = 4, seconds: float = 60.0, pid: int | None = None,
-             hostile: bool = True, seed: int = 0, timeout: float = 120.0) -> LoadReport:  # fmt: skip
+def run_load(
+    url: str,
+    questions: list[str],
+    clients: int = 4,
+    seconds: float = 60.0,
+    pid: int | None = None,
+    hostile: bool = True,
+    seed: int = 0,
+    timeout: float = 120.0,
+) -> LoadReport:
     """``clients`` sessions ask until ``seconds`` have passed (each finishes its question in flight), then stop."""
     from gradio_client import Client
 
@@ -134,7 +142,14 @@ def run_load(url: str, questions: list[str], clients: int = 4, seconds: float = 
         t.join()
     stop.set()
     sampler.join(timeout=5)
-    elapsed = time.monotonic() - t_start
+    _summarize(report, latencies, samples, time.monotonic() - t_start, seconds)
+    return report
+
+
+def _summarize(
+    report: LoadReport, latencies: list[float], samples: list[tuple[float, float]], elapsed: float, seconds: float
+) -> None:
+    """Latency percentiles (ms), throughput (questions/s) and RSS (MB: start, after the first third, end, peak)."""
     if latencies:
         ms = np.array(latencies) * 1000
         report.p50_ms, report.p95_ms, report.p99_ms = (round(float(np.percentile(ms, p)), 1) for p in (50, 95, 99))
@@ -142,7 +157,10 @@ def run_load(url: str, questions: list[str], clients: int = 4, seconds: float = 
     report.error_samples = report.error_samples[:10]
     if samples:
         warm = [v for t, v in samples if t >= seconds / 3] or [samples[-1][1]]
-        report.rss_mb = {"start": round(samples[0][1], 1), "after_warmup": round(warm[0], 1),
-                         "end": round(samples[-1][1], 1), "peak": round(max(v for _, v in samples), 1),
-                         "growth_after_warmup": round(samples[-1][1] - warm[0], 1)}  # fmt: skip
-    return report
+        report.rss_mb = {
+            "start": round(samples[0][1], 1),
+            "after_warmup": round(warm[0], 1),
+            "end": round(samples[-1][1], 1),
+            "peak": round(max(v for _, v in samples), 1),
+            "growth_after_warmup": round(samples[-1][1] - warm[0], 1),
+        }

@@ -1,0 +1,302 @@
+"""The answer chain, a LangChain Runnable: condense -> retrieve -> select -> generate -> verify.
+
+One :class:`Answerer` serves every backend. The extractive backend quotes the sentences that
+answer the question; an LLM backend (a LangChain chat model) writes the answer from numbered
+contexts. Both go through the same checks before anything is shown: citations are verified
+against the sources, and a question whose key terms or expected kind of answer are not in the
+passages is refused.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import re
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
+
+from confbot.answer.citations import attach_markers, citations_from_markers, verify_citations
+from confbot.answer.condense import condense_extractive, is_follow_up
+from confbot.answer.generator import prompt
+from confbot.answer.kinds import kind_present, question_language
+from confbot.answer.selector import Assessment, Selector, Sentence, TermWeights, split_sentences
+from confbot.answer.wording import extractive_text, refusal_text
+from confbot.errors import InputError, ServiceError
+from confbot.records import Answer, Hit, Turn
+from confbot.retrieve.pipeline import Pipeline
+from confbot.text.normalize import canonical
+
+log = logging.getLogger(__name__)
+
+_INJECTION_RE = re.compile(
+    r"ignore (all |any )?(the )?(previous|prior|above|earlier) (instructions|rules|prompts)|disregard (the|all|previous)"
+    r"|system prompt|you are now|new instructions|忽略(之前|以上|上面|前面|所有)?的?(所有)?(指令|指示|规则|提示)|无视(之前|以上)?的?(指令|规则)"
+    r"|扮演|越狱|jailbreak",
+    re.I,
+)
+_LLM_REFUSAL_RE = re.compile(
+    r"材料中没有|没有提到|未提及|无法回答|沒有提到|未提到|do(es)? not (say|mention|contain)|no information|not mentioned",
+    re.I,
+)
+_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def is_injection(text: str) -> bool:
+    return bool(_INJECTION_RE.search(text))
+
+
+def parse_history(raw: Sequence[Any]) -> list[Turn]:
+    """``[{"role": "user"|"assistant", "content": ...}]`` -> turns (Gradio message dicts work too)."""
+    turns = []
+    for m in raw:
+        role = m.get("role") if isinstance(m, dict) else getattr(m, "role", None)
+        content = m.get("content") if isinstance(m, dict) else getattr(m, "content", None)
+        if isinstance(content, list):  # Gradio 6 content parts
+            content = " ".join(str(p.get("text", "")) if isinstance(p, dict) else str(p) for p in content)
+        if role in ("user", "assistant") and isinstance(content, str) and content.strip():
+            turns.append(Turn(role, content))
+    return turns
+
+
+class Answerer:
+    """Answers questions over one :class:`Pipeline` with the extractive backend or a chat model.
+
+    :meth:`runnable` is the chain itself (each step a named child run in LangChain callbacks);
+    :meth:`answer` and :meth:`stream` call it.
+    """
+
+    def __init__(self, pipeline: Pipeline, chat_model: Any | None = None, backend: str | None = None) -> None:
+        self.pipeline = pipeline
+        self.chat_model = chat_model
+        self.backend = backend or ("extractive" if chat_model is None else pipeline.settings.llm)
+        self.refresh()
+        self._runnable: Runnable[dict[str, Any], Answer] | None = None
+
+    def refresh(self) -> None:
+        """Re-read term statistics after the index changed."""
+        r = self.pipeline.retriever
+        stats = r.term_statistics()
+        self.selector = Selector(TermWeights(stats.doc_freq, stats.n_docs), stats.vocabulary, r.cache_dir)
+        self._revision = r.revision
+
+    # ------------------------------------------------------------ the chain
+    def runnable(self) -> Runnable[dict[str, Any], Answer]:
+        """``{"question": str, "history": [{"role", "content"}, ...], "scope"?: str}`` -> :class:`Answer`.
+
+        Child runs, in order: ``condense``, ``retrieve``, ``select``, ``generate``, ``verify``.
+        """
+        if self._runnable is None:
+            steps: list[Runnable[Any, Any]] = [
+                RunnableLambda(self._condense_step, name="condense"),
+                RunnableLambda(self._retrieve_step, name="retrieve"),
+                RunnableLambda(self._select_step, name="select"),
+                RunnableLambda(self._generate_step, name="generate"),
+                RunnableLambda(self._verify_step, name="verify"),
+            ]
+            chain = steps[0] | steps[1] | steps[2] | steps[3] | steps[4]
+            self._runnable = chain.with_config(run_name="confbot")
+        return self._runnable
+
+    def _condense_step(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        if not isinstance(inputs, Mapping) or "question" not in inputs:
+            raise InputError('the chain takes {"question": str, "history": [...]}; "question" is missing.')
+        q = self.pipeline.check_question(str(inputs["question"]))
+        turns = parse_history(inputs.get("history") or ())
+        return {
+            "t0": time.perf_counter(),
+            "question": q,
+            "scope": inputs.get("scope"),
+            "standalone": self.standalone(q, turns),
+            "lang": question_language(q),
+        }
+
+    def _retrieve_step(self, state: dict[str, Any]) -> dict[str, Any]:
+        return {**state, "hits": self.retrieve(state["standalone"], state["scope"])}
+
+    def _select_step(self, state: dict[str, Any]) -> dict[str, Any]:
+        chosen, assessment = self.select(state["standalone"], state["hits"])
+        return {**state, "chosen": chosen, "assessment": assessment}
+
+    def _generate_step(self, state: dict[str, Any], config: RunnableConfig) -> dict[str, Any]:
+        """The LLM's draft, streamed token by token to the callbacks (extractive: no draft)."""
+        if state["assessment"].refused or self.chat_model is None:
+            return {**state, "draft": None, "notes": []}
+        draft, notes = "", []
+        try:
+            for delta in self._generate(state["question"], state["standalone"], state["hits"], state["lang"], config):
+                draft += delta
+        except ServiceError as exc:
+            notes.append(str(exc))
+            draft = ""
+        return {**state, "draft": draft, "notes": notes}
+
+    def _verify_step(self, state: dict[str, Any]) -> Answer:
+        q, standalone, hits, lang = state["question"], state["standalone"], state["hits"], state["lang"]
+        chosen, assessment, notes = state["chosen"], state["assessment"], list(state["notes"])
+        seconds = lambda: time.perf_counter() - state["t0"]  # noqa: E731
+        if assessment.refused:
+            text = refusal_text(lang, assessment.missing_kinds, chosen[0].text if chosen else None)
+            return Answer(q, standalone, text, (), True, tuple(hits), self.backend, seconds(), (assessment.reason,))
+        ext_text, ext_cits = extractive_text(lang, chosen)
+        chunks = {h.chunk.id: h.chunk for h in hits}
+        if state["draft"] is None:
+            text, cits = verify_citations(ext_text, ext_cits, chunks)
+            return Answer(q, standalone, text, tuple(cits), False, tuple(hits), self.backend, seconds())
+        text, cits = citations_from_markers(attach_markers(state["draft"], hits), list(hits))
+        problem = self._llm_problem(text, cits, hits) or self._llm_misses(text, assessment, standalone)
+        if problem:
+            notes.append(f"LLM answer replaced by the extractive one: {problem}")
+            text, cits = verify_citations(ext_text, ext_cits, chunks)
+        return Answer(q, standalone, text, tuple(cits), False, tuple(hits), self.backend, seconds(), tuple(notes))
+
+    # ------------------------------------------------------------ steps
+    def standalone(self, question: str, history: Sequence[Turn]) -> str:
+        if not history:
+            return question
+        if self.chat_model is not None and is_follow_up(question):
+            try:
+                rewritten = self._condense_llm(question, history)
+                if rewritten:
+                    return rewritten
+            except ServiceError as exc:
+                log.warning("condensing with the LLM failed, carrying entities forward instead: %s", exc)
+        return condense_extractive(question, history)
+
+    def _condense_llm(self, question: str, history: Sequence[Turn]) -> str | None:
+        from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+
+        lang = question_language(question)
+        msgs: list[Any] = [SystemMessage(prompt("condense_en" if lang == "en" else "condense_zh"))]
+        for t in history[-6:]:
+            msgs.append(HumanMessage(t.content) if t.role == "user" else AIMessage(t.content[:500]))
+        msgs.append(HumanMessage(question))
+        out = self._invoke(msgs).strip().splitlines()
+        text = out[0].strip() if out else ""
+        if not text or len(text) > 300 or is_injection(text):
+            return None
+        return text
+
+    def _invoke(self, messages: list[Any]) -> str:
+        try:
+            return str(self.chat_model.invoke(messages).content)  # type: ignore[union-attr]
+        except Exception as exc:  # network errors, timeouts, server errors: many types
+            raise ServiceError(
+                f"the LLM server did not answer ({type(exc).__name__}: {str(exc)[:160]}); check that it is running "
+                "(CONFBOT_LLM_BASE_URL) or use CONFBOT_LLM=extractive."
+            ) from exc
+
+    def retrieve(self, standalone: str, scope: str | None = None) -> list[Hit]:
+        return self.pipeline.retriever.retrieve(standalone, self.pipeline.settings.context_k, scope)
+
+    def select(self, standalone: str, hits: Sequence[Hit]) -> tuple[list[Sentence], Assessment]:
+        if self._revision != self.pipeline.retriever.revision:  # the index changed: new term weights
+            self.refresh()
+        sentences = [s for s in split_sentences(hits) if not is_injection(s.text)]
+        return self.selector.select(standalone, sentences)
+
+    # ------------------------------------------------------------ answers
+    def _generate(
+        self, question: str, standalone: str, hits: Sequence[Hit], lang: str, config: RunnableConfig | None = None
+    ) -> Iterator[str]:
+        from langchain_core.messages import HumanMessage, SystemMessage
+
+        context = "\n\n".join(
+            f"[{i}] {'(omitted: instructions inside a document)' if is_injection(h.chunk.text) else h.chunk.text}"
+            for i, h in enumerate(hits, start=1)
+        )
+        asked = question if standalone == question else f"{standalone}（{question}）"
+        msgs = [
+            SystemMessage(prompt("answer_en" if lang == "en" else "answer_zh")),
+            HumanMessage(prompt("context").format(context=context, question=asked)),
+        ]
+        try:
+            for chunk in self.chat_model.stream(msgs, config=config):  # type: ignore[union-attr]
+                if chunk.content:
+                    yield str(chunk.content)
+        except Exception as exc:  # network errors, timeouts, server errors
+            raise ServiceError(
+                f"the LLM server did not answer ({type(exc).__name__}: {str(exc)[:160]}); check that it is running "
+                "(CONFBOT_LLM_BASE_URL) or use CONFBOT_LLM=extractive."
+            ) from exc
+
+    @staticmethod
+    def _llm_misses(text: str, assessment: Assessment, question: str) -> str:
+        """An LLM answer must say something, and contain the kind of answer the question asks for."""
+        bare = re.sub(r"\[\d+\]|[\W_]", "", text)
+        if len(bare) < 2:
+            return "the answer is empty"
+        missing = [k for k in assessment.kinds if k != "year" and not kind_present(k, text, question)]
+        if missing:
+            return f"the answer has no {', '.join(missing)}"
+        return ""
+
+    @staticmethod
+    def _llm_problem(text: str, citations: Sequence[Any], hits: Sequence[Hit]) -> str:
+        """Why an LLM answer cannot be shown as is ("" when it can)."""
+        if not text.strip():
+            return "no answer"
+        if _LLM_REFUSAL_RE.search(text):
+            return "the model refused although the passages contain the answer"
+        if not citations:
+            return "no verifiable citation"
+        body = canonical("".join(h.chunk.text for h in hits))
+        for n in _NUMBER_RE.findall(text.replace(",", "")):
+            if re.fullmatch(r"\d{1,2}", n) and int(n) <= len(hits):
+                continue  # citation numbers and small counts
+            if n not in body:
+                return f"the number {n} is not in the passages"
+        return ""
+
+    # ------------------------------------------------------------ answers
+    def answer(
+        self, question: str, history: Sequence[Any] = (), scope: str | None = None, config: RunnableConfig | None = None
+    ) -> Answer:
+        """The verified :class:`Answer` (``scope``: only files under this folder; default the settings'
+        scope, "" for every file). Raises :class:`InputError` for an empty or over-long question."""
+        return self.runnable().invoke({"question": question, "history": list(history), "scope": scope}, config)
+
+    def stream(self, question: str, history: Sequence[Any] = (), scope: str | None = None) -> Iterator[str | Answer]:
+        """Text deltas as the LLM writes them, then the final, verified :class:`Answer`.
+
+        The chain runs in a worker thread; its chat model's tokens reach this generator through a
+        callback handler (the extractive backend yields the answer's text once, then the Answer).
+        """
+        tokens: queue.Queue[tuple[str, Any]] = queue.Queue()
+        relay = _TokenRelay(tokens)
+
+        def work() -> None:
+            try:
+                tokens.put(("done", self.answer(question, history, scope, {"callbacks": [relay]})))
+            except BaseException as exc:  # handed to the caller's thread
+                tokens.put(("error", exc))
+
+        threading.Thread(target=work, name="confbot-answer", daemon=True).start()
+        streamed = False
+        while True:
+            kind, item = tokens.get()
+            if kind == "token":
+                streamed = True
+                yield item
+            elif kind == "error":
+                raise item
+            else:
+                if not streamed:
+                    yield item.text
+                yield item
+                return
+
+
+class _TokenRelay(BaseCallbackHandler):
+    """Puts each new LLM token on a queue (LangChain calls this from the chat model's stream)."""
+
+    def __init__(self, tokens: queue.Queue[tuple[str, Any]]) -> None:
+        self.tokens = tokens
+
+    def on_llm_new_token(self, token: Any, **kwargs: Any) -> None:
+        if isinstance(token, str) and token:
+            self.tokens.put(("token", token))

@@ -1,0 +1,288 @@
+"""Retrieved passages -> an :class:`Answer` with verified citations, or an honest refusal.
+
+Every backend's answer goes through the same checks:
+
+* :func:`verify_citations` keeps a citation only if its quote really is in the cited chunk
+  (exactly ``normalized_source[start:end]``), repairs offsets that drifted, drops markers that
+  point at nothing (``[7]`` of 5 contexts) and renumbers the rest;
+* :func:`assess` decides whether the selected sentences contain what the question asks for:
+  its key terms (across languages) and the kind of answer it expects (a number, date, price,
+  person, place, URL). Retrieval scores alone cannot decide this.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Container, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from confbot.answer.kinds import LATIN_RE, expected_kinds, kind_present
+from confbot.ingest.chunker import sentence_spans
+from confbot.records import Chunk, Hit
+from confbot.retrieve.bm25 import STOPWORDS, tokenize
+from confbot.text.lexicon import EN_QUESTION_WORDS, ZH_QUESTION_WORDS
+from confbot.text.normalize import canonical, has_cjk, normalize_query
+
+# ---------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a retrieved chunk, with its offsets into the normalized source."""
+
+    text: str
+    chunk: Chunk
+    rank: int  # rank of its chunk in retrieval, from 1
+    start: int
+    end: int
+
+
+# ---------------------------------------------------------------- language and question analysis
+
+
+def key_terms(question: str, cache_dir: str | None = None) -> list[str]:
+    """Content terms of a normalized Chinese question (jieba words minus stopwords and question words)."""
+    out = []
+    for t in tokenize(question, cache_dir):
+        if t in ZH_QUESTION_WORDS or t in STOPWORDS or t in EN_QUESTION_WORDS:
+            continue
+        if len(t) == 1 and has_cjk(t):
+            continue
+        out.append(t)
+    terms = list(dict.fromkeys(out))
+    # search-mode tokenizing yields 互联, 联网 and 互联网: count a word once, by its longest form
+    return [t for t in terms if not any(t != o and t in o for o in terms)]
+
+
+# ---------------------------------------------------------------- sentence selection
+
+
+def split_sentences(hits: Sequence[Hit]) -> list[Sentence]:
+    """Sentences of the retrieved chunks (deduplicated across overlapping chunks)."""
+    seen: set[tuple[str, int]] = set()
+    out = []
+    for rank, h in enumerate(hits, start=1):
+        c = h.chunk
+        for s, e in sentence_spans(c.text):
+            key = (c.source, c.start + s)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(Sentence(text=c.text[s:e], chunk=c, rank=rank, start=c.start + s, end=c.start + e))
+    return out
+
+
+def bigrams(text: str) -> set[str]:
+    t = canonical(text)
+    return {t[i : i + 2] for i in range(len(t) - 1)}
+
+
+@dataclass
+class Assessment:
+    """Why an answer was given or refused (shown by ``--json`` and the retrieval lab)."""
+
+    kinds: list[str]
+    missing_kinds: list[str]
+    terms: list[str]
+    covered_terms: list[str]
+    coverage: float
+    refused: bool
+    reason: str = ""
+    english_terms: dict[str, list[str]] = field(default_factory=dict)
+
+
+class TermWeights:
+    """IDF weights of terms over the index (unknown terms weigh the most)."""
+
+    def __init__(self, df: Mapping[str, int] | Callable[[str], int] | None, n_docs: int) -> None:
+        table = df if isinstance(df, Mapping) else {}
+        self.df: Callable[[str], int] = df if callable(df) else lambda t: table.get(t, 0)
+        self.n = max(n_docs, 1)
+        self._memo: dict[str, float] = {}  # an answer asks for the same few terms once per sentence
+
+    def __call__(self, term: str) -> float:
+        w = self._memo.get(term)
+        if w is None:
+            df = self.df(term)  # on a large index a frequent term's document frequency costs a pass over it
+            w = self._memo[term] = math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+            if len(self._memo) > 50_000:
+                self._memo.clear()
+        return w
+
+
+class Selector:
+    """Scores sentences against a question and decides whether they answer it."""
+
+    def __init__(
+        self,
+        weights: TermWeights,
+        vocabulary: Container[str],
+        cache_dir: str | None = None,
+        coverage_threshold: float = 0.4,
+        english_threshold: float = 0.4,
+    ) -> None:
+        self.weights = weights
+        self.vocabulary = vocabulary
+        self.cache_dir = cache_dir
+        self.coverage_threshold = coverage_threshold
+        self.english_threshold = english_threshold
+        self._en_weights: dict[tuple[str, ...], float] = {}
+
+    # -- terms
+    def terms(self, question: str) -> tuple[list[str], dict[str, list[str]]]:
+        """Chinese key terms, and for English questions each English content word's Chinese translations."""
+        from confbot.retrieve.crosslingual import _EN_STOP, english_words, lemmas, load_dictionary
+
+        zh = key_terms(question, self.cache_dir)
+        en: dict[str, list[str]] = {}
+        if LATIN_RE.search(question):
+            table = load_dictionary(self.cache_dir)
+            words = english_words(question)
+            i = 0
+            while i < len(words):
+                matched = False
+                for n in (3, 2):
+                    edge_stop = i + n <= len(words) and (words[i] in _EN_STOP or words[i + n - 1] in _EN_STOP)
+                    if i + n <= len(words) and not edge_stop:
+                        phrase_forms = [" ".join([*words[i : i + n - 1], f]) for f in lemmas(words[i + n - 1])]
+                        heads = [h for p in phrase_forms for h in table.get(p, ())]
+                        if heads:
+                            en[" ".join(words[i : i + n])] = list(dict.fromkeys(heads))
+                            i += n
+                            matched = True
+                            break
+                if matched:
+                    continue
+                w = words[i]
+                i += 1
+                if w in EN_QUESTION_WORDS or w[0].isdigit() or len(w) < 3:
+                    continue
+                heads = [h for f in lemmas(w) for h in table.get(f, ())]
+                en[w] = list(dict.fromkeys(heads))
+            # English words are judged through their translations; keep only numbers and tokens the index knows
+            zh = [t for t in zh if has_cjk(t) or (t in self.vocabulary and not LATIN_RE.fullmatch(t))]
+        return zh, en
+
+    # -- scoring
+    def score(
+        self,
+        sentence: Sentence,
+        zh_terms: Sequence[str],
+        en_terms: Mapping[str, Sequence[str]],
+        question: str,
+        kinds: Sequence[str],
+    ) -> float:
+        text = canonical(sentence.text)
+        s = sum(self.weights(t) for t in zh_terms if self.present(t, text))
+        for heads in en_terms.values():
+            if heads and any(h in text for h in heads):
+                s += self.en_weight(heads)
+        q_bi = bigrams(question)
+        if q_bi:
+            s += 2.0 * len(q_bi & bigrams(sentence.text)) / len(q_bi)
+        answer_kinds = [k for k in kinds if k != "year"]  # a year constrains; it is not what is asked for
+        if answer_kinds:
+            s += 4.0 * sum(kind_present(k, sentence.text, question) for k in answer_kinds) / len(answer_kinds)
+        return s - 0.05 * (sentence.rank - 1)
+
+    def en_weight(self, heads: Sequence[str]) -> float:
+        """An English term weighs what its most common translation in the index weighs (unknown: the most)."""
+        key = tuple(heads)
+        best = self._en_weights.get(key)
+        if best is not None:  # the same translations come back for every sentence scored (memoized per index)
+            return best
+        best = self.weights("")
+        for h in heads:
+            parts = [h] if h in self.vocabulary else tokenize(h, self.cache_dir)
+            if parts and all(p in self.vocabulary for p in parts):
+                best = min(best, max(self.weights(p) for p in parts))
+        if len(self._en_weights) > 10_000:
+            self._en_weights.clear()
+        self._en_weights[key] = best
+        return best
+
+    @staticmethod
+    def present(term: str, body: str) -> bool:
+        from confbot.retrieve.crosslingual import synonyms
+
+        t = canonical(term)
+        return t in body or any(canonical(s) in body for s in synonyms().get(term, ()))
+
+    def coverage(
+        self, texts: Sequence[str], zh_terms: Sequence[str], en_terms: Mapping[str, Sequence[str]]
+    ) -> tuple[float, list[str]]:
+        """IDF-weighted share of the question's key terms present in ``texts`` (synonyms count)."""
+        body = canonical("".join(texts))
+        covered = [t for t in zh_terms if self.present(t, body)]
+        total = sum(self.weights(t) for t in zh_terms)
+        got = sum(self.weights(t) for t in covered)
+        for word, heads in en_terms.items():
+            if not heads:
+                continue  # no translation at all: cannot be judged either way
+            w = self.en_weight(heads)
+            total += w
+            if any(h in body for h in heads) or word in body:
+                got += w
+                covered.append(word)
+        return (got / total if total else 0.0), covered  # nothing to look for: nothing is covered
+
+    def select(
+        self, question: str, sentences: Sequence[Sentence], max_sentences: int = 3
+    ) -> tuple[list[Sentence], Assessment]:
+        question = normalize_query(question)
+        kinds = expected_kinds(question)
+        zh_terms, en_terms = self.terms(question)
+        if not sentences:
+            return [], Assessment(kinds, kinds, zh_terms, [], 0.0, True, "nothing retrieved", en_terms)
+        if "year" in kinds:  # a question about a year is answered only by sentences about that year
+            sentences = [s for s in sentences if kind_present("year", s.text, question)] or list(sentences[:1])
+        score = {id(s): self.score(s, zh_terms, en_terms, question, kinds) for s in sentences}
+        scored = sorted(sentences, key=lambda s: -score[id(s)])
+        best = scored[0]
+        top = score[id(best)]
+        chosen = [best]
+        for s in scored[1:]:
+            if len(chosen) >= max_sentences:
+                break
+            sc = score[id(s)]
+            # a second sentence when it is nearly as good and adds terms the first lacks
+            adds = self._adds(s, chosen, zh_terms, en_terms)
+            # ... or, for a question asking for a date/number/person..., another sentence that has one
+            same_kind = any(k != "year" and kind_present(k, s.text, question) for k in kinds)
+            if (sc >= 0.75 * top and adds) or (sc >= 0.5 * top and same_kind and len(chosen) < 2):
+                chosen.append(s)
+        chosen = [best, *sorted(chosen[1:], key=lambda s: (s.chunk.source, s.start))]
+        texts = [s.text for s in chosen]
+        if "year" in kinds:  # the year is guaranteed by the filter above; coverage is about the rest
+            zh_terms = [t for t in zh_terms if not re.fullmatch(r"(19|20)\d{2}", t)]
+        cov, covered = self.coverage(texts, zh_terms, en_terms)
+        missing = [
+            k
+            for k in kinds
+            if not (
+                kind_present(k, best.text, question)
+                if k == "year"
+                else any(kind_present(k, t, question) for t in texts)
+            )
+        ]
+        threshold = self.english_threshold if en_terms and not has_cjk(question) else self.coverage_threshold
+        reason = ""
+        if missing:
+            reason = f"no {', '.join(missing)} in the passages"
+        elif cov < threshold:
+            reason = f"key terms not covered ({cov:.2f} < {threshold})"
+        return chosen, Assessment(kinds, missing, zh_terms, covered, cov, bool(reason), reason, en_terms)
+
+    def _adds(
+        self, s: Sentence, chosen: Sequence[Sentence], zh_terms: Sequence[str], en_terms: Mapping[str, Sequence[str]]
+    ) -> bool:
+        before, _ = self.coverage([c.text for c in chosen], zh_terms, en_terms)
+        after, _ = self.coverage([*(c.text for c in chosen), s.text], zh_terms, en_terms)
+        return after > before + 1e-9
+
+
+# ---------------------------------------------------------------- citations
+
+
+# ---------------------------------------------------------------- framing

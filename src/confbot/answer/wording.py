@@ -1,0 +1,57 @@
+"""Retrieved passages -> an :class:`Answer` with verified citations, or an honest refusal.
+
+Every backend's answer goes through the same checks:
+
+* :func:`verify_citations` keeps a citation only if its quote really is in the cited chunk
+  (exactly ``normalized_source[start:end]``), repairs offsets that drifted, drops markers that
+  point at nothing (``[7]`` of 5 contexts) and renumbers the rest;
+* :func:`assess` decides whether the selected sentences contain what the question asks for:
+  its key terms (across languages) and the kind of answer it expects (a number, date, price,
+  person, place, URL). Retrieval scores alone cannot decide this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from confbot.answer.selector import Sentence
+from confbot.records import Citation
+
+FRAMING = {
+    "zh": ("根据新闻材料：", "抱歉，现有新闻材料中没有找到这个问题的答案{why}。", "材料中与此最接近的内容是：「{hint}」"),
+    "zh-Hant": ("根據新聞材料：", "抱歉，現有新聞材料中沒有找到這個問題的答案{why}。", "材料中與此最接近的內容是：「{hint}」"),
+    "en": ("According to the press materials (quoted in Chinese):", "Sorry, the press materials do not say{why}.",
+           "The closest thing they cover is: “{hint}”"),
+}  # fmt: skip
+
+
+_WHY = {
+    "zh": {"price": "（材料未提及价格或门票信息）", "url": "（材料未提供网址或报名方式）", "address": "（材料未提供具体地址）",
+           "year": "（材料未涉及该年份）", "date": "（材料未提及相关时间）", "person": "（材料未提及相关人员）"},
+    "zh-Hant": {"price": "（材料未提及價格或門票資訊）", "url": "（材料未提供網址或報名方式）", "address": "（材料未提供具體地址）",
+                "year": "（材料未涉及該年份）", "date": "（材料未提及相關時間）", "person": "（材料未提及相關人員）"},
+    "en": {"price": " (no prices or ticket information)", "url": " (no web address or registration details)",
+           "address": " (no street address or venue)", "year": " (nothing about that year)",
+           "date": " (no such date)", "person": " (no such person)"},
+}  # fmt: skip
+
+
+def refusal_text(lang: str, missing: Sequence[str], hint: str | None) -> str:
+    _, refuse, closest = FRAMING.get(lang, FRAMING["zh"])
+    why = next((_WHY[lang if lang in _WHY else "zh"][k] for k in missing if k in _WHY["zh"]), "")
+    text = refuse.format(why=why)
+    if hint:
+        short = hint if len(hint) <= 60 else hint[:60] + "…"
+        text += "\n" + closest.format(hint=short)
+    return text
+
+
+def extractive_text(lang: str, chosen: Sequence[Sentence]) -> tuple[str, list[Citation]]:
+    lead = FRAMING.get(lang, FRAMING["zh"])[0]
+    citations: list[Citation] = []
+    parts = []
+    for i, s in enumerate(chosen, start=1):
+        citations.append(Citation(i, s.chunk.source, s.chunk.id, s.text, s.start, s.end))
+        parts.append(f"{s.text}[{i}]")
+    sep = "\n" if lang == "en" else ""
+    return lead + sep + ("\n" if lang == "en" else "").join(parts), citations

@@ -1,0 +1,159 @@
+"""Sentence-aware chunking that keeps character offsets into the normalized source.
+
+Every chunk's ``text`` is exactly ``normalized_source[start:end]``, so a citation can point at
+the span it quotes. Chunks end at sentence ends (Chinese and English), fall back to clause
+boundaries for long sentences, and never cut inside a number such as ``16.38万``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from confbot.records import Chunk
+
+#: Bump when the chunker's output changes: indexes built with another version are rebuilt.
+CHUNKER_VERSION = "1"
+
+_SENTENCE_END = "。！？!?…"
+_CLOSERS = "”’」』）)》】\"'"
+_CLAUSE_END = "，；、,;：:"
+
+
+def chunk_id(source: str, text: str, occurrence: int = 0, version: str = "") -> str:
+    """Content hash: the same text of the same version of a source always gets the same id."""
+    h = hashlib.sha256(f"{source}\0{text}\0{occurrence}\0{version}".encode()).hexdigest()
+    return h[:32]
+
+
+def _is_sentence_dot(text: str, i: int) -> bool:
+    nxt = text[i + 1] if i + 1 < len(text) else ""
+    return nxt == "" or nxt.isspace()
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; newlines always end one. Whitespace is not part of a span."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        cut = -1
+        if c == "\n":
+            cut = i
+        elif c in _SENTENCE_END or (c == "." and _is_sentence_dot(text, i)):
+            j = i + 1
+            while j < n and text[j] in _SENTENCE_END + _CLOSERS:
+                j += 1
+            cut = j
+            i = j - 1
+        if cut >= 0:
+            s, e = _strip_span(text, start, cut)
+            if e > s:
+                spans.append((s, e))
+            start = cut
+        i += 1
+    s, e = _strip_span(text, start, n)
+    if e > s:
+        spans.append((s, e))
+    return spans
+
+
+def _unsafe_cut(text: str, i: int) -> bool:
+    """Whether a cut between ``text[i-1]`` and ``text[i]`` would split a number (with its unit) or a Latin word."""
+    a, b = text[i - 1], text[i]
+    if not (a.isascii() and (a.isalnum() or a in ".,")):
+        return False
+    return (b.isascii() and (b.isalnum() or b in ".,%")) or b in "万亿千百%‰"
+
+
+def _safe_cut(text: str, start: int, limit: int) -> int:
+    """A cut at or before ``limit`` that splits no number and no Latin word (falls back to ``limit``)."""
+    cut = limit
+    while cut > start + 1 and _unsafe_cut(text, cut):
+        cut -= 1
+    return cut if cut > start + 1 else limit
+
+
+def split_long(text: str, start: int, end: int, size: int) -> list[tuple[int, int]]:
+    """Split one over-long sentence at clause boundaries, then at safe points, into pieces of ≤ ``size``."""
+    if end - start <= size:
+        return [(start, end)]
+    clauses: list[tuple[int, int]] = []
+    s = start
+    for i in range(start, end):
+        if text[i] in _CLAUSE_END and not (
+            text[i] in ",:" and 0 < i < end - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
+        ):
+            clauses.append((s, i + 1))
+            s = i + 1
+    if s < end:
+        clauses.append((s, end))
+    pieces: list[tuple[int, int]] = []
+    cur_s, cur_e = clauses[0]
+    for cs, ce in clauses[1:]:
+        if ce - cur_s <= size:
+            cur_e = ce
+        else:
+            pieces.append((cur_s, cur_e))
+            cur_s, cur_e = cs, ce
+    pieces.append((cur_s, cur_e))
+    out: list[tuple[int, int]] = []
+    for ps, pe in pieces:
+        while pe - ps > size:
+            cut = _safe_cut(text, ps, ps + size)
+            out.append((ps, cut))
+            ps = cut
+        out.append((ps, pe))
+    return [_strip_span(text, s, e) for s, e in out if _strip_span(text, s, e)[1] > _strip_span(text, s, e)[0]]
+
+
+def chunk_spans(text: str, size: int = 200, overlap: int = 40) -> list[tuple[int, int]]:
+    """Pack sentences into spans of about ``size`` characters; consecutive spans share up to
+    ``overlap`` characters of whole trailing sentences."""
+    if size < 20:
+        raise ValueError("chunk size must be at least 20 characters")
+    units: list[tuple[int, int]] = []
+    for s, e in sentence_spans(text):
+        units.extend(split_long(text, s, e, size))
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(units):
+        j = i
+        while j + 1 < len(units) and units[j + 1][1] - units[i][0] <= size:
+            j += 1
+        spans.append((units[i][0], units[j][1]))
+        if j + 1 >= len(units):
+            break
+        # start the next chunk with trailing sentences of this one that fit in the overlap
+        # (only while the next sentence still fits, so no chunk is contained in its neighbour)
+        k = j + 1
+        while k - 1 > i and units[j][1] - units[k - 1][0] <= overlap and units[j + 1][1] - units[k - 1][0] <= size:
+            k -= 1
+        i = k
+    return spans
+
+
+def chunk_document(source: str, text: str, size: int = 200, overlap: int = 40, version: str = "") -> list[Chunk]:
+    """Chunks of one normalized document, with content-hash ids and offsets into ``text``.
+
+    ``version`` (the file's sha256) is part of each id, so two versions of a file never share a
+    chunk id and the index can hold both while it switches from one to the other."""
+    seen: dict[str, int] = {}
+    chunks = []
+    for idx, (s, e) in enumerate(chunk_spans(text, size, overlap)):
+        piece = text[s:e]
+        occ = seen.get(piece, 0)
+        seen[piece] = occ + 1
+        chunks.append(
+            Chunk(id=chunk_id(source, piece, occ, version), source=source, text=piece, start=s, end=e, index=idx)
+        )
+    return chunks

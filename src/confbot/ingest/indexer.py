@@ -1,0 +1,294 @@
+"""Wiring of the stages: ingest files into the store, and open a ready retrieval pipeline."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import logging
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from confbot.embed.embedder import Embedder
+from confbot.embed.provision import load_embedder
+from confbot.errors import ConfbotError, InputError, LoaderError
+from confbot.ingest.chunker import chunk_document
+from confbot.ingest.loaders import discover, load, relative_source
+from confbot.records import Chunk, Document, IngestReport, SourceInfo
+from confbot.retrieve.fusion import in_scope, scope_key
+from confbot.settings import Settings
+from confbot.store.chroma import ChunkStore, committed_versions, make_client
+from confbot.store.failpoints import failpoint
+
+log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def ingest_lock(settings: Settings) -> Iterator[None]:
+    """One ingest at a time per index: a second one fails at once with a clear message."""
+    import fcntl
+    import hashlib
+    import os
+
+    if settings.chroma_url:
+        tag = hashlib.sha256(f"{settings.chroma_url}/{settings.collection}".encode()).hexdigest()[:16]
+        path = settings.cache_dir / "locks" / f"ingest-{tag}.lock"
+    else:
+        path = settings.index_path / ".confbot-ingest.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise ConfbotError(
+                f"another ingest is running on this index ({holder}); wait for it to finish, then run this again."
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _progress(total: int, desc: str, enabled: bool):  # type: ignore[no-untyped-def]
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="chunk", disable=not enabled, leave=False)
+
+
+def load_documents(
+    settings: Settings, paths: Sequence[Path], skip_bad: bool = False, known: Mapping[str, str] | None = None
+) -> tuple[list[Document], list[str]]:
+    """Load every file; with ``skip_bad`` unreadable files are reported, else the first batch of errors is raised.
+
+    ``known`` (source -> sha256 of the indexed version): a file with the same bytes is not normalized again."""
+    import hashlib
+
+    files = discover(list(paths))
+    if not files:
+        where = ", ".join(str(p) for p in paths)
+        raise InputError(f"no .txt, .md, .html, .pdf or .docx files found in {where}; add press releases there.")
+    docs, errors = [], []
+    corpus = settings.corpus_path.resolve()
+    for f in files:
+        try:
+            real = f.resolve()
+            if corpus != real and corpus not in real.parents:
+                raise LoaderError(
+                    f"{f}: resolves to {real}, outside the corpus folder {corpus} (a symlink or '..'); "
+                    "copy the file into the corpus folder to index it."
+                )
+            source = relative_source(f, settings.project_root)
+            if known and source in known and f.stat().st_size <= settings.max_file_bytes:
+                data = f.read_bytes()
+                sha = hashlib.sha256(data).hexdigest()
+                if known[source] == sha:
+                    docs.append(Document(source, "", sha, len(data), unchanged=True))
+                    continue
+            docs.append(load(f, settings.project_root, settings.max_file_bytes, settings.max_text_chars))
+        except LoaderError as exc:
+            errors.append(str(exc))
+    if errors and not skip_bad:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise LoaderError(f"{errors[0]}{more}. Nothing was indexed; fix the file or pass --skip-bad.")
+    return docs, errors
+
+
+def ingest(
+    settings: Settings,
+    paths: Sequence[Path] | None = None,
+    embedder: Embedder | None = None,
+    *,
+    rebuild: bool = False,
+    skip_bad: bool = False,
+    progress: bool = False,
+) -> IngestReport:
+    """Bring the index in line with the files: add new chunks, keep unchanged ones, drop stale ones."""
+    t0 = time.perf_counter()
+    paths = list(paths or [settings.corpus_path])
+    known: dict[str, str] = {}
+    client = None
+    if not rebuild and (settings.chroma_url or (settings.index_path / "chroma.sqlite3").exists()):
+        client = make_client(settings.index_path, settings.chroma_url, timeout=settings.chroma_timeout)
+        known = committed_versions(client, settings.collection)
+    docs, errors = load_documents(settings, paths, skip_bad, known)
+    emb = embedder or load_embedder(settings)
+    if client is None:  # the index is created only once every file has loaded
+        client = make_client(settings.index_path, settings.chroma_url, create=True, timeout=settings.chroma_timeout)
+    with ingest_lock(settings):
+        return _ingest(settings, paths, docs, errors, emb, client, rebuild, progress, t0)
+
+
+def _ingest(
+    settings: Settings,
+    paths: list[Path],
+    docs: list[Document],
+    errors: list[str],
+    emb: Embedder,
+    client: object,
+    rebuild: bool,
+    progress: bool,
+    t0: float,
+) -> IngestReport:
+    """Each file switches from its old to its new version in one manifest write (see :class:`ChunkStore`)."""
+    report = IngestReport(files=len(docs), failed=errors)
+    store = _open_store(settings, client, emb, rebuild, report)
+    indexed = store.sources()
+    pending = _plan(settings, docs, indexed, report)
+    gone = _gone(settings, paths, docs, errors, indexed)
+    if pending or gone:
+        store.mark(clean=False)  # until the end, a crash may leave uncommitted records behind
+    failpoint("ingest-start")
+    bar = _progress(sum(len(p[1]) for p in pending), "embedding", progress)
+    # files are embedded in groups of about ingest_group_chunks (sentence-transformers sorts a call's texts by
+    # length, so larger groups pad less; small files share batches); a group's files are committed together
+    group: list[tuple[Document, list[Chunk]]] = []
+    writer = _GroupWriter(settings, store, emb, indexed, report, bar)
+    for n, item in enumerate(pending):
+        group.append(item)
+        if sum(len(g[1]) for g in group) < settings.ingest_group_chunks and n + 1 < len(pending):
+            continue
+        writer.write(group)
+        group = []
+    bar.close()
+    writer.close()
+    if gone:
+        store.commit(dict.fromkeys(gone))
+        for src in gone:
+            ids = store.records_for(src)["ids"]
+            store.delete(ids)
+            report.removed += len(ids)
+    store.mark(clean=True)
+    if rebuild:
+        failpoint("rebuild-complete")
+        store.finish_rebuild(settings.collection)
+    report.chunks = sum(i.chunks for i in store.sources().values())
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _open_store(settings: Settings, client: object, emb: Embedder, rebuild: bool, report: IngestReport) -> ChunkStore:
+    """The collection to write (a new one beside the old for a rebuild), cleaned of an interrupted ingest's leftovers."""
+    if rebuild:  # built beside the current collection, which stays usable until the new one is complete
+        store = ChunkStore.start_rebuild(client, settings.collection, emb)
+    else:
+        store = ChunkStore.open(client, settings.collection, emb, create=True)
+    if not store.clean:  # an earlier ingest was interrupted: drop what it wrote but never committed
+        junk = store.leftovers()
+        store.delete(junk)
+        if junk:
+            report.warnings.append(f"removed {len(junk)} uncommitted chunks left by an interrupted ingest")
+    return store
+
+
+def _plan(
+    settings: Settings, docs: list[Document], indexed: dict[str, SourceInfo], report: IngestReport
+) -> list[tuple[Document, list[Chunk]]]:
+    """The files whose chunks must be written (new or changed), chunked; unchanged ones are counted in ``report``."""
+    pending: list[tuple[Document, list[Chunk]]] = []
+    for doc in docs:
+        report.warnings.extend(doc.warnings)
+        info = indexed.get(doc.source)
+        if doc.unchanged and info and info.sha256 == doc.sha256:
+            report.unchanged += info.chunks
+            continue
+        if doc.unchanged:  # changed by another ingest meanwhile: load it after all
+            path = settings.resolve(Path(doc.source))
+            doc = load(path, settings.project_root, settings.max_file_bytes, settings.max_text_chars)
+        chunks = chunk_document(doc.source, doc.text, settings.chunk_size, settings.chunk_overlap, doc.sha256)
+        if info and info.sha256 == doc.sha256 and info.chunks == len(chunks):
+            report.unchanged += len(chunks)
+            continue
+        pending.append((doc, chunks))
+    return pending
+
+
+def _gone(
+    settings: Settings, paths: list[Path], docs: list[Document], errors: list[str], indexed: dict[str, SourceInfo]
+) -> list[str]:
+    """Indexed files that are gone from the folders being ingested (they lose their chunks)."""
+    present = {d.source for d in docs} | {e.split(":", 1)[0] for e in errors}
+    roots = [scope_key(relative_source(p, settings.project_root)) for p in paths if p.is_dir()]
+    return [src for src in indexed if src not in present and any(in_scope(src, r) for r in roots)]
+
+
+class _GroupWriter:
+    """Embeds, upserts and commits one group of files at a time, reusing the vectors of unchanged chunks."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: ChunkStore,
+        emb: Embedder,
+        indexed: dict[str, SourceInfo],
+        report: IngestReport,
+        bar: Any,
+    ) -> None:
+        self.store, self.emb, self.indexed, self.report, self.bar = store, emb, indexed, report, bar
+        self.jieba_dir = str(settings.cache_dir / "jieba")
+        #: one encode call sorts its texts by length; a few calls per group keep the progress bar moving
+        self.call = 8 * max(1, settings.embed_batch_size)
+        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        self.now = time.time()
+
+    def close(self) -> None:
+        self.pool.shutdown()
+
+    def _old_records(self, group: list[tuple[Document, list[Chunk]]]) -> tuple[dict[str, Any], dict[Any, np.ndarray]]:
+        old: dict[str, dict[str, Any]] = {}  # source -> its records (any version), to reuse and then delete
+        reuse: dict[tuple[str, str], np.ndarray] = {}
+        for doc, _ in group:
+            if doc.source in self.indexed:
+                got = self.store.records_for(doc.source, include=["documents", "embeddings"])
+                old[doc.source] = got
+                for text, vec in zip(got["documents"] or [], got["embeddings"], strict=True):
+                    reuse[(doc.source, text)] = np.asarray(vec, dtype=np.float32)
+        return old, reuse
+
+    def _embed(self, todo: list[Chunk]) -> dict[tuple[str, str], np.ndarray]:
+        # sorted by length across the whole group, so each encode call's batches pad as little as one call would
+        todo = sorted(todo, key=lambda c: len(c.text))
+        vectors: dict[tuple[str, str], np.ndarray] = {}
+        for i in range(0, len(todo), self.call):
+            part = todo[i : i + self.call]
+            for c, v in zip(part, self.emb.embed_documents([c.text for c in part]), strict=True):
+                vectors[(c.source, c.text)] = v
+            self.bar.update(len(part))
+        return vectors
+
+    def write(self, group: list[tuple[Document, list[Chunk]]]) -> None:
+        from confbot.retrieve.bm25 import tokenize
+
+        old, reuse = self._old_records(group)
+        batch = [c for _, chunks in group for c in chunks]
+        # jieba tokenizes the group in a thread while the model embeds it (torch releases the GIL)
+        tokens = self.pool.submit(lambda b: [tokenize(c.text, self.jieba_dir) for c in b], batch)
+        vectors = {**self._embed([c for c in batch if (c.source, c.text) not in reuse]), **reuse}
+        # the group's files in one upsert (Chroma's cost is per call), committed together below
+        self.store.upsert(
+            batch,
+            np.stack([vectors[(c.source, c.text)] for c in batch]),
+            [{"sha256": doc.sha256} for doc, chunks in group for _ in chunks],
+            tokens.result(),
+        )
+        failpoint("ingest-upserted")
+        for doc, chunks in group:
+            kept = sum((c.source, c.text) in reuse for c in chunks)
+            self.report.added += len(chunks) - kept
+            self.report.unchanged += kept
+            self.report.removed += len(set(old.get(doc.source, {}).get("documents") or []) - {c.text for c in chunks})
+        self.store.commit(
+            {doc.source: SourceInfo(doc.source, doc.sha256, len(chunks), doc.size, self.now) for doc, chunks in group}
+        )
+        failpoint("ingest-committed")
+        for doc, chunks in group:
+            ids = {c.id for c in chunks}
+            self.store.delete([i for i in old.get(doc.source, {}).get("ids", []) if i not in ids])

