@@ -66,8 +66,8 @@ _SWAP_RE = re.compile("|".join(sorted(map(re.escape, SWAPS), key=len, reverse=Tr
 
 # ---------------------------------------------------------------------------------------------- corpora
 def real_sentences() -> list[str]:
-    from confbot.chunking import sentence_spans
-    from confbot.normalize import normalize
+    from confbot.ingest.chunker import sentence_spans
+    from confbot.text.normalize import normalize
 
     text = normalize(REAL.read_text(encoding="utf-8"))
     return [text[s:e] for s, e in sentence_spans(text) if len(text[s:e]) > 8]
@@ -131,7 +131,7 @@ class CachedEmbedder:
 
 
 def approx_vector(text: str, sentence_vecs: dict[str, np.ndarray]) -> np.ndarray | None:
-    from confbot.chunking import sentence_spans
+    from confbot.ingest.chunker import sentence_spans
 
     vs = [sentence_vecs[text[s:e]] for s, e in sentence_spans(text) if text[s:e] in sentence_vecs]
     if not vs:
@@ -142,8 +142,8 @@ def approx_vector(text: str, sentence_vecs: dict[str, np.ndarray]) -> np.ndarray
 
 def vector_table(corpus: Path, emb: Any, pool_vecs: dict[str, np.ndarray], settings: Settings) -> dict[str, np.ndarray]:
     """Chunk text -> vector for a synthetic corpus (approximations; real-release chunks left to the model)."""
-    from confbot.chunking import chunk_document
-    from confbot.loaders import load
+    from confbot.ingest.chunker import chunk_document
+    from confbot.ingest.loaders import load
 
     table: dict[str, np.ndarray] = {}
     for f in sorted(corpus.glob("synthetic_*.txt")):
@@ -186,7 +186,7 @@ def peak_rss_mb() -> float:
 
 
 def hit_rank(hits: Sequence[Any], evidence: Sequence[str], real_source: str) -> int | None:
-    from confbot.normalize import canonical
+    from confbot.text.normalize import canonical
 
     ev = [canonical(e) for e in evidence]
     for r, h in enumerate(hits, start=1):
@@ -198,8 +198,8 @@ def hit_rank(hits: Sequence[Any], evidence: Sequence[str], real_source: str) -> 
 # ---------------------------------------------------------------------------------------------- stages
 def bench_ingest(size: int, pool: Sequence[str], emb: Any, st_emb: Any, work: Path) -> dict[str, Any]:
     """Real model: confbot ingest vs bare encode (same backend, and sentence-transformers) vs the naive pipeline."""
-    from confbot.chunking import chunk_document
-    from confbot.pipeline import ingest, load_documents
+    from confbot.ingest.chunker import chunk_document
+    from confbot.ingest.indexer import ingest, load_documents
 
     root = work / f"ingest-{size}"
     shutil.rmtree(root / "index", ignore_errors=True)
@@ -270,7 +270,7 @@ def naive_ingest(root: Path, emb: Any) -> dict[str, Any]:
 def build_scale_index(size: int, pool: Sequence[str], pool_vecs: dict[str, np.ndarray], emb: Any,
                       work: Path) -> tuple[Path, dict[str, Any]]:  # fmt: skip
     """The corpus of ``size`` chunks indexed through confbot's ingest with cached vectors (built once)."""
-    from confbot.pipeline import ingest
+    from confbot.ingest.indexer import ingest
 
     root = work / f"scale-{size}"
     done = root / ".index-complete"
@@ -291,10 +291,10 @@ def build_scale_index(size: int, pool: Sequence[str], pool_vecs: dict[str, np.nd
 
 def query_child(root: Path, queries: int) -> dict[str, Any]:
     """Run in a fresh process per index (``bench.py --query-child ROOT``): latency split, accuracy, RSS."""
-    from confbot.chain import Answerer
-    from confbot.embeddings import load_embedder
+    from confbot.answer.chain import Answerer
+    from confbot.embed.provision import load_embedder
     from confbot.evaluation import load_qa
-    from confbot.pipeline import Pipeline
+    from confbot.retrieve.pipeline import Pipeline
 
     t0 = time.perf_counter()
     s = Settings(project_root=root)
@@ -307,7 +307,7 @@ def query_child(root: Path, queries: int) -> dict[str, Any]:
     p = Pipeline.open(s, embedder=emb)  # as the first app process: BM25 built from the tokens stored in Chroma
     first_open_s = time.perf_counter() - t0
     answerer = Answerer(p)
-    from confbot.pipeline import ingest
+    from confbot.ingest.indexer import ingest
 
     t0 = time.perf_counter()
     again = ingest(s, embedder=emb)  # nothing changed: every file is skipped on its hash
@@ -424,9 +424,10 @@ def bench_backends(real_root: Path) -> dict[str, Any]:
     Documents stay as indexed; each backend embeds the dev questions: speed, accuracy, closeness to torch fp32."""
     import torch
 
-    from confbot.embeddings import OnnxEmbedder, SentenceTransformerEmbedder, export_onnx, resolve_model
+    from confbot.embed.embedder import OnnxEmbedder, SentenceTransformerEmbedder
+    from confbot.embed.provision import export_onnx, resolve_model
     from confbot.evaluation import load_qa
-    from confbot.pipeline import Pipeline
+    from confbot.retrieve.pipeline import Pipeline
 
     s = Settings(project_root=real_root)
     folder = resolve_model(s)
@@ -466,7 +467,7 @@ def bench_backends(real_root: Path) -> dict[str, Any]:
 
 def approximation_quality(pool: Sequence[str], emb: Any) -> dict[str, float]:
     """Cosine between the model's vector of a synthetic chunk and its mean-of-sentences approximation."""
-    from confbot.chunking import chunk_document
+    from confbot.ingest.chunker import chunk_document
 
     rng = random.Random(3)
     texts = []
@@ -648,7 +649,7 @@ def main() -> None:
         (ROOT / "BENCHMARKS.md").write_text(markdown(results) + "\n", encoding="utf-8")
         return
     if args.build_child:
-        from confbot.embeddings import load_embedder
+        from confbot.embed.provision import load_embedder
 
         work = Path(args.work) / f"v{GENERATOR_VERSION}"
         pool = sentence_pool(6000)
@@ -660,8 +661,9 @@ def main() -> None:
     import chromadb
     import torch
 
-    from confbot.embeddings import SentenceTransformerEmbedder, load_embedder, resolve_model
-    from confbot.pipeline import ingest
+    from confbot.embed.embedder import SentenceTransformerEmbedder
+    from confbot.embed.provision import load_embedder, resolve_model
+    from confbot.ingest.indexer import ingest
 
     work = Path(args.work) / f"v{GENERATOR_VERSION}"
     work.mkdir(parents=True, exist_ok=True)

@@ -172,9 +172,34 @@ def _print_eval(report: dict[str, Any], results: list[Any], pipeline: str) -> No
             print(f"miss@3 {r.item.id}: {r.item.question} (rank {r.rank})")
 
 
+def _eval_suite(args: argparse.Namespace) -> int:
+    from confbot.evaluation import per_item_json
+    from confbot.suite import run_suite, summary_line
+
+    def log(line: str) -> None:
+        print(line, file=sys.stderr)
+
+    out = run_suite(Path(args.qa), _settings(args), args.k, answers=not args.retrieval_only, log=log)
+    for report in out["corpora"].values():
+        report["per_item"] = [per_item_json(r) for r in report["per_item"]]
+    if args.json:
+        _print_json(out)
+        return 0
+    for name, report in out["corpora"].items():
+        print(f"{name:12} {summary_line(report)}")
+        for key in ("by_lang", "by_type", "by_lang_passage"):
+            cells = ", ".join(f"{k} {v['hit@3']:.2f} (n={v['n']})" for k, v in report[key].items() if v["n"])
+            print(f"{'':12}   hit@3 {key[3:]}: {cells}")
+    m = out["macro"]
+    print("macro        " + "  ".join(f"{k} {'n/a' if v is None else f'{v:.3f}'}" for k, v in m.items()))
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from confbot.evaluation import per_item_json
 
+    if args.qa.endswith(".json"):
+        return _eval_suite(args)
     t0 = time.perf_counter()
     naive = args.pipeline == "naive"
     report, results = _service(args).evaluate(Path(args.qa), args.k, naive=naive, answers=not args.retrieval_only)
@@ -283,8 +308,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ask)
 
-    p = sub.add_parser("eval", parents=[common, scoped], help="retrieval accuracy on a QA set (JSONL)")
-    p.add_argument("qa", help="QA file, e.g. tests/data/dev_qa.jsonl")
+    p = sub.add_parser(
+        "eval",
+        parents=[common, scoped],
+        help="retrieval and answer accuracy on a QA set (JSONL) or a suite of corpora (JSON)",
+    )
+    p.add_argument("qa", help="a QA file (tests/data/dev_qa.jsonl) or a suite (tests/corpora/dev.suite.json)")
     p.add_argument("--k", type=int, default=5)
     p.add_argument("--json", action="store_true")
     p.add_argument(

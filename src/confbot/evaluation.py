@@ -2,7 +2,15 @@
 
 QA format, one JSON object per line: ``id``, ``question``, ``evidence`` (short strings copied
 from the corpus; an empty list means the corpus does not answer it), optional ``answer_keys``
-(groups of alternatives), ``lang`` and ``type``.
+(groups of alternatives), ``lang`` (zh, zh-Hant, en), ``type``, ``passage_lang`` (the language
+of the answering passage), ``history`` (earlier turns of a follow-up dialogue) and
+``superseded`` (for a conflict between releases: what the earlier one said).
+
+Metrics: hit@k is the share of answerable questions with an evidence-bearing chunk in the top
+k; MRR@10 the mean reciprocal rank of the first such chunk (0 beyond 10). Answer accuracy: the
+answer is not refused and holds one alternative of every ``answer_keys`` group. Refusal
+precision: refusals that were right / all refusals; recall: unanswerable questions refused /
+unanswerable questions (a ``partial`` answer counts as answered).
 """
 
 from __future__ import annotations
@@ -27,10 +35,18 @@ class QAItem:
     answer_keys: tuple[tuple[str, ...], ...] = ()
     lang: str = "zh"
     type: str = ""
+    passage_lang: str = ""
+    history: tuple[tuple[str, str], ...] = ()
+    superseded: tuple[str, ...] = ()
 
     @property
     def answerable(self) -> bool:
         return bool(self.evidence)
+
+    @property
+    def history_messages(self) -> list[dict[str, str]]:
+        """``history`` as ``[{"role", "content"}]`` messages."""
+        return [{"role": r, "content": c} for r, c in self.history]
 
 
 @dataclass
@@ -60,6 +76,9 @@ def load_qa(path: Path) -> list[QAItem]:
                 answer_keys=tuple(tuple(str(a) for a in g) for g in obj.get("answer_keys", [])),
                 lang=str(obj.get("lang", "zh")),
                 type=str(obj.get("type", "")),
+                passage_lang=str(obj.get("passage_lang", "")),
+                history=tuple((str(m["role"]), str(m["content"])) for m in obj.get("history", [])),
+                superseded=tuple(str(x) for x in obj.get("superseded", [])),
             )
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise InputError(
@@ -107,12 +126,17 @@ def evaluate_retrieval(
     retrieve: Callable[[str, int], list[Hit]],
     k: int = 5,
     progress: Callable[[int, int], None] | None = None,
+    standalone: Callable[[QAItem], str] | None = None,
 ) -> tuple[dict[str, Any], list[ItemResult]]:
-    """Run every question through ``retrieve`` and compute the metrics."""
+    """Run every question through ``retrieve`` and compute the metrics.
+
+    ``standalone(item)`` rewrites a follow-up with its ``history`` first (default: the question as is).
+    """
     results: list[ItemResult] = []
     depth = max(k, 10)
     for i, item in enumerate(items):
-        hits = retrieve(item.question, depth)
+        query = standalone(item) if standalone and item.history else item.question
+        hits = retrieve(query, depth)
         results.append(
             ItemResult(
                 item=item,
@@ -125,15 +149,27 @@ def evaluate_retrieval(
         if progress:
             progress(i + 1, len(items))
     report: dict[str, Any] = {**retrieval_metrics(results), "n_total": len(results), "k": k}
-    report["by_lang"] = {
-        lang: retrieval_metrics([r for r in results if r.item.lang == lang])
-        for lang in sorted({r.item.lang for r in results})
-    }
+    report["by_lang"] = _grouped(results, lambda r: r.item.lang, retrieval_metrics)
+    report["by_type"] = _grouped(results, lambda r: r.item.type, retrieval_metrics)
+    report["by_lang_passage"] = _grouped(
+        [r for r in results if r.item.passage_lang],
+        lambda r: f"{r.item.lang}->{r.item.passage_lang}",
+        retrieval_metrics,
+    )
     report["top1_dense_median"] = {
         "answerable": _median([r.top1_dense for r in results if r.item.answerable and r.top1_dense is not None]),
         "unanswerable": _median([r.top1_dense for r in results if not r.item.answerable and r.top1_dense is not None]),
     }
     return report, results
+
+
+def _grouped(
+    results: Sequence[ItemResult], key: Callable[[ItemResult], str], metrics: Callable[[Sequence[ItemResult]], Any]
+) -> dict[str, Any]:
+    groups: dict[str, list[ItemResult]] = {}
+    for r in results:
+        groups.setdefault(key(r), []).append(r)
+    return {name: metrics(rs) for name, rs in sorted(groups.items())}
 
 
 def per_item_json(r: ItemResult) -> dict[str, Any]:
@@ -166,33 +202,50 @@ def citation_valid(c: Any, chunk_text: Callable[[str], Chunk | None]) -> bool:
 
 def evaluate_answers(
     results: Sequence[ItemResult],
-    answer: Callable[[str], Any],
+    answer: Callable[..., Any],
     chunk_lookup: Callable[[str], Chunk | None],
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Answer accuracy, refusal precision/recall and citation validity; adds each answer to ``extra``."""
-    right = answerable = refused_right = refused = unanswerable = 0
-    cits = valid = 0
+    """Answer accuracy, refusal precision/recall and citation validity; adds each answer to ``extra``.
+
+    ``answer(question, history)`` returns an :class:`~confbot.records.Answer`.
+    """
     for i, r in enumerate(results):
-        a = answer(r.item.question)
+        a = answer(r.item.question, r.item.history_messages)
         ok_cits = [citation_valid(c, chunk_lookup) for c in a.citations]
-        cits += len(ok_cits)
-        valid += sum(ok_cits)
-        refused += a.refused
-        correct = None
-        if r.item.answerable:
-            answerable += 1
-            correct = (not a.refused) and answer_correct(r.item, a.text)
-            right += correct
-        else:
-            unanswerable += 1
-            refused_right += a.refused
-        r.extra.update({"answer": a.text, "refused": a.refused, "correct": correct, "citations": len(a.citations)})
+        correct = (not a.refused and answer_correct(r.item, a.text)) if r.item.answerable else None
+        r.extra.update(
+            {
+                "answer": a.text,
+                "refused": a.refused,
+                "outcome": getattr(a, "outcome", ""),
+                "correct": correct,
+                "citations": len(a.citations),
+                "valid_citations": sum(ok_cits),
+            }
+        )
         if progress:
             progress(i + 1, len(results))
+    report = answer_metrics(results)
+    report["answers_by_lang"] = _grouped(results, lambda r: r.item.lang, answer_metrics)
+    report["answers_by_type"] = _grouped(results, lambda r: r.item.type, answer_metrics)
+    return report
+
+
+def answer_metrics(results: Sequence[ItemResult]) -> dict[str, Any]:
+    """Answer metrics over results that carry an answer in ``extra`` (see :func:`evaluate_answers`)."""
+    answered = [r for r in results if "refused" in r.extra]
+    answerable = [r for r in answered if r.item.answerable]
+    unanswerable = [r for r in answered if not r.item.answerable]
+    refused = [r for r in answered if r.extra["refused"]]
+    cits = sum(r.extra["citations"] for r in answered)
+
+    def share(num: int, den: int) -> float | None:
+        return num / den if den else None
+
     return {
-        "answer_accuracy": right / answerable if answerable else None,
-        "refusal_precision": refused_right / refused if refused else None,
-        "refusal_recall": refused_right / unanswerable if unanswerable else None,
-        "citation_validity": valid / cits if cits else None,
+        "answer_accuracy": share(sum(bool(r.extra["correct"]) for r in answerable), len(answerable)),
+        "refusal_precision": share(sum(not r.item.answerable for r in refused), len(refused)),
+        "refusal_recall": share(sum(r.extra["refused"] for r in unanswerable), len(unanswerable)),
+        "citation_validity": share(sum(r.extra["valid_citations"] for r in answered), cits),
     }

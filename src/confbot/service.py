@@ -223,13 +223,18 @@ class Service:
             retrieve = NaivePipeline.build(self.settings, [self.settings.corpus_path]).retrieve
         else:
             retrieve = self.answerer.pipeline.retriever.retrieve
-        report, results = evaluate_retrieval(items, retrieve, k, half)
+        report, results = evaluate_retrieval(items, retrieve, k, half, self._standalone)
         report["pipeline"] = "naive" if naive else "confbot"
         if answers and not naive:
             rest = (lambda i, n: progress(n + i, 2 * n)) if progress else None
             report.update(evaluate_answers(results, self.answerer.answer, self.chunk, rest))
             report["backend"] = self.answerer.backend
         return report, results
+
+    def _standalone(self, item: Any) -> str:
+        from confbot.answer.chain import parse_history
+
+        return str(self.answerer.standalone(item.question, parse_history(item.history_messages)))
 
     def feedback(self, liked: bool | None, record: dict[str, Any]) -> None:
         """Append a like/dislike with the answer to ``settings.feedback_path`` (JSONL)."""
