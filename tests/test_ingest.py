@@ -122,8 +122,10 @@ def test_a_chunk_the_vector_index_misses_is_ranked_by_its_exact_cosine(
 
     real_query = p.store.query
 
-    def without_late(vec: object, n: int, versions: object, sources: object = None) -> list[tuple[object, float]]:
-        found = real_query(vec, n + 1, versions, sources)  # type: ignore[arg-type]
+    def without_late(
+        vec: object, n: int, versions: object, sources: object = None, exclude_lang: object = None
+    ) -> list[tuple[object, float]]:
+        found = real_query(vec, n + 1, versions, sources, exclude_lang)  # type: ignore[arg-type]
         return [(c, s) for c, s in found if c.source != "corpus/late.md"][:n]
 
     monkeypatch.setattr(p.store, "query", without_late)

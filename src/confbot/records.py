@@ -32,6 +32,10 @@ class Chunk:
     start: int
     end: int
     index: int = 0
+    #: the document's title and publication date (ISO, or None), and this chunk's language (zh, en)
+    title: str = ""
+    published: str | None = None
+    lang: str = ""
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import html
 import re
 from typing import Any
 
-from confbot.records import Answer, Hit
+from confbot.records import Answer, Chunk, Hit
 
 #: characters that start Markdown syntax anywhere in a line (links, images, emphasis, code, tables, HTML)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()!|<>~])")
@@ -54,6 +54,8 @@ def hit_json(rank: int, h: Hit) -> dict[str, Any]:
     """One row of ``retrieve --json`` ``hits``: rank from 1, scores rounded to 6 places."""
     c = h.chunk
     return {
+        "title": c.title,
+        "published": c.published,
         "rank": rank,
         "chunk_id": c.id,
         "source": c.source,
@@ -66,8 +68,19 @@ def hit_json(rank: int, h: Hit) -> dict[str, Any]:
     }
 
 
-def citation_json(c: Any) -> dict[str, Any]:
-    return {"n": c.n, "source": c.source, "chunk_id": c.chunk_id, "quote": c.quote, "start": c.start, "end": c.end}
+def citation_json(c: Any, chunks: dict[str, Chunk] | None = None) -> dict[str, Any]:
+    """A citation with its document's ``title`` and ``published`` date (looked up in ``chunks`` by id)."""
+    chunk = (chunks or {}).get(c.chunk_id)
+    return {
+        "n": c.n,
+        "source": c.source,
+        "title": chunk.title if chunk else "",
+        "published": chunk.published if chunk else None,
+        "chunk_id": c.chunk_id,
+        "quote": c.quote,
+        "start": c.start,
+        "end": c.end,
+    }
 
 
 def answer_json(a: Answer) -> dict[str, Any]:
@@ -77,7 +90,7 @@ def answer_json(a: Answer) -> dict[str, Any]:
         "standalone_question": a.standalone_question,
         "answer": a.text,
         "refused": a.refused,
-        "citations": [citation_json(c) for c in a.citations],
+        "citations": [citation_json(c, {h.chunk.id: h.chunk for h in a.hits}) for c in a.citations],
         "hits": [hit_json(i, h) for i, h in enumerate(a.hits, start=1)],
         "backend": a.backend,
         "seconds": round(a.seconds, 3),

@@ -12,7 +12,7 @@ import hashlib
 from confbot.records import Chunk
 
 #: Bump when the chunker's output changes: indexes built with another version are rebuilt.
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"  # 2: chunks carry title, date and language; embedded with a context header
 
 _SENTENCE_END = "。！？!?…"
 _CLOSERS = "”’」』）)》】\"'"
@@ -157,3 +157,18 @@ def chunk_document(source: str, text: str, size: int = 200, overlap: int = 40, v
             Chunk(id=chunk_id(source, piece, occ, version), source=source, text=piece, start=s, end=e, index=idx)
         )
     return chunks
+
+
+#: characters of the title in a chunk's context header
+HEADER_TITLE_CHARS = 24
+
+
+def contextual_text(chunk: Chunk) -> str:
+    """What is embedded and BM25-indexed for a chunk: its document's title and date, then its text.
+
+    A chunk of a release about one year's edition often does not name the year or the edition; the
+    header does (the "contextual chunk header" remedy). Citations still quote ``chunk.text`` only.
+    """
+    if not chunk.title and not chunk.published:
+        return chunk.text
+    return f"{chunk.title[:HEADER_TITLE_CHARS]} {chunk.published or ''}".strip() + "\n" + chunk.text

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +16,15 @@ import numpy as np
 from confbot.embed.embedder import Embedder
 from confbot.embed.provision import load_embedder
 from confbot.errors import ConfbotError, InputError, LoaderError
-from confbot.ingest.chunker import chunk_document
+from confbot.ingest.chunker import chunk_document, contextual_text
 from confbot.ingest.loaders import discover, load, relative_source
+from confbot.ingest.metadata import describe
 from confbot.records import Chunk, Document, IngestReport, SourceInfo
 from confbot.retrieve.fusion import in_scope, scope_key
 from confbot.settings import Settings
 from confbot.store.chroma import ChunkStore, committed_versions, make_client
 from confbot.store.failpoints import failpoint
+from confbot.text.language import text_language
 
 log = logging.getLogger(__name__)
 
@@ -203,12 +206,22 @@ def _plan(
         if doc.unchanged:  # changed by another ingest meanwhile: load it after all
             path = settings.resolve(Path(doc.source))
             doc = load(path, settings.project_root, settings.max_file_bytes, settings.max_text_chars)
-        chunks = chunk_document(doc.source, doc.text, settings.chunk_size, settings.chunk_overlap, doc.sha256)
+        chunks = _described(
+            settings, doc, chunk_document(doc.source, doc.text, settings.chunk_size, settings.chunk_overlap, doc.sha256)
+        )
         if info and info.sha256 == doc.sha256 and info.chunks == len(chunks):
             report.unchanged += len(chunks)
             continue
         pending.append((doc, chunks))
     return pending
+
+
+def _described(settings: Settings, doc: Document, chunks: list[Chunk]) -> list[Chunk]:
+    """The chunks with their document's title and date (see :mod:`confbot.ingest.metadata`) and their language."""
+    info = describe(doc.text)
+    # only a date the text states: a file's time says when it was copied, not when the release was published
+    published = info.published if info.published_from == "text" else None
+    return [replace(c, title=info.title, published=published, lang=text_language(c.text)) for c in chunks]
 
 
 def _gone(
@@ -259,7 +272,7 @@ class _GroupWriter:
         vectors: dict[tuple[str, str], np.ndarray] = {}
         for i in range(0, len(todo), self.call):
             part = todo[i : i + self.call]
-            for c, v in zip(part, self.emb.embed_documents([c.text for c in part]), strict=True):
+            for c, v in zip(part, self.emb.embed_documents([contextual_text(c) for c in part]), strict=True):
                 vectors[(c.source, c.text)] = v
             self.bar.update(len(part))
         return vectors
@@ -270,7 +283,7 @@ class _GroupWriter:
         old, reuse = self._old_records(group)
         batch = [c for _, chunks in group for c in chunks]
         # jieba tokenizes the group in a thread while the model embeds it (torch releases the GIL)
-        tokens = self.pool.submit(lambda b: [tokenize(c.text, self.jieba_dir) for c in b], batch)
+        tokens = self.pool.submit(lambda b: [tokenize(contextual_text(c), self.jieba_dir) for c in b], batch)
         vectors = {**self._embed([c for c in batch if (c.source, c.text) not in reuse]), **reuse}
         # the group's files in one upsert (Chroma's cost is per call), committed together below
         self.store.upsert(

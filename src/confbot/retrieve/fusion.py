@@ -1,13 +1,14 @@
-"""Hybrid retrieval: dense (e5 via Chroma) + BM25 over jieba tokens, fused by reciprocal rank fusion.
+"""Fusion of rankings (reciprocal rank fusion), calibration across languages, and scopes.
 
-Queries get the same normalization as documents (t2s, pinyin stripped), so a question in
-traditional Chinese matches the simplified corpus. :class:`HybridRetriever` is plain Python;
-:func:`langchain_retriever` wraps it as a LangChain ``BaseRetriever``.
+RRF is from Cormack, Clarke and Buettcher, "Reciprocal Rank Fusion outperforms Condorcet and
+individual Rank Learning Methods" (SIGIR 2009): score = sum of weight / (k + rank).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+
+import numpy as np
 
 
 def rrf(rankings: Sequence[Sequence[str]], weights: Sequence[float], k: int = 60) -> dict[str, float]:
@@ -30,3 +31,27 @@ def scope_key(scope: str) -> str:
 
 def in_scope(source: str, key: str) -> bool:
     return not key or source == key or source.startswith(key + "/")
+
+
+#: how many of a language's best cosines set its baseline in :func:`calibrate_languages`
+LANGUAGE_BASELINE_TOP = 10
+
+
+def calibrate_languages(
+    ranked: Sequence[tuple[str, float]], langs: Mapping[str, str], query_lang: str
+) -> list[tuple[str, float]]:
+    """A dense ranking where passages of each language compete on how far they stand above their own
+    language's baseline (the mean of its :data:`LANGUAGE_BASELINE_TOP` best cosines), not on raw cosine.
+
+    Measured on multilingual-e5-small: a Chinese question scores the English passage that answers it
+    about 0.05 below Chinese passages that do not, so raw cosine ranks it 20th or lower. ``langs``
+    maps chunk id -> ``zh``/``en`` (unknown ids count as the query's language); scores are returned
+    unchanged, only the order moves. One language only: the ranking as given.
+    """
+    groups: dict[str, list[float]] = {}
+    for cid, s in ranked:
+        groups.setdefault(langs.get(cid) or query_lang, []).append(s)
+    if len(groups) < 2:
+        return list(ranked)
+    base = {lang: float(np.mean(sorted(v, reverse=True)[:LANGUAGE_BASELINE_TOP])) for lang, v in groups.items()}
+    return sorted(ranked, key=lambda cs: -(cs[1] - base[langs.get(cs[0]) or query_lang]))

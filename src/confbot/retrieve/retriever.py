@@ -23,8 +23,9 @@ from confbot.embed.embedder import Embedder
 from confbot.errors import InputError, ServiceError
 from confbot.records import Chunk, Hit
 from confbot.retrieve.bm25 import BM25, STOPWORDS, BM25Index, tokenize
-from confbot.retrieve.fusion import in_scope, rrf, scope_key
+from confbot.retrieve.fusion import calibrate_languages, in_scope, rrf, scope_key
 from confbot.store.chroma import ChunkStore
+from confbot.text.language import text_language
 from confbot.text.normalize import normalize_query
 
 log = logging.getLogger(__name__)
@@ -306,6 +307,7 @@ class HybridRetriever:
         key = scope_key(scope)
         sources, mask = self.scope_sources(scope) if key else (None, None)
         q = normalize_query(query)
+        qlang = text_language(q)
         t0 = time.perf_counter()
         vec = self.embed_query(q)
         t1 = time.perf_counter()
@@ -316,7 +318,11 @@ class HybridRetriever:
                 dense: list[tuple[Chunk, float]] = []
             else:
                 dense = self.store.query(vec, self.candidates, self.versions, sources)
-                pairs = [(c.id, s) for c, s in dense]
+                seen = {c.id for c, _ in dense}
+                # the nearest chunks in other languages: their cosines run lower, so they are ranked apart
+                other = self.store.query(vec, self.candidates, self.versions, sources, exclude_lang=qlang)
+                dense += [(c, s) for c, s in other if c.id not in seen]
+                pairs = sorted(((c.id, s) for c, s in dense), key=lambda cs: -cs[1])
         except ServiceError as exc:
             if not self.store.embedded:
                 raise  # a Chroma server down: the caller says so
@@ -331,6 +337,7 @@ class HybridRetriever:
         t3 = time.perf_counter()
         chunks = {c.id: c for c, _ in dense}
         ranked, dense_scores = self._rescore(pairs, bm_ranking, vec, known)
+        ranked = calibrate_languages(ranked, {c.id: c.lang for c, _ in dense}, qlang)
         dense_ranking = [cid for cid, _ in ranked]
         fused = rrf([dense_ranking, bm_ranking], [self.dense_weight, self.bm25_weight], self.rrf_k)
         top = sorted(fused, key=lambda cid: -fused[cid])[:k]

@@ -392,7 +392,12 @@ class ChunkStore:
         return chunks
 
     def query(
-        self, vector: np.ndarray, n: int, versions: Mapping[str, str], sources: Sequence[str] | None = None
+        self,
+        vector: np.ndarray,
+        n: int,
+        versions: Mapping[str, str],
+        sources: Sequence[str] | None = None,
+        exclude_lang: str | None = None,
     ) -> list[tuple[Chunk, float]]:
         """The ``n`` nearest committed chunks (``versions``: source -> sha256; ``sources``: only these files)
         with their cosine similarity.
@@ -400,7 +405,7 @@ class ChunkStore:
         (No ``count()`` first: on 100k chunks it costs more than the search; Chroma returns fewer when it has fewer.)"""
         want = n
         while True:
-            got = self._query(vector, want, {"source": {"$in": list(sources)}} if sources is not None else None)
+            got = self._query(vector, want, _where(sources, exclude_lang))
             rows = list(zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True))
             hits = [(_chunk(i, d, m), 1.0 - float(dist)) for i, d, m, dist in rows if is_committed(m, versions)]
             if len(hits) >= n or len(rows) < want or want >= 64 * n:
@@ -495,8 +500,29 @@ def _tokens(meta: Mapping[str, Any], text: str) -> list[str]:
     return str(toks).split()
 
 
+def _where(sources: Sequence[str] | None, exclude_lang: str | None) -> dict[str, Any] | None:
+    """Chroma's filter: only these files, only chunks not in this language (None: no condition)."""
+    conds: list[dict[str, Any]] = []
+    if sources is not None:
+        conds.append({"source": {"$in": list(sources)}})
+    if exclude_lang:
+        conds.append({"lang": {"$ne": exclude_lang}})
+    if not conds:
+        return None
+    return conds[0] if len(conds) == 1 else {"$and": conds}
+
+
 def _meta(c: Chunk, extra: dict[str, Any], tokens: Sequence[str] | None) -> dict[str, Any]:
-    m = {"source": c.source, "start": c.start, "end": c.end, "index": c.index, **extra}
+    m = {
+        "source": c.source,
+        "start": c.start,
+        "end": c.end,
+        "index": c.index,
+        "title": c.title,
+        "published": c.published or "",
+        "lang": c.lang,
+        **extra,
+    }
     if tokens is not None:
         m["tokens"] = " ".join(tokens)
     return m
@@ -510,6 +536,9 @@ def _chunk(cid: str, text: str, meta: Any) -> Chunk:
         start=int(meta["start"]),
         end=int(meta["end"]),
         index=int(meta.get("index", 0)),
+        title=str(meta.get("title", "")),
+        published=str(meta.get("published") or "") or None,
+        lang=str(meta.get("lang", "")),
     )
 
 

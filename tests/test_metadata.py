@@ -1,0 +1,63 @@
+"""Titles, publication dates and languages learned from a document's own text (invented examples)."""
+
+from __future__ import annotations
+
+import pytest
+
+from confbot.ingest.chunker import contextual_text
+from confbot.ingest.metadata import describe, find_date, published_date, title_of
+from confbot.records import Chunk
+from confbot.retrieve.fusion import calibrate_languages
+from confbot.text.language import text_language
+
+
+@pytest.mark.parametrize(
+    ("head", "date"),
+    [
+        ("星河博览会开幕\n发布时间：2024-08-01\n正文。", "2024-08-01"),
+        ("星河博览会开幕\n发布日期：2024年8月1日 10:00\n", "2024-08-01"),
+        ("Release date: 2023-09-26\nNANNING —\n", "2023-09-26"),
+        ("NEWS RELEASE\n\nRivertown, July 23, 2022 - The fair opened on July 23 and runs until July 25.", "2022-07-23"),
+        ("2021年5月6日\n某某论坛在某市举行", "2021-05-06"),
+        ("论坛将于12月3日举行，为期三天。\n报名截止日期为2024年11月25日。", None),  # body dates are not the release's
+        ("发布时间：2024-02-30\n", None),  # not a date
+    ],
+)
+def test_publication_dates(head: str, date: str | None) -> None:
+    assert published_date(head) == date
+
+
+def test_titles_skip_datelines_and_boilerplate() -> None:
+    assert (
+        title_of("发布时间：2024-08-01\n新华社某市8月1日电\n\n第三届星河论坛闭幕 签约项目创新高\n正文")
+        == "第三届星河论坛闭幕 签约项目创新高"
+    )
+    assert title_of("PRESS RELEASE\n\nRivertown, May 2, 2025 - The 3rd Star Forum opened today. It runs two days.") == (
+        "The 3rd Star Forum opened today."
+    )
+    assert find_date("on Sept. 15, 2020 the dates were set") == "2020-09-15"
+
+
+def test_describe_falls_back_to_file_time_and_says_so() -> None:
+    info = describe("没有日期的一段文字。", mtime=0.0)
+    assert info.published_from == "file-time" and info.published is not None
+    assert describe("没有日期的一段文字。").published is None
+
+
+def test_languages_and_context_header() -> None:
+    assert text_language("The 3rd Star Forum (星河论坛) opened in Rivertown.") == "en"
+    assert text_language("星河论坛在WAIC展区举行，AI企业参展。") == "zh"
+    c = Chunk("id", "a.txt", "签约项目30个。", 0, 8, title="第三届星河论坛闭幕", published="2024-08-01")
+    assert contextual_text(c) == "第三届星河论坛闭幕 2024-08-01\n签约项目30个。"
+    assert contextual_text(Chunk("id", "a.txt", "正文", 0, 2)) == "正文"
+
+
+def test_calibration_ranks_each_language_against_its_own_baseline() -> None:
+    # a Chinese question: Chinese passages cluster at 0.90, the one English passage that stands out at 0.86
+    ranked = [("zh1", 0.91), ("zh2", 0.90), ("zh3", 0.90), ("zh4", 0.89), ("en1", 0.86), ("en2", 0.80), ("en3", 0.79)]
+    langs = {cid: cid[:2] for cid, _ in ranked}
+    out = [cid for cid, _ in calibrate_languages(ranked, langs, "zh")]
+    assert out.index("en1") < out.index("zh2") and out[0] in ("en1", "zh1")
+    assert dict(calibrate_languages(ranked, langs, "zh")) == dict(ranked)  # scores unchanged, order moved
+    only_zh = [r for r in ranked if r[0].startswith("zh")]
+    assert calibrate_languages(only_zh, langs, "zh") == only_zh
