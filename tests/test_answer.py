@@ -65,7 +65,14 @@ def test_markers_beyond_the_contexts_and_made_up_quotes_are_dropped() -> None:
         ("大会在哪个场馆举办，地址是什么？", ["address"]),
         ("2023年大会的主题是什么？", ["year"]),
         ("大会什么时候举办？", ["date"]),
-        ("新闻发布会由谁主持？", ["person"]),
+        ("新闻发布会由谁主持？", ["person_or_org"]),
+        ("星河论坛的主办单位是谁？", ["person_or_org"]),
+        ("报名截止日期是哪天？", ["date"]),
+        ("展会开幕日期是哪天？", ["date"]),
+        ("大会明天开幕吗？", ["date"]),
+        ("Who hosts the forum?", ["person_or_org"]),
+        ("Which keynote speaker opens the summit?", ["person"]),
+        ("大会有多少名观众参加？", ["number"]),
         ("湖北建成了几家国家5G工厂？", ["number"]),
         ("大会在哪里举行？", ["place"]),
         ("2024中国5G+工业互联网大会的主题是什么？", []),
@@ -75,10 +82,52 @@ def test_expected_kinds(question: str, kinds: list[str]) -> None:
     assert expected_kinds(question) == kinds
 
 
+@pytest.mark.parametrize(
+    ("kind", "text", "present"),
+    [
+        ("date", "展会开幕日期为二〇二四年十一月十九日。", True),
+        ("date", "报名截止日期为11月25日。", True),
+        ("date", "The fair runs from November 19 to 21.", True),
+        ("date", "论坛每周六举行。", True),
+        ("date", "展会规模达到10万平方米。", False),
+        ("time", "开幕式于上午9:30开始。", True),
+        ("time", "The ceremony starts at 3 pm.", True),
+        ("place", "闭幕式在光谷科技会展中心举行。", True),
+        ("place", "大会将在长沙国际会议中心召开。", True),
+        ("place", "The expo opened in Nanjing on Monday.", True),
+        ("place", "大会设有开幕式、主论坛和专题论坛。", False),
+        ("address", "报到处设在机场到达层服务台。", True),
+        ("address", "会场位于滨江大道88号。", True),
+        ("person_or_org", "星河论坛的主办单位是长沙市科学技术协会。", True),
+        ("person_or_org", "发布会由处长胡从东主持。", True),
+        ("person_or_org", "The forum is hosted by the Ministry of Commerce.", True),
+        ("person", "Minister Zhang spoke at the opening.", True),
+        ("person", "落实习近平总书记重要讲话精神", False),
+        ("price", "学生票80元。", True),
+        ("price", "Tickets cost 200 yuan.", True),
+        ("price", "展区面积80平方米。", False),
+        ("url", "报名请访问 www.example.cn", True),
+        ("url", "扫描二维码即可报名。", True),
+        ("number", "共有三十家企业参展。", True),
+        ("number", "企业积极参展。", False),
+    ],
+)
+def test_detectors(kind: str, text: str, present: bool) -> None:
+    assert kind_present(kind, text) is present
+
+
+def test_counted_noun() -> None:
+    from confbot.answer.kinds import counted_noun
+
+    assert counted_noun("大会有多少名观众参加？") == "观众"
+    assert counted_noun("共有多少家投资机构参与？") in ("投资", "投资机构")
+    assert counted_noun("大会在哪里？") == ""
+
+
 def test_kind_evidence() -> None:
     assert kind_present("date", SRC) and not kind_present("price", SRC)
     assert kind_present("price", "门票每张200元") and kind_present("url", "详见 www.example.cn")
-    assert kind_present("person", "发布会由处长胡从东主持。")
+    assert kind_present("person_or_org", "发布会由处长胡从东主持。")
     assert not kind_present("person", "落实习近平总书记重要讲话精神")
     assert kind_present("year", "《2023年5G工厂目录》", "2023年大会的主题是什么？")
     assert not kind_present("year", SRC, "2023年大会的主题是什么？")

@@ -36,7 +36,19 @@ def test_ingest_retrieve_eval(
     res = json.loads(out)
     assert res["query"] == "大會在哪裡舉行？" and len(res["hits"]) == 3
     hit = res["hits"][0]
-    assert set(hit) == {"rank", "chunk_id", "source", "text", "start", "end", "score", "dense_score", "bm25_score"}
+    assert set(hit) == {
+        "rank",
+        "chunk_id",
+        "source",
+        "title",
+        "published",
+        "text",
+        "start",
+        "end",
+        "score",
+        "dense_score",
+        "bm25_score",
+    }
     assert hit["source"] == "corpus/000_6ecf1ceda1c9a779.txt"
     assert any("武汉举行" in h["text"] for h in res["hits"])
 
@@ -102,7 +114,9 @@ def test_ask(project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
     assert set(a) >= {"question", "standalone_question", "answer", "refused", "citations", "hits", "backend", "seconds"}
     assert a["backend"] == "extractive" and not a["refused"] and "实数融合" in a["answer"]
     c = a["citations"][0]
-    assert set(c) == {"n", "source", "chunk_id", "quote", "start", "end"} and c["end"] - c["start"] == len(c["quote"])
+    assert set(c) == {"n", "source", "title", "published", "chunk_id", "quote", "start", "end"} and c["end"] - c[
+        "start"
+    ] == len(c["quote"])
 
     hist = project / "history.json"
     hist.write_text(json.dumps([{"role": "user", "content": "2024中国5G+工业互联网大会的主题是什么？"},

@@ -262,8 +262,9 @@ def upload_name(src: Path, settings: Settings) -> str:
     Raises :class:`InputError` for an unsupported suffix or a file over ``settings.max_upload_bytes``.
     """
     from confbot.ingest.loaders import SUPPORTED_SUFFIXES
+    from confbot.text.normalize import CJK_CLASS
 
-    name = re.sub(r"[^\w.\-\u4e00-\u9fff ]", "_", src.name).strip(" .") or "upload.txt"
+    name = re.sub(rf"[^\w.\-{CJK_CLASS} ]", "_", src.name).strip(" .") or "upload.txt"
     if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
         raise InputError(f"{name}: unsupported type; upload {', '.join(sorted(SUPPORTED_SUFFIXES))}.")
     if src.stat().st_size > settings.max_upload_bytes:

@@ -23,9 +23,9 @@ _FOLLOW_UP_START = re.compile(r"^(那|那么|还有|另外|and|what about|how ab
 
 @functools.lru_cache(maxsize=1)
 def _posseg() -> Any:
-    from confbot.retrieve.bm25 import _jieba
+    from confbot.retrieve.bm25 import jieba_tokenizer
 
-    _jieba()  # quiet logging, shared initialisation
+    jieba_tokenizer()  # quiet logging, shared initialisation
     import jieba.posseg
 
     return jieba.posseg

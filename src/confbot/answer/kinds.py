@@ -1,22 +1,21 @@
-"""Retrieved passages -> an :class:`Answer` with verified citations, or an honest refusal.
+"""What kind of answer a question asks for, and whether a passage holds one: one named detector per kind.
 
-Every backend's answer goes through the same checks:
-
-* :func:`verify_citations` keeps a citation only if its quote really is in the cited chunk
-  (exactly ``normalized_source[start:end]``), repairs offsets that drifted, drops markers that
-  point at nothing (``[7]`` of 5 contexts) and renumbers the rest;
-* :func:`assess` decides whether the selected sentences contain what the question asks for:
-  its key terms (across languages) and the kind of answer it expects (a number, date, price,
-  person, place, URL). Retrieval scores alone cannot decide this.
+Each kind is a pair: a question pattern (Chinese and English) and a detector run on the passage.
+The detectors are general (any venue, organisation, date form), never a list of one conference's
+names. ``谁`` accepts a person or an organisation; a count must come with the noun counted when
+the question names one (``多少名观众`` is not answered by ``170家企业``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from confbot.text.normalize import has_cjk, to_simplified
+from confbot.text.normalize import CJK_CLASS, has_cjk, to_simplified
 
 LATIN_RE = re.compile(r"[A-Za-z]{2,}")
+_H = f"[{CJK_CLASS}]"
+_CN_NUM = "〇零一二三四五六七八九十百千万亿两"
 
 
 def question_language(question: str) -> str:
@@ -26,56 +25,157 @@ def question_language(question: str) -> str:
     return "en" if LATIN_RE.search(question) else "zh"
 
 
-# (answer kind, question pattern, evidence pattern the selected sentences must contain)
-_KINDS: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
-    ("price",
-     re.compile(r"多少钱|价格|票价|费用|收费|门票|免费|price|cost|fee|ticket|how much does", re.I),
-     re.compile(r"\d+(\.\d+)?\s*(元|块|美元|yuan|rmb)|[¥￥$]\s*\d|免费|票价|收费", re.I)),
-    ("url",
-     re.compile(r"网址|网站|链接|官网|报名|注册方式|二维码|website|url|link|web ?site|register|registration|sign up|online", re.I),
-     re.compile(r"https?://|www\.|\.(com|cn|org|net)\b|二维码|公众号|小程序", re.I)),
-    ("address",
-     re.compile(r"地址|街道|场馆|会场|展馆|哪个馆|门牌|酒店|宾馆|住宿|停车|地铁|公交|address|venue|street|which hall|"
-                r"which building|hotel|accommodation|parking|metro|subway|\bbus\b", re.I),
-     re.compile(r"\d+号|[^\s，。]{1,8}(路|街|大道|号馆|会展中心|国际博览中心|体育中心|酒店|宾馆)")),
-    ("year",  # a year the question is about ("2023年", "in 2023"), not one inside a name ("2024中国…大会")
-     re.compile(r"(19|20)\d{2}\s*年|\b(in|of|for|since|during) (19|20)\d{2}\b", re.I),
-     re.compile(r"(19|20)\d{2}")),
-    ("date",
-     re.compile(r"什么时候|何时|哪天|几号|哪一天|日期|时间|when|what date|which day", re.I),
-     re.compile(r"\d{1,2}月\d{1,2}日|\d{1,2}日|\d{4}年\d{1,2}月|星期|周[一二三四五六日]|上午|下午")),
-    ("person",
-     re.compile(r"谁|哪位|哪些人|嘉宾|演讲者|主讲|官员|负责人|\bwho\b|\bwhom\b|speaker|keynote|guest|official", re.I),
-     re.compile(r"(主任|书记|局长|厅长|秘书长|处长|院士|部长|市长|省长|主席|总裁|董事长|总经理|教授|发言人)"
-                r"[\u4e00-\u9fff]{2,3}(?=[，、。,；;]|主持|表示|介绍|出席|说|指出|强调|致辞|发言)")),
-    ("number",
-     re.compile(r"多少|几个|几家|几届|几场|几项|多大|比重|占比|规模|how many|how much|how large|how big|number of|percentage|share", re.I),
-     re.compile(r"\d|[一二三四五六七八九十百千万亿两]+(个|家|届|场|项|大|方面|万|亿)")),
-    ("place",
-     re.compile(r"哪里|哪儿|在哪|何地|哪个城市|哪座城市|地点|where|which city|location", re.I),
-     re.compile(r"[\u4e00-\u9fff]{1,6}(省|市|区|县)|武汉|湖北|北京|上海|广州|深圳|在[\u4e00-\u9fff]{2,10}(举行|举办|召开)|"
-                r"[\u4e00-\u9fff]{2,8}(会展中心|会议中心|博览中心|展览中心|体育中心|展览馆|会堂)")),
+# ---------------------------------------------------------------- detectors (passage -> bool)
+_DATE = re.compile(
+    rf"\d{{1,2}}\s*月\s*\d{{1,2}}\s*[日号]|[{_CN_NUM}]{{1,3}}月[{_CN_NUM}]{{1,3}}[日号]|\d{{1,2}}日(?:至|到|-|—)"
+    r"|(?:19|20)\d{2}[-/.年]\s*\d{1,2}(?:[-/.月]\s*\d{1,2})?|[〇零一二三四五六七八九]{4}年"
+    r"|星期[一二三四五六日天]|周[一二三四五六日末]|[上下]旬|月底|月初|年底|年初"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul"
+    r"|aug|sep|oct|nov|dec)[a-z]*\b|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    re.I,
+)
+_TIME = re.compile(
+    r"\d{1,2}[:：]\d{2}|[上下]午|晚上|早上|中午|凌晨|\d{1,2}\s*[点时]|\b\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.)", re.I
+)
+_VENUE = (r"会展中心|会议中心|博览中心|展览中心|国际中心|体育中心|体育馆|展览馆|博物馆|会堂|大厦|大楼|广场|酒店|宾馆|饭店"
+          r"|园区|产业园|科技园|[园馆厅室]|号馆|展厅|会议室|报告厅|机场|车站|火车站|高铁站|码头|服务台|中心")  # fmt: skip
+_PLACE = re.compile(
+    rf"{_H}{{1,8}}(?:省|市|区|县|镇|州|自治区|特别行政区)|在{_H}{{2,12}}(?:举行|举办|召开|开幕|落幕|闭幕|启幕)"
+    rf"|{_H}{{1,10}}(?:{_VENUE})|\b(?:in|at)\s+(?:the\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*"
+)
+_ADDRESS = re.compile(
+    rf"\d+\s*号(?!馆)|{_H}{{1,8}}(?:路|街|大道|巷|胡同)\d*|(?:{_VENUE})|\b\d+\s+\w+\s+(?:road|street|avenue|rd|st)\b",
+    re.I,
+)
+_ORG = re.compile(
+    rf"{_H}{{1,16}}(?:部|委|局|厅|署|办|办公室|委员会|政府|协会|学会|联合会|商会|中心|集团|公司|银行|大学|学院|研究院|研究所"
+    rf"|组织|基金会|秘书处|联盟|平台|机构|企业|管委会)|\b(?:[A-Z][\w&-]+\s+){{0,5}}(?:Ministry|Commission|Council|Association"
+    r"|Administration|Government|Organization|Organisation|Center|Centre|Group|Company|University|Secretariat|Bureau|Office)\b"
+    r"|\b[A-Z]{2,8}\b"
+)
+_TITLES = (r"主任|副主任|书记|局长|厅长|部长|司长|处长|秘书长|院士|市长|省长|州长|主席|总裁|董事长|总经理|教授|发言人|负责人"
+           r"|总统|总理|首相|大使|会长|理事长|院长|校长|行长|委员|代表|专家|博士|主持人")  # fmt: skip
+_PERSON = re.compile(
+    rf"(?:{_TITLES}){_H}{{2,3}}(?!{_H}{{2}})|{_H}{{2,3}}(?:{_TITLES})(?![{CJK_CLASS}])|由{_H}{{2,4}}主持|(?:{_TITLES}){_H}{{2,3}}(?=在|出席|致辞|表示|介绍|主持|说|指出|强调|发言)"
+    r"|\b(?:Mr|Ms|Mrs|Dr|Prof|President|Premier|Minister|Vice|Secretary|Director|Chairman|Ambassador)\.?\s+[A-Z][a-z]+"
+    r"|\b[A-Z][a-z]+\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\b"
+)
+_PRICE = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:元|块|美元|欧元|港元|yuan|rmb|usd|dollars?)|[¥￥$€]\s*\d|免费|free of charge|\bfree\b", re.I
+)
+_URL = re.compile(r"https?://|www\.|\.(?:com|cn|org|net|gov)\b|二维码|公众号|小程序|官网|app\b|@\w", re.I)
+_NUMBER = re.compile(rf"\d|[{_CN_NUM}]+(?:个|家|届|场|项|名|位|人|次|万|亿|余|多)")
+
+
+def has_date(text: str) -> bool:
+    """A calendar date, a weekday or a part of a month, in Arabic or Chinese numerals, Chinese or English."""
+    return bool(_DATE.search(text))
+
+
+def has_time(text: str) -> bool:
+    """A time of day: 14:30, 下午, 9点, 3 pm."""
+    return bool(_TIME.search(text))
+
+
+def has_place(text: str) -> bool:
+    """A city, district or province, any venue or facility, or "在…举行"."""
+    return bool(_PLACE.search(text))
+
+
+def has_address(text: str) -> bool:
+    """A street address, a numbered building, or a named venue or facility (a hall, a room, a service desk)."""
+    return bool(_ADDRESS.search(text))
+
+
+def has_organisation(text: str) -> bool:
+    """A ministry, bureau, association, company, university, secretariat… (or an acronym in English)."""
+    return bool(_ORG.search(text))
+
+
+def has_person(text: str) -> bool:
+    """A named person: a title next to a 2–3 character name, "由…主持", or a capitalised English name."""
+    return bool(_PERSON.search(text))
+
+
+def has_person_or_org(text: str) -> bool:
+    """``谁`` asks for either: a person or an organisation."""
+    return has_person(text) or has_organisation(text)
+
+
+def has_price(text: str) -> bool:
+    """An amount of money or "free"."""
+    return bool(_PRICE.search(text))
+
+
+def has_url(text: str) -> bool:
+    """A web address, a QR code, an official account or mini-program: a route to register or read more."""
+    return bool(_URL.search(text))
+
+
+def has_number(text: str) -> bool:
+    """A figure in Arabic or Chinese numerals."""
+    return bool(_NUMBER.search(text))
+
+
+# ---------------------------------------------------------------- question patterns
+#: (kind, question pattern, detector) in order of specificity
+KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
+    ("price", re.compile(r"多少钱|价格|票价|费用|收费|门票|免费吗|price|cost|fee|ticket|how much does|how much is", re.I), has_price),
+    ("url", re.compile(r"网址|网站|链接|官网|二维码|报名(?:方式|渠道|入口|网址|链接)|(?:怎么|如何|在哪)(?:报名|注册|预约)|website|url|link"
+                       r"|how (?:do|can) (?:i|we) (?:register|sign up|book)|where (?:do|can) (?:i|we) (?:register|sign up)", re.I), has_url),
+    ("address", re.compile(r"地址|街道|门牌|哪个馆|哪个厅|哪个场馆|哪个会议室|哪个展厅|住宿|停车|地铁|公交|服务台|address|street|which hall"
+                           r"|which room|which building|parking|metro|subway|\bbus\b", re.I), has_address),
+    ("date", re.compile(r"什么时候|何时|哪天|几号|哪一天|哪几天|日期|几月|哪年|明天|后天|今天|昨天|下周|本周|这周|周末|开幕吗|闭幕吗"
+                        r"|when|what date|which day|what day|tomorrow|today|this weekend|next week", re.I), has_date),
+    ("time", re.compile(r"几点|什么时间开始|时段|what time|which time", re.I), has_time),
+    ("person_or_org", re.compile(r"谁|哪位|哪些人|哪家|哪个单位|哪些单位|主办方|承办方|\bwho\b|\bwhom\b", re.I), has_person_or_org),
+    ("person", re.compile(r"嘉宾|演讲者|主讲|领导人|speaker|keynote|which official|which leader", re.I), has_person),
+    ("number", re.compile(r"多少|(?<!哪)几(?:个|家|届|场|项|名|位|天)|多大|多长|多高|比重|占比|规模|排第几|第几"
+                          r"|how many|how much|how large|how big|how long|number of|percentage|share|what rank", re.I), has_number),
+    ("place", re.compile(r"哪里|哪儿|在哪|何地|哪个城市|哪座城市|哪个国家|地点|场馆|where|which city|which country|location|venue", re.I), has_place),
 ]  # fmt: skip
+_DETECTORS = {k: d for k, _, d in KINDS}
+#: a year the question is about ("2023年", "in 2023"), not one inside a name ("2024中国…大会")
+_YEAR_Q = re.compile(r"((?:19|20)\d{2})\s*年|\b(?:in|of|for|since|during) ((?:19|20)\d{2})\b", re.I)
+_COUNTED = re.compile(rf"(?:多少|(?<!哪)几)(?:个|家|名|位|场|项|届|次|人|天|座|条|件)?({_H}{{2,8}})")
 
 
 def expected_kinds(question: str) -> list[str]:
-    """The kinds of answer a question asks for (most specific first)."""
+    """The kinds of answer a question asks for (most specific first); ``year`` when it names a year."""
     q = to_simplified(question)
-    kinds = [kind for kind, ask, _ in _KINDS if ask.search(q)]
-    if "price" in kinds or "date" in kinds:  # "how much does a ticket cost": the price, not a count
+    kinds = [kind for kind, ask, _ in KINDS if ask.search(q)]
+    if "price" in kinds or "date" in kinds or "time" in kinds:  # "how much does a ticket cost": the price
         kinds = [k for k in kinds if k != "number"]
+    if "date" in kinds:  # "报名截止日期是哪天": a date, not a route to register
+        kinds = [k for k in kinds if k != "url"]
     if "address" in kinds:
         kinds = [k for k in kinds if k != "place"]
+    if "person_or_org" in kinds and "person" in kinds:
+        kinds = [k for k in kinds if k != "person_or_org"]
+    if question_years(q):
+        kinds.append("year")
     return kinds
 
 
+def question_years(question: str) -> set[str]:
+    """The years a question is about."""
+    return {a or b for a, b in _YEAR_Q.findall(question)}
+
+
+def counted_noun(question: str) -> str:
+    """The noun a count question names (``多少名观众`` -> ``观众``), or ""."""
+    m = _COUNTED.search(to_simplified(question))
+    if not m:
+        return ""
+    from confbot.retrieve.bm25 import jieba_tokenizer
+
+    words = [w for w in jieba_tokenizer().lcut(m.group(1)) if len(w) >= 2]
+    return words[0] if words else ""
+
+
 def kind_present(kind: str, text: str, question: str = "") -> bool:
-    for k, _ask, evidence in _KINDS:
-        if k != kind:
-            continue
-        if kind == "year":  # every year the question is about must be in the evidence
-            years = set(re.findall(r"((?:19|20)\d{2})\s*年", question))
-            years |= set(re.findall(r"\b(?:in|of|for|since|during) ((?:19|20)\d{2})\b", question, re.I))
-            return all(y in text for y in years)
-        return bool(evidence.search(text))
-    return True
+    """Whether ``text`` holds an answer of ``kind`` (for ``year``: every year the question names)."""
+    if kind == "year":
+        return all(y in text for y in question_years(question))
+    detect = _DETECTORS.get(kind)
+    return True if detect is None else detect(text)

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from confbot.answer.kinds import LATIN_RE, expected_kinds, kind_present
+from confbot.answer.kinds import LATIN_RE, counted_noun, expected_kinds, kind_present
 from confbot.ingest.chunker import sentence_spans
 from confbot.records import Chunk, Hit
 from confbot.retrieve.bm25 import STOPWORDS, tokenize
@@ -71,6 +71,11 @@ def split_sentences(hits: Sequence[Hit]) -> list[Sentence]:
             seen.add(key)
             out.append(Sentence(text=c.text[s:e], chunk=c, rank=rank, start=c.start + s, end=c.start + e))
     return out
+
+
+def with_context(s: Sentence) -> str:
+    """A sentence with its document's title and date (what a year or an edition is often named in)."""
+    return f"{s.chunk.title} {s.chunk.published or ''} {s.text}"
 
 
 def bigrams(text: str) -> set[str]:
@@ -236,7 +241,7 @@ class Selector:
         if not sentences:
             return [], Assessment(kinds, kinds, zh_terms, [], 0.0, True, "nothing retrieved", en_terms)
         if "year" in kinds:  # a question about a year is answered only by sentences about that year
-            sentences = [s for s in sentences if kind_present("year", s.text, question)] or list(sentences[:1])
+            sentences = [s for s in sentences if kind_present("year", with_context(s), question)] or list(sentences[:1])
         score = {id(s): self.score(s, zh_terms, en_terms, question, kinds) for s in sentences}
         scored = sorted(sentences, key=lambda s: -score[id(s)])
         best = scored[0]
@@ -254,19 +259,23 @@ class Selector:
                 chosen.append(s)
         chosen = [best, *sorted(chosen[1:], key=lambda s: (s.chunk.source, s.start))]
         texts = [s.text for s in chosen]
+        context = [s.chunk.title for s in chosen]  # the document's title counts for the terms it names
         if "year" in kinds:  # the year is guaranteed by the filter above; coverage is about the rest
             zh_terms = [t for t in zh_terms if not re.fullmatch(r"(19|20)\d{2}", t)]
-        cov, covered = self.coverage(texts, zh_terms, en_terms)
+        cov, covered = self.coverage([*texts, *context], zh_terms, en_terms)
         missing = [
             k
             for k in kinds
             if not (
-                kind_present(k, best.text, question)
+                kind_present(k, with_context(best), question)
                 if k == "year"
                 else any(kind_present(k, t, question) for t in texts)
             )
         ]
         threshold = self.english_threshold if en_terms and not has_cjk(question) else self.coverage_threshold
+        noun = counted_noun(question) if "number" in kinds else ""
+        if noun and not self.present(noun, canonical("".join([*texts, *context]))):
+            missing.append(f"count of {noun}")
         reason = ""
         if missing:
             reason = f"no {', '.join(missing)} in the passages"

@@ -27,12 +27,12 @@ FRAMING = {
 
 _WHY = {
     "zh": {"price": "（材料未提及价格或门票信息）", "url": "（材料未提供网址或报名方式）", "address": "（材料未提供具体地址）",
-           "year": "（材料未涉及该年份）", "date": "（材料未提及相关时间）", "person": "（材料未提及相关人员）"},
+           "year": "（材料未涉及该年份）", "date": "（材料未提及相关时间）", "person": "（材料未提及相关人员）", "person_or_org": "（材料未提及相关人员或单位）"},
     "zh-Hant": {"price": "（材料未提及價格或門票資訊）", "url": "（材料未提供網址或報名方式）", "address": "（材料未提供具體地址）",
-                "year": "（材料未涉及該年份）", "date": "（材料未提及相關時間）", "person": "（材料未提及相關人員）"},
+                "year": "（材料未涉及該年份）", "date": "（材料未提及相關時間）", "person": "（材料未提及相關人員）", "person_or_org": "（材料未提及相關人員或單位）"},
     "en": {"price": " (no prices or ticket information)", "url": " (no web address or registration details)",
            "address": " (no street address or venue)", "year": " (nothing about that year)",
-           "date": " (no such date)", "person": " (no such person)"},
+           "date": " (no such date)", "person": " (no such person)", "person_or_org": " (no such person or organisation)"},
 }  # fmt: skip
 
 

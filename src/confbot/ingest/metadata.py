@@ -20,7 +20,9 @@ _MONTHS = {
     m: i
     for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)
 }
-_LABEL = re.compile(r"(发布时间|发布日期|发稿时间|更新时间|release date|published|date of release)\s*[:：]\s*(.+)", re.I)
+_LABEL = re.compile(
+    r"(发布时间|发布日期|发稿时间|更新时间|release date|published|date of release)\s*[:：]\s*(.+)", re.I
+)
 _ZH_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _ISO_DATE = re.compile(r"\b((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})\b")
 _EN_DATE = re.compile(

@@ -22,16 +22,18 @@ from typing import Any
 import numpy as np
 
 from confbot.text.lexicon import EN_STOPWORDS, ZH_STOPWORDS
+from confbot.text.normalize import CJK_CLASS
 
 log = logging.getLogger(__name__)
 
 STOPWORDS = ZH_STOPWORDS | EN_STOPWORDS
-_TOKEN_RE = re.compile(r"[a-z0-9]+(?:[.+\-][a-z0-9]+)*|[\u3400-\u9fff\uf900-\ufaff]+")
+_TOKEN_RE = re.compile(rf"[a-z0-9]+(?:[.+\-][a-z0-9]+)*|[{CJK_CLASS}]+")
 CACHE_FORMAT = 1
 
 
 @functools.lru_cache(maxsize=1)
-def _jieba(cache_dir: str | None = None) -> Any:
+def jieba_tokenizer(cache_dir: str | None = None) -> Any:
+    """The jieba module, initialised once with its dictionary cache in ``cache_dir``."""
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
@@ -44,7 +46,7 @@ def _jieba(cache_dir: str | None = None) -> Any:
 
 def tokenize(text: str, cache_dir: str | None = None) -> list[str]:
     """BM25 tokens: jieba search-mode words for Chinese, lower-cased words and numbers otherwise; no stopwords."""
-    jb = _jieba(cache_dir)
+    jb = jieba_tokenizer(cache_dir)
     out: list[str] = []
     for m in _TOKEN_RE.finditer(text.lower()):
         piece = m.group(0)

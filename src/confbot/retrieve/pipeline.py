@@ -64,7 +64,7 @@ def prefetch(emb: Embedder, jieba_dir: str) -> None:
     import threading
 
     from confbot.embed.embedder import LazyEmbedder
-    from confbot.retrieve.bm25 import _jieba
+    from confbot.retrieve.bm25 import jieba_tokenizer
 
     def load() -> None:
         try:
@@ -75,4 +75,4 @@ def prefetch(emb: Embedder, jieba_dir: str) -> None:
     # not daemons: native code (onnxruntime, torch) must not be torn down mid-load at exit
     if isinstance(emb, LazyEmbedder):
         threading.Thread(target=load, name="confbot-model").start()
-    threading.Thread(target=_jieba, args=(jieba_dir,), name="confbot-jieba").start()
+    threading.Thread(target=jieba_tokenizer, args=(jieba_dir,), name="confbot-jieba").start()

@@ -19,8 +19,9 @@ import unicodedata
 #: Bump when the output of :func:`normalize` changes: indexes built with another version are rebuilt.
 NORMALIZATION_VERSION = "1"
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
-_CJK_RE = re.compile(f"[{_CJK}]")
+#: the CJK ideograph ranges (unified, extension A, compatibility, extensions B and later): the one definition
+CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+_CJK_RE = re.compile(f"[{CJK_CLASS}]")
 
 # Spans mangled beyond the pinyin pattern, seen in received material, with their repair.
 # Keys are the raw damaged text; values are the simplified repair.
@@ -32,12 +33,12 @@ MANGLED_SPANS: dict[str, str] = {
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 # Pinyin syllables written without a tone mark (neutral tone) that appear as annotations.
 _NEUTRAL = "de|le|me|men|ma|ne|ba|zi|zhe|guo|la|ya|wa|na|a|o|er|tou|li|shang|xia"
-_PINYIN_ANNOTATION = re.compile(rf"(?<=[{_CJK}])\((?:[a-zü]*[{_TONED}][a-zü]*|(?:{_NEUTRAL}))\)")
+_PINYIN_ANNOTATION = re.compile(rf"(?<=[{CJK_CLASS}])\((?:[a-zü]*[{_TONED}][a-zü]*|(?:{_NEUTRAL}))\)")
 
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
 _PUNCT_RE = re.compile(r"[,;:?!]")
 _PAREN_RE = re.compile(r"\(([^()\n]*)\)")
-_SENTENCE_DOT_RE = re.compile(rf"(?<=[{_CJK}”」』）])\.(?!\d)")
+_SENTENCE_DOT_RE = re.compile(rf"(?<=[{CJK_CLASS}”」』）])\.(?!\d)")
 _ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES_RE = re.compile(r"[ \t\u00a0\u3000]+")
 _BLANK_LINES_RE = re.compile(r"\n{3,}")
@@ -46,7 +47,7 @@ _FULLWIDTH_ALNUM = {
 }
 # Damage no rule repaired, looked for in normalized text: a stray ?/;/� between CJK characters, a
 # leftover pinyin fragment, a replacement character.
-_SUSPICIOUS_RE = re.compile(rf"[{_CJK}][?;�？][{_CJK}]|[{_CJK}]\(?[a-zü]*[{_TONED}][a-zü]*\)?|�")
+_SUSPICIOUS_RE = re.compile(rf"[{CJK_CLASS}][?;�？][{CJK_CLASS}]|[{CJK_CLASS}]\(?[a-zü]*[{_TONED}][a-zü]*\)?|�")
 
 
 def is_cjk(ch: str) -> bool:
