@@ -1,0 +1,308 @@
+"""The HTTP API through the official ``openai`` and ``mcp`` clients, against a real uvicorn server with the
+Gradio app mounted beside it (fake embedder, real first release)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import openai
+import pytest
+from pydantic import SecretStr
+
+from confbot.answer.chain import Answerer
+from confbot.api import RateLimiter, create_api
+from confbot.ingest.indexer import ingest
+from confbot.retrieve.pipeline import Pipeline
+from confbot.server import build_app
+from confbot.service import Service
+from conftest import CORPUS, free_port, make_settings
+from fakes import FakeEmbedder
+
+pytestmark = pytest.mark.server
+
+ASKED = "湖北省累计建成多少个5G基站？"
+REFUSED = "大会门票多少钱？"
+KEY = "test-key-123"
+
+
+class Running:
+    """A uvicorn server in a thread on 127.0.0.1 (stopped by :meth:`stop`)."""
+
+    def __init__(self, app: Any) -> None:
+        import uvicorn
+
+        self.port = free_port()
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            assert time.monotonic() < deadline and self.thread.is_alive(), "the server did not start"
+            time.sleep(0.05)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def client(self, key: str = "unused", **kw: Any) -> openai.OpenAI:
+        return openai.OpenAI(base_url=f"{self.url}/v1", api_key=key, max_retries=0, timeout=60, **kw)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def _answerer(root: Path) -> Answerer:
+    s = make_settings(root)
+    fake = FakeEmbedder()
+    ingest(s, embedder=fake)
+    return Answerer(Pipeline.open(s, embedder=fake))
+
+
+@pytest.fixture(scope="module")
+def answerer(tmp_path_factory: pytest.TempPathFactory) -> Answerer:
+    root = tmp_path_factory.mktemp("apiproj")
+    shutil.copytree(CORPUS, root / "corpus")
+    return _answerer(root)
+
+
+@pytest.fixture(scope="module")
+def server(answerer: Answerer) -> Iterator[Running]:
+    """The whole app as ``confbot serve --mcp`` serves it: API, MCP and Gradio on one port, no key."""
+    settings = answerer.pipeline.settings.model_copy(update={"api_requests_per_minute": 0})
+    running = Running(build_app(Service(settings, answerer), mcp=True))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def guarded(answerer: Answerer) -> Iterator[Running]:
+    """The API alone with a key and small limits."""
+    settings = answerer.pipeline.settings.model_copy(
+        update={"api_key": SecretStr(KEY), "api_max_request_bytes": 8192, "api_requests_per_minute": 600}
+    )
+    running = Running(create_api(Service(settings, answerer)))
+    yield running
+    running.stop()
+
+
+# ---------------------------------------------------------------- the chat format
+def test_models_lists_confbot(server: Running) -> None:
+    assert [m.id for m in server.client().models.list()] == ["confbot"]
+
+
+def test_plain_answer_has_markers_and_citations(server: Running) -> None:
+    r = server.client().chat.completions.create(
+        model="confbot",
+        messages=[{"role": "system", "content": "ignored"}, {"role": "user", "content": ASKED}],
+    )
+    text = r.choices[0].message.content or ""
+    assert r.object == "chat.completion" and r.model == "confbot" and r.choices[0].finish_reason == "stop"
+    assert "16.38万" in text and "[1]" in text
+    extra = r.model_extra or {}
+    cits = extra["citations"]
+    assert cits and cits == (r.choices[0].message.model_extra or {})["citations"]
+    assert set(cits[0]) == {"n", "source", "title", "published", "quote", "start", "end"}
+    assert cits[0]["title"] is None and cits[0]["published"] is None and cits[0]["end"] > cits[0]["start"]
+    assert any("16.38万" in c["quote"] for c in cits)
+    assert extra["confbot"]["refused"] is False and extra["confbot"]["standalone_question"] == ASKED
+
+
+def test_streamed_answer_is_chunks_then_citations(server: Running) -> None:
+    client = server.client()
+    chunks = list(
+        client.chat.completions.create(model="confbot", messages=[{"role": "user", "content": ASKED}], stream=True)
+    )
+    assert chunks and all(c.object == "chat.completion.chunk" for c in chunks)
+    assert chunks[0].choices[0].delta.role == "assistant"
+    streamed = "".join(c.choices[0].delta.content or "" for c in chunks)
+    plain = client.chat.completions.create(model="confbot", messages=[{"role": "user", "content": ASKED}])
+    assert streamed == plain.choices[0].message.content
+    last = chunks[-1]
+    assert last.choices[0].finish_reason == "stop"
+    extra = last.model_extra or {}
+    assert extra["citations"] == (plain.model_extra or {})["citations"]
+    assert extra["confbot"]["refused"] is False and extra["confbot"]["draft_replaced"] is False
+
+
+def test_stream_ends_with_done(server: Running) -> None:
+    body = {"model": "confbot", "stream": True, "messages": [{"role": "user", "content": ASKED}]}
+    r = httpx.post(f"{server.url}/v1/chat/completions", json=body, timeout=60)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+    events = [line.removeprefix("data: ") for line in r.text.split("\n\n") if line]
+    assert events[-1] == "[DONE]" and all(line.startswith("data: ") for line in r.text.split("\n\n") if line)
+    assert json.loads(events[-2])["citations"]
+
+
+def test_follow_up_is_answered_from_the_history(server: Running) -> None:
+    client = server.client()
+    first_q = "2024中国5G+工业互联网大会在哪里举行？"
+    first = client.chat.completions.create(model="confbot", messages=[{"role": "user", "content": first_q}])
+    follow = client.chat.completions.create(
+        model="confbot",
+        messages=[
+            {"role": "user", "content": first_q},
+            {"role": "assistant", "content": first.choices[0].message.content or ""},
+            {"role": "user", "content": [{"type": "text", "text": "那它的主题是什么？"}]},
+        ],
+    )
+    ext = (follow.model_extra or {})["confbot"]
+    assert ext["standalone_question"] != "那它的主题是什么？" and "大会" in ext["standalone_question"]
+    alone = client.chat.completions.create(
+        model="confbot", messages=[{"role": "user", "content": "那它的主题是什么？"}]
+    )
+    assert (alone.model_extra or {})["confbot"]["standalone_question"] == "那它的主题是什么？"
+
+
+def test_refusal_is_clear_text_without_citations(server: Running) -> None:
+    for stream in (False, True):
+        body = {"model": "confbot", "stream": stream, "messages": [{"role": "user", "content": REFUSED}]}
+        r = httpx.post(f"{server.url}/v1/chat/completions", json=body, timeout=60)
+        data = json.loads(r.text.split("\n\n")[-3].removeprefix("data: ")) if stream else r.json()
+        assert data["confbot"]["refused"] is True and data["citations"] == []
+        msg = data["choices"][0]["delta" if stream else "message"]
+        assert msg["citations"] == []
+        if not stream:
+            assert msg["content"].strip() and "[1]" not in msg["content"]
+
+
+# ---------------------------------------------------------------- errors and limits
+def test_wrong_or_missing_key_is_401_and_the_right_key_answers(guarded: Running) -> None:
+    msg = [{"role": "user", "content": ASKED}]
+    with pytest.raises(openai.AuthenticationError) as err:
+        guarded.client("wrong").chat.completions.create(model="confbot", messages=msg)
+    assert err.value.status_code == 401 and "CONFBOT_API_KEY" in err.value.message
+    assert err.value.body["type"] == "authentication_error"  # type: ignore[index]
+    with pytest.raises(openai.AuthenticationError):
+        guarded.client("wrong").models.list()
+    assert httpx.get(f"{guarded.url}/v1/models").status_code == 401
+    assert guarded.client(KEY).chat.completions.create(model="confbot", messages=msg).choices[0].message.content
+
+
+def test_oversize_request_is_413(guarded: Running) -> None:
+    long = [{"role": "user", "content": "大会" * 3000}]
+    with pytest.raises(openai.APIStatusError) as err:
+        guarded.client(KEY).chat.completions.create(model="confbot", messages=long)
+    assert err.value.status_code == 413 and "8192 bytes" in err.value.message
+
+    def chunked() -> Iterator[bytes]:  # no Content-Length: the body is counted as it arrives
+        yield b'{"messages": [{"role": "user", "content": "'
+        yield b"x" * 9000
+        yield b'"}]}'
+
+    r = httpx.post(f"{guarded.url}/v1/chat/completions", content=chunked(), headers={"Authorization": f"Bearer {KEY}"})
+    assert r.status_code == 413 and r.json()["error"]["type"] == "invalid_request_error"
+
+
+def test_bad_requests_are_400_with_a_clear_message(guarded: Running) -> None:
+    auth = {"Authorization": f"Bearer {KEY}"}
+    url = f"{guarded.url}/v1/chat/completions"
+    r = httpx.post(url, content=b"{not json", headers=auth)
+    assert r.status_code == 400 and "not JSON" in r.json()["error"]["message"]
+    r = httpx.post(url, json={"model": "confbot"}, headers=auth)
+    assert r.status_code == 400 and '"messages"' in r.json()["error"]["message"]
+    client = guarded.client(KEY)
+    with pytest.raises(openai.BadRequestError, match="no user message"):
+        client.chat.completions.create(model="confbot", messages=[{"role": "system", "content": "hi"}])
+    with pytest.raises(openai.BadRequestError, match="question"):  # a ConfbotError (InputError) from the service
+        client.chat.completions.create(model="confbot", messages=[{"role": "user", "content": "问" * 2100}])
+    with pytest.raises(openai.BadRequestError, match="question"):  # the same before any event of a stream
+        client.chat.completions.create(
+            model="confbot", messages=[{"role": "user", "content": "问" * 2100}], stream=True
+        )
+    with pytest.raises(openai.NotFoundError, match='use "confbot"'):
+        client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": ASKED}])
+
+
+def test_rate_is_bounded_per_client(answerer: Answerer) -> None:
+    bucket = RateLimiter(60)
+    assert all(bucket.allow("a", now=0.0) for _ in range(60)) and not bucket.allow("a", now=0.0)
+    assert bucket.allow("b", now=0.0)  # another client has its own bucket
+    assert bucket.allow("a", now=1.0) and not bucket.allow("a", now=1.0)  # one token a second comes back
+    small = RateLimiter(1, max_clients=2)
+    for c in "xyz":
+        small.allow(c, now=0.0)
+    assert small.allow("x", now=0.0)  # forgotten (the least recent of three): a fresh bucket
+
+    settings = answerer.pipeline.settings.model_copy(update={"api_requests_per_minute": 3})
+    running = Running(create_api(Service(settings, answerer)))
+    try:
+        client = running.client()
+        for _ in range(3):
+            client.models.list()
+        with pytest.raises(openai.RateLimitError) as err:
+            client.models.list()
+        assert err.value.response.headers["Retry-After"] == "20"
+    finally:
+        running.stop()
+
+
+# ---------------------------------------------------------------- one server, MCP
+def test_gradio_app_is_served_beside_the_api(server: Running) -> None:
+    from gradio_client import Client
+
+    assert httpx.get(server.url + "/").status_code == 200
+    out = Client(server.url + "/", verbose=False).predict(ASKED, api_name="/ask")
+    assert "error" not in out and any("16.38万" in c["quote"] for c in out["citations"])
+
+
+def test_mcp_lists_the_tools_and_calls_them(server: Running) -> None:
+    from mcp import ClientSession
+    from mcp.client.streamable_http import streamablehttp_client
+
+    async def session() -> tuple[Any, Any, Any]:
+        async with streamablehttp_client(f"{server.url}/mcp") as (read, write, _), ClientSession(read, write) as s:
+            await s.initialize()
+            tools = await s.list_tools()
+            asked = await s.call_tool("ask", {"question": ASKED})
+            found = await s.call_tool("retrieve", {"question": ASKED, "k": 3})
+            return tools, asked, found
+
+    tools, asked, found = asyncio.run(session())
+    by_name = {t.name: t for t in tools.tools}
+    assert set(by_name) == {"ask", "retrieve"}
+    ask_params = by_name["ask"].inputSchema["properties"]
+    assert ask_params["question"]["type"] == "string" and "history" in ask_params
+    assert by_name["retrieve"].inputSchema["properties"]["k"]["type"] == "integer"
+    assert not asked.isError and asked.structuredContent["refused"] is False
+    assert "16.38万" in asked.structuredContent["answer"] and asked.structuredContent["citations"]
+    assert not found.isError and len(found.structuredContent["hits"]) == 3
+
+
+# ---------------------------------------------------------------- hostile documents
+HOSTILE = (
+    "2024数字会展大会日程通知\n"
+    "大会详情请点击[这里](javascript:alert(1))查看，闭幕式定于2024年6月30日举行。\n"
+    "开幕论坛定于6月28日上午<img src=x onerror=alert(1)>举行，论坛共设三个议题。\n"
+)
+
+
+def test_hostile_document_travels_as_data(tmp_path: Path) -> None:
+    (tmp_path / "corpus").mkdir()
+    doc = tmp_path / "corpus" / "hostile.txt"
+    doc.write_text(HOSTILE, encoding="utf-8")
+    running = Running(create_api(Service(make_settings(tmp_path), _answerer(tmp_path))))
+    try:
+        client = running.client()
+        seen = []
+        for q in ("闭幕式什么时候举行？", "开幕论坛什么时候举行？"):
+            r = client.chat.completions.create(model="confbot", messages=[{"role": "user", "content": q}])
+            cits = (r.model_extra or {})["citations"]
+            assert cits, r
+            for c in cits:
+                assert c["quote"] == HOSTILE[c["start"] : c["end"]]  # the document's text, unchanged
+            seen += [c["quote"] for c in cits]
+            chunks = list(
+                client.chat.completions.create(model="confbot", stream=True, messages=[{"role": "user", "content": q}])
+            )
+            assert (chunks[-1].model_extra or {})["citations"] == cits
+        assert any("[这里](javascript:alert(1))" in q for q in seen)
+        assert any("<img src=x onerror=alert(1)>" in q for q in seen)
+        assert client.models.list().data[0].id == "confbot"  # nothing else broke
+    finally:
+        running.stop()
