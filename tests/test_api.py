@@ -306,3 +306,62 @@ def test_hostile_document_travels_as_data(tmp_path: Path) -> None:
         assert client.models.list().data[0].id == "confbot"  # nothing else broke
     finally:
         running.stop()
+
+
+# ---------------------------------------------------------------- the real process
+@pytest.mark.model
+def test_app_py_serves_the_api_and_mcp_behind_a_key(settings: Any, real_embedder: Any) -> None:
+    """``python app.py --mcp`` with CONFBOT_API_KEY: the real entry point, the real model, one port."""
+    import os
+    import subprocess
+    import sys
+
+    from mcp import ClientSession
+    from mcp.client.streamable_http import streamablehttp_client
+
+    ingest(settings, embedder=real_embedder)
+    port = free_port()
+    root = Path(__file__).resolve().parents[1]
+    env = {
+        **os.environ,
+        "CONFBOT_PROJECT_ROOT": str(settings.project_root),
+        "CONFBOT_API_KEY": KEY,
+        "PYTHONPATH": os.pathsep.join([str(root / "src"), os.environ.get("PYTHONPATH", "")]),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, str(root / "app.py"), "--port", str(port), "--mcp"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else "exited"
+            try:
+                if httpx.get(f"{url}/v1/models", timeout=2).status_code == 401:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "app.py did not start in 120 s"
+            time.sleep(0.5)
+        client = openai.OpenAI(base_url=f"{url}/v1", api_key=KEY, max_retries=0, timeout=60)
+        r = client.chat.completions.create(model="confbot", messages=[{"role": "user", "content": ASKED}])
+        assert "16.38万" in (r.choices[0].message.content or "") and (r.model_extra or {})["citations"]
+        assert httpx.post(f"{url}/mcp", json={}).status_code == 401  # MCP sits behind the same key
+
+        async def tools() -> set[str]:
+            auth = {"Authorization": f"Bearer {KEY}"}
+            async with (
+                streamablehttp_client(f"{url}/mcp", headers=auth) as (read, write, _),
+                ClientSession(read, write) as s,
+            ):
+                await s.initialize()
+                return {t.name for t in (await s.list_tools()).tools}
+
+        assert asyncio.run(tools()) == {"ask", "retrieve"}
+        assert httpx.get(url + "/", timeout=10).status_code == 200  # and the Gradio app, on the same port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
