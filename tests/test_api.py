@@ -19,6 +19,7 @@ from pydantic import SecretStr
 
 from confbot.answer.chain import Answerer
 from confbot.api import RateLimiter, create_api
+from confbot.errors import ServiceError
 from confbot.ingest.indexer import ingest
 from confbot.retrieve.pipeline import Pipeline
 from confbot.server import build_app
@@ -217,6 +218,37 @@ def test_bad_requests_are_400_with_a_clear_message(guarded: Running) -> None:
         )
     with pytest.raises(openai.NotFoundError, match='use "confbot"'):
         client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": ASKED}])
+
+
+class Breaking(Service):
+    """A service whose answers fail: a bug in ``ask``, a server lost in the middle of ``stream``."""
+
+    def ask(self, question: str, history: Any = (), scope: str | None = None) -> Any:
+        raise RuntimeError("boom")
+
+    def stream(self, question: str, history: Any = (), scope: str | None = None) -> Iterator[Any]:
+        yield "部分"
+        raise ServiceError("the LLM server did not answer; check CONFBOT_LLM_BASE_URL.")
+
+
+def test_failures_are_openai_errors_never_tracebacks(answerer: Answerer) -> None:
+    running = Running(create_api(Breaking(answerer.pipeline.settings, answerer)))
+    try:
+        client = running.client()
+        with pytest.raises(openai.InternalServerError, match="RuntimeError") as err:
+            client.chat.completions.create(model="confbot", messages=[{"role": "user", "content": ASKED}])
+        assert "boom" not in err.value.message and err.value.body["type"] == "server_error"  # type: ignore[index]
+        with pytest.raises(openai.APIError, match="CONFBOT_LLM_BASE_URL"):  # an error event after the first delta
+            list(
+                client.chat.completions.create(
+                    model="confbot", messages=[{"role": "user", "content": ASKED}], stream=True
+                )
+            )
+        r = httpx.get(f"{running.url}/v1/chat/completions")
+        assert r.status_code == 405 and r.json()["error"]["message"] == "Method Not Allowed"
+        assert httpx.get(f"{running.url}/v1/nothing").json()["error"]["type"] == "invalid_request_error"
+    finally:
+        running.stop()
 
 
 def test_rate_is_bounded_per_client(answerer: Answerer) -> None:

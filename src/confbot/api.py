@@ -17,17 +17,19 @@ from __future__ import annotations
 import contextlib
 import hmac
 import json
+import logging
 import math
 import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from confbot.errors import ConfbotError, InputError
@@ -35,6 +37,8 @@ from confbot.records import Answer
 from confbot.render import openai_chunk, openai_completion, openai_error, openai_final_chunk, sse
 from confbot.service import Service
 from confbot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 #: the one model this API serves
 MODEL = "confbot"
@@ -221,6 +225,10 @@ def create_api(service: Service, *, mcp: bool = False, host: str = "127.0.0.1") 
     async def confbot_error(_: Request, exc: ConfbotError) -> JSONResponse:
         return ApiError(400, "invalid_request_error", str(exc)).response()
 
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:  # 404, 405 from routing
+        return ApiError(exc.status_code, "invalid_request_error", str(exc.detail)).response()
+
     @app.get("/v1/models")
     async def models() -> dict[str, Any]:
         return {"object": "list", "data": [{"id": MODEL, "object": "model", "created": 0, "owned_by": "confbot"}]}
@@ -230,14 +238,26 @@ def create_api(service: Service, *, mcp: bool = False, host: str = "127.0.0.1") 
         question, history, stream = parse_request(await request.body())
         completion_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if not stream:
-            answer = await run_in_threadpool(service.ask, question, history)
+            answer = await _run(service.ask, question, history)
             return JSONResponse(openai_completion(answer, MODEL, created, completion_id))
         items = service.stream(question, history)
-        first = await run_in_threadpool(next, items)  # a bad question fails here, as a 400, before any event
+        first = await _run(next, items)  # a bad question fails here, as a 400, before any event
         events = _events(first, items, completion_id, created)
         return StreamingResponse(events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
     return app
+
+
+async def _run(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` in a worker thread; a failure that is not a :class:`ConfbotError` becomes a 500 error JSON
+    (handled here, not by Starlette's last-resort handler, which re-raises and drops the connection)."""
+    try:
+        return await run_in_threadpool(fn, *args)
+    except ConfbotError:
+        raise
+    except Exception as exc:
+        log.exception("the API failed")
+        raise ApiError(500, "server_error", f"confbot failed ({type(exc).__name__}); see the server's log.") from exc
 
 
 def _events(first: str | Answer, items: Iterator[str | Answer], completion_id: str, created: int) -> Iterator[str]:
@@ -254,6 +274,9 @@ def _events(first: str | Answer, items: Iterator[str | Answer], completion_id: s
     except ConfbotError as exc:  # after the first event: the error travels as an event
         kind = "invalid_request_error" if isinstance(exc, InputError) else "server_error"
         yield sse(openai_error(str(exc), kind))
+    except Exception as exc:
+        log.exception("a streamed answer failed")
+        yield sse(openai_error(f"confbot failed ({type(exc).__name__}); see the server's log.", "server_error"))
     yield sse("[DONE]")
 
 
