@@ -172,6 +172,30 @@ def test_refusal_is_clear_text_without_citations(server: Running) -> None:
             assert msg["content"].strip() and "[1]" not in msg["content"]
 
 
+@pytest.mark.parametrize(
+    ("reply", "replaced"),
+    [("截至2024年10月，湖北省每万人拥有5G基站数28个[1]。", False), ("湖北省累计建成5G基站99.99万个[1]。", True)],
+)
+def test_llm_draft_streams_and_the_last_chunk_has_the_checked_answer(
+    answerer: Answerer, reply: str, replaced: bool
+) -> None:
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    llm = Answerer(answerer.pipeline, FakeListChatModel(responses=[reply]), "openai")
+    running = Running(create_api(Service(answerer.pipeline.settings, llm)))
+    try:
+        msgs: Any = [{"role": "user", "content": ASKED}]
+        chunks = list(running.client().chat.completions.create(model="confbot", messages=msgs, stream=True))
+        streamed = "".join(c.choices[0].delta.content or "" for c in chunks)
+        ext = (chunks[-1].model_extra or {})["confbot"]
+        assert len(chunks) > 4 and streamed == reply  # the draft, token by token
+        assert ext["draft_replaced"] is replaced and "99.99" not in ext["answer"]
+        assert ext["answer"] == (reply if not replaced else answerer.answer(ASKED).text)
+        assert (chunks[-1].model_extra or {})["citations"]
+    finally:
+        running.stop()
+
+
 # ---------------------------------------------------------------- errors and limits
 def test_wrong_or_missing_key_is_401_and_the_right_key_answers(guarded: Running) -> None:
     msg = [{"role": "user", "content": ASKED}]
@@ -287,15 +311,20 @@ def test_mcp_lists_the_tools_and_calls_them(server: Running) -> None:
     from mcp import ClientSession
     from mcp.client.streamable_http import streamablehttp_client
 
-    async def session() -> tuple[Any, Any, Any]:
+    async def session() -> tuple[Any, Any, Any, Any]:
         async with streamablehttp_client(f"{server.url}/mcp") as (read, write, _), ClientSession(read, write) as s:
             await s.initialize()
             tools = await s.list_tools()
             asked = await s.call_tool("ask", {"question": ASKED})
             found = await s.call_tool("retrieve", {"question": ASKED, "k": 3})
-            return tools, asked, found
+            bad = [
+                await s.call_tool("ask", {"question": "问" * 2100}),
+                await s.call_tool("retrieve", {"question": ASKED, "k": 0}),
+            ]
+            return tools, asked, found, bad
 
-    tools, asked, found = asyncio.run(session())
+    tools, asked, found, bad = asyncio.run(session())
+    assert all(b.isError for b in bad) and "question" in bad[0].content[0].text  # type: ignore[union-attr]
     by_name = {t.name: t for t in tools.tools}
     assert set(by_name) == {"ask", "retrieve"}
     ask_params = by_name["ask"].inputSchema["properties"]

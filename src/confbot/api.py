@@ -184,7 +184,7 @@ def parse_request(raw: bytes) -> tuple[str, list[dict[str, str]], bool]:
         raise ApiError(400, "invalid_request_error", f"the body is not JSON ({exc}).") from exc
     if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
         raise ApiError(400, "invalid_request_error", 'send a JSON object with "messages": [{"role", "content"}, ...].')
-    model = body.get("model", MODEL)
+    model = body.get("model") or MODEL
     if model != MODEL:
         raise ApiError(404, "invalid_request_error", f'no model "{model}": use "{MODEL}".', "model_not_found")
     turns = [
@@ -195,7 +195,7 @@ def parse_request(raw: bytes) -> tuple[str, list[dict[str, str]], bool]:
     last = max((i for i, t in enumerate(turns) if t["role"] == "user"), default=None)
     if last is None or not turns[last]["content"].strip():
         raise ApiError(400, "invalid_request_error", "no user message: the last user message is the question.")
-    return turns[last]["content"], turns[:last], bool(body.get("stream", False))
+    return turns[last]["content"], turns[:last], body.get("stream") is True
 
 
 # ---------------------------------------------------------------- the app
