@@ -196,6 +196,20 @@ def test_llm_draft_streams_and_the_last_chunk_has_the_checked_answer(
         running.stop()
 
 
+def test_last_chunk_completes_or_replaces_the_streamed_text() -> None:
+    from confbot.records import Answer, Citation
+    from confbot.render import openai_final_chunk
+
+    cit = Citation(1, "corpus/a.txt", "a-0", "<b>x</b>", 3, 11)
+    a = Answer("q", "q", "draft text[1]", (cit,), False)
+    grown = openai_final_chunk(a, "draft text", "id", "confbot", 0)
+    assert grown["choices"][0]["delta"]["content"] == "[1]" and grown["confbot"]["draft_replaced"] is False
+    assert grown["citations"][0]["quote"] == "<b>x</b>"  # data, not escaped
+    other = openai_final_chunk(a, "something else", "id", "confbot", 0)
+    assert "content" not in other["choices"][0]["delta"] and other["confbot"]["draft_replaced"] is True
+    assert other["confbot"]["answer"] == "draft text[1]"
+
+
 # ---------------------------------------------------------------- errors and limits
 def test_wrong_or_missing_key_is_401_and_the_right_key_answers(guarded: Running) -> None:
     msg = [{"role": "user", "content": ASKED}]

@@ -24,4 +24,6 @@ def serve(service: Service, host: str = "127.0.0.1", port: int = 7860, *, mcp: b
     """Serve the app and the API on ``host:port`` until interrupted (blocks)."""
     import uvicorn
 
-    uvicorn.run(build_app(service, mcp=mcp, host=host), host=host, port=port, log_level="warning")
+    app = build_app(service, mcp=mcp, host=host)
+    # open page connections (Gradio's event streams) would hold a shutdown forever: give them 5 s
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
