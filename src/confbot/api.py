@@ -8,7 +8,7 @@ used: no Gradio, no CLI, no store. Invariants:
 * every ``/v1`` and ``/mcp`` request passes :class:`Guard` first (rate, key, size), in that order, so a
   client guessing keys is slowed down too;
 * a request that fails is an OpenAI error JSON with a status a client can act on (400 bad request or
-  confbot error, 401 key, 404 model, 413 size, 429 rate), never a traceback;
+  confbot error, 401 key, 404 model, 413 size, 429 rate, 500 anything else, logged), never a traceback;
 * a streamed answer is ``data:`` events of ``chat.completion.chunk`` and ends with ``data: [DONE]``.
 """
 
