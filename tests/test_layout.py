@@ -43,7 +43,7 @@ def test_no_import_cycle() -> None:
 
 def test_front_ends_stay_front_ends() -> None:
     mods = _modules()
-    for front in ("confbot.cli", "confbot.ui", "confbot.api"):
+    for front in ("confbot.cli", "confbot.ui", "confbot.api", "confbot.mcp_tools"):
         if front not in mods:
             continue
         tree = mods[front]

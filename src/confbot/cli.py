@@ -235,8 +235,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         service.connect()
     except ServiceError as exc:  # the app starts anyway, says what is wrong, and connects when it can
         print(f"confbot: warning: {exc} The app starts and will connect at the next question.", file=sys.stderr)
-    print(f"confbot: serving on http://{args.host}:{args.port} (backend {s.llm})", file=sys.stderr)
-    serve(service, host=args.host, port=args.port)
+    url = f"http://{args.host}:{args.port}"
+    extra = f", MCP at {url}/mcp" if args.mcp else ""
+    print(f"confbot: serving on {url} (backend {s.llm}; OpenAI API at {url}/v1{extra})", file=sys.stderr)
+    serve(service, host=args.host, port=args.port, mcp=args.mcp)
     return 0
 
 
@@ -342,6 +344,7 @@ def _add_admin_commands(sub: Any, common: argparse.ArgumentParser, scoped: argpa
     p = sub.add_parser("serve", parents=[common, scoped], help="start the web app")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
+    p.add_argument("--mcp", action="store_true", help="also serve the MCP tools ask and retrieve at /mcp")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("soak", help="load a running app with concurrent sessions and report errors, latency, memory")

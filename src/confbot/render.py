@@ -8,12 +8,14 @@ escape codes). Every output format gets its own escape:
   metacharacter backslash-escaped, so no link, image, emphasis or tag survives; confbot's own
   ``[n]`` citation markers are restored, their brackets not followed by a live ``(``;
 * HTML (sources panel): ``html.escape``;
-* JSON: data, never markup (consumers escape for their own format).
+* JSON (``--json``, the HTTP API in OpenAI's chat format): data, never markup (consumers escape for their own
+  format); server-sent events carry compact JSON, which has no raw newline that could end an event.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
 from typing import Any
 
@@ -160,3 +162,87 @@ def sources_html(a: Answer | None) -> str:
             f"chars {c.start}–{c.end}<br>{body}</div>"
         )
     return "\n".join(parts)
+
+
+# ---------------------------------------------------------------- OpenAI chat format (the HTTP API)
+def api_citation(c: Any) -> dict[str, Any]:
+    """A citation in the HTTP API: ``quote`` is the document's text as data (``title``/``published``:
+    not known yet, always null)."""
+    return {
+        "n": c.n,
+        "source": c.source,
+        "title": None,
+        "published": None,
+        "quote": c.quote,
+        "start": c.start,
+        "end": c.end,
+    }
+
+
+def api_extension(a: Answer) -> dict[str, Any]:
+    """The ``confbot`` object beside OpenAI's fields: refused or not, the question that was searched."""
+    out: dict[str, Any] = {"refused": a.refused, "standalone_question": a.standalone_question, "backend": a.backend}
+    if a.notes:
+        out["notes"] = list(a.notes)
+    return out
+
+
+def openai_completion(a: Answer, model: str, created: int, completion_id: str) -> dict[str, Any]:
+    """An answer as an OpenAI ``chat.completion``: the text with its ``[n]`` markers, the citations in the
+    message and at the top level (a refusal has none), and the ``confbot`` extension."""
+    citations = [api_citation(c) for c in a.citations]
+    return {
+        "id": completion_id,
+        "object": "chat.completion",
+        "created": created,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": a.text, "refusal": None, "citations": citations},
+                "finish_reason": "stop",
+                "logprobs": None,
+            }
+        ],
+        "citations": citations,
+        "confbot": api_extension(a),
+    }
+
+
+def openai_chunk(
+    completion_id: str, model: str, created: int, delta: dict[str, Any], finish_reason: str | None = None
+) -> dict[str, Any]:
+    """One ``chat.completion.chunk`` of a streamed answer."""
+    return {
+        "id": completion_id,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason, "logprobs": None}],
+    }
+
+
+def openai_final_chunk(a: Answer, streamed: str, completion_id: str, model: str, created: int) -> dict[str, Any]:
+    """The last chunk: what the deltas lacked of the verified text, ``finish_reason`` stop, the citations.
+
+    When the verified text does not continue what was streamed (an LLM draft replaced by the checked
+    answer), the ``confbot.answer`` field carries the verified text to show instead.
+    """
+    rest = a.text[len(streamed) :] if a.text.startswith(streamed) else ""
+    chunk = openai_chunk(completion_id, model, created, {"content": rest} if rest else {}, "stop")
+    citations = [api_citation(c) for c in a.citations]
+    chunk["choices"][0]["delta"]["citations"] = citations
+    chunk["citations"] = citations
+    chunk["confbot"] = {**api_extension(a), "answer": a.text, "draft_replaced": not a.text.startswith(streamed)}
+    return chunk
+
+
+def openai_error(message: str, kind: str, code: str | None = None) -> dict[str, Any]:
+    """An error body as OpenAI's clients expect it (``kind``: invalid_request_error, authentication_error, ...)."""
+    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+
+
+def sse(data: dict[str, Any] | str) -> str:
+    """One server-sent event: ``data: <compact JSON>`` (or a literal such as ``[DONE]``) and a blank line."""
+    body = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f"data: {body}\n\n"

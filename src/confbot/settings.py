@@ -84,6 +84,14 @@ class Settings(BaseSettings):
     #: the app's admin token: changing the index from the UI is disabled while it is unset
     admin_token: SecretStr | None = None
     data_dir: Path = Path("data")
+
+    #: the HTTP API's key (``/v1/*`` and ``/mcp``): clients send ``Authorization: Bearer <key>``; unset = open
+    api_key: SecretStr | None = None
+    #: largest request body the HTTP API reads (a question of ``max_question_chars`` with a long history fits
+    #: in a few KB; 64 KB leaves room for chat clients that resend the whole conversation)
+    api_max_request_bytes: int = 64 * 1024
+    #: requests per minute per client address (a token bucket that holds a minute's worth); 0 = unlimited
+    api_requests_per_minute: int = 60
     max_upload_bytes: int = 20 * 1024 * 1024
 
     #: the app's title, the line under it and the question box's placeholder (the conference's own words, if set)

@@ -339,6 +339,21 @@ def _api(service: Service) -> None:
     gr.api(ask_json, api_name="ask")
 
 
+def mount(app: Any, service: Service, path: str = "/") -> Any:
+    """Mount the Gradio app on a FastAPI ``app`` at ``path`` (beside its other routes), as :func:`launch` would
+    serve it; returns ``app``."""
+    import gradio as gr
+
+    return gr.mount_gradio_app(
+        app,
+        create_app(service),
+        path=path,
+        theme=gr.themes.Soft(),
+        max_file_size=service.settings.max_upload_bytes,
+        **launch_options(),
+    )
+
+
 def launch(service: Service, host: str = "127.0.0.1", port: int = 7860) -> None:
     """Serve the app on ``host:port`` until interrupted."""
     import gradio as gr
