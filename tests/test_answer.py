@@ -279,3 +279,9 @@ def test_llm_answer_without_content_or_the_asked_kind_is_replaced(fake_pipeline:
     for reply in ("[1]", "[1] [2]", "大会在湖北举行[1]。"):
         ans = Answerer(fake_pipeline, FakeListChatModel(responses=[reply]), "openai").answer("大会什么时候举行？")
         assert "11月19日" in ans.text and ans.notes, reply
+
+
+def test_llm_decimal_figure_is_kept(fake_pipeline: Pipeline) -> None:
+    reply = "湖北省累计建成5G基站16.38万个[1]。"
+    ans = Answerer(fake_pipeline, FakeListChatModel(responses=[reply]), "openai").answer("湖北省累计建成多少个5G基站？")
+    assert not ans.notes and ans.text.startswith("湖北省累计建成5G基站16.38万个")

@@ -29,7 +29,6 @@ from confbot.answer.wording import extractive_text, refusal_text
 from confbot.errors import InputError, ServiceError
 from confbot.records import Answer, Hit, Turn
 from confbot.retrieve.pipeline import Pipeline
-from confbot.text.normalize import canonical
 
 log = logging.getLogger(__name__)
 
@@ -244,7 +243,8 @@ class Answerer:
             return "the model refused although the passages contain the answer"
         if not citations:
             return "no verifiable citation"
-        body = canonical("".join(h.chunk.text for h in hits))
+        # the passages' figures as written (canonical() drops the decimal point: 16.38 would read 1638)
+        body = "".join(h.chunk.text for h in hits).replace(",", "").replace("，", "")
         for n in _NUMBER_RE.findall(text.replace(",", "")):
             if re.fullmatch(r"\d{1,2}", n) and int(n) <= len(hits):
                 continue  # citation numbers and small counts
