@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
@@ -29,8 +30,12 @@ from confbot.answer.wording import extractive_text, refusal_text
 from confbot.errors import InputError, ServiceError
 from confbot.records import Answer, Hit, Turn
 from confbot.retrieve.pipeline import Pipeline
+from confbot.text.normalize import normalize_query
 
 log = logging.getLogger(__name__)
+
+#: sentence vectors kept for answer selection (384 floats each: 20k ≈ 30 MB)
+SENTENCE_CACHE = 20_000
 
 _INJECTION_RE = re.compile(
     r"ignore (all |any )?(the )?(previous|prior|above|earlier) (instructions|rules|prompts)|disregard (the|all|previous)"
@@ -75,6 +80,7 @@ class Answerer:
         self.backend = backend or ("extractive" if chat_model is None else pipeline.settings.llm)
         self.refresh()
         self._runnable: Runnable[dict[str, Any], Answer] | None = None
+        self._sentence_vectors: dict[str, np.ndarray] = {}
 
     def refresh(self) -> None:
         """Re-read term statistics after the index changed."""
@@ -196,7 +202,20 @@ class Answerer:
         if self._revision != self.pipeline.retriever.revision:  # the index changed: new term weights
             self.refresh()
         sentences = [s for s in split_sentences(hits) if not is_injection(s.text)]
-        return self.selector.select(standalone, sentences)
+        return self.selector.select(standalone, sentences, self.similarities(standalone, sentences))
+
+    def similarities(self, question: str, sentences: Sequence[Sentence]) -> list[float]:
+        """The embedding model's cosine between the question and each sentence (sentence vectors cached)."""
+        if not sentences:
+            return []
+        q = self.pipeline.retriever.embed_query(normalize_query(question))
+        todo = [s.text for s in sentences if s.text not in self._sentence_vectors]
+        if todo:
+            for text, vec in zip(todo, self.pipeline.embedder.embed_documents(todo), strict=True):
+                self._sentence_vectors[text] = np.asarray(vec, dtype=np.float32)
+            while len(self._sentence_vectors) > SENTENCE_CACHE:
+                self._sentence_vectors.pop(next(iter(self._sentence_vectors)))
+        return [float(np.dot(q, self._sentence_vectors[s.text])) for s in sentences]
 
     # ------------------------------------------------------------ answers
     def _generate(

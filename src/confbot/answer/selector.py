@@ -73,6 +73,18 @@ def split_sentences(hits: Sequence[Hit]) -> list[Sentence]:
     return out
 
 
+#: weight of the embedding model's sentence similarity (as a z-score among the candidates) in a sentence's score
+SEMANTIC_WEIGHT = 1.5
+
+
+def _zscores(xs: Sequence[float]) -> list[float]:
+    if len(xs) < 2:
+        return [0.0] * len(xs)
+    mean = sum(xs) / len(xs)
+    sd = (sum((x - mean) ** 2 for x in xs) / len(xs)) ** 0.5 or 1.0
+    return [(x - mean) / sd for x in xs]
+
+
 def with_context(s: Sentence) -> str:
     """A sentence with its document's title and date (what a year or an edition is often named in)."""
     return f"{s.chunk.title} {s.chunk.published or ''} {s.text}"
@@ -233,16 +245,31 @@ class Selector:
         return (got / total if total else 0.0), covered  # nothing to look for: nothing is covered
 
     def select(
-        self, question: str, sentences: Sequence[Sentence], max_sentences: int = 3
+        self,
+        question: str,
+        sentences: Sequence[Sentence],
+        similarities: Sequence[float] | None = None,
+        max_sentences: int = 3,
     ) -> tuple[list[Sentence], Assessment]:
+        """The sentences that answer ``question`` (best first, at most ``max_sentences``) and the verdict.
+
+        ``similarities``: the embedding model's cosine of each sentence to the question (same order);
+        a sentence's lexical score gains :data:`SEMANTIC_WEIGHT` times its z-score among the candidates.
+        """
         question = normalize_query(question)
         kinds = expected_kinds(question)
         zh_terms, en_terms = self.terms(question)
         if not sentences:
             return [], Assessment(kinds, kinds, zh_terms, [], 0.0, True, "nothing retrieved", en_terms)
+        all_sentences = list(sentences)
         if "year" in kinds:  # a question about a year is answered only by sentences about that year
             sentences = [s for s in sentences if kind_present("year", with_context(s), question)] or list(sentences[:1])
-        score = {id(s): self.score(s, zh_terms, en_terms, question, kinds) for s in sentences}
+        sims = dict(zip((id(s) for s in all_sentences), similarities or (), strict=False))
+        sem = _zscores([sims[id(s)] for s in sentences]) if len(sims) == len(all_sentences) else [0.0] * len(sentences)
+        score = {
+            id(s): self.score(s, zh_terms, en_terms, question, kinds) + SEMANTIC_WEIGHT * z
+            for s, z in zip(sentences, sem, strict=True)
+        }
         scored = sorted(sentences, key=lambda s: -score[id(s)])
         best = scored[0]
         top = score[id(best)]

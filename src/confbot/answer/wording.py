@@ -20,7 +20,7 @@ from confbot.records import Citation
 FRAMING = {
     "zh": ("根据新闻材料：", "抱歉，现有新闻材料中没有找到这个问题的答案{why}。", "材料中与此最接近的内容是：「{hint}」"),
     "zh-Hant": ("根據新聞材料：", "抱歉，現有新聞材料中沒有找到這個問題的答案{why}。", "材料中與此最接近的內容是：「{hint}」"),
-    "en": ("According to the press materials (quoted in Chinese):", "Sorry, the press materials do not say{why}.",
+    "en": ("According to the press materials:", "Sorry, the press materials do not say{why}.",
            "The closest thing they cover is: “{hint}”"),
 }  # fmt: skip
 
