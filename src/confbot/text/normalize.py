@@ -1,12 +1,15 @@
 """Text repair for press material as it arrives: pure functions, no I/O.
 
-The received press release carries three kinds of damage:
+Received press releases carry these kinds of damage:
 
-* every traditional character is followed by a toned-pinyin annotation: ``聯(lián)``;
+* pinyin annotations after characters, toned or not, in ASCII or full-width parentheses: ``聯(lián)``,
+  ``东（dong） 盟`` (:mod:`confbot.text.pinyin`);
+* mojibake, UTF-8 once read as GBK, Big5 or latin-1: ``鍖椾含`` (:mod:`confbot.text.mojibake`);
 * ASCII punctuation inside Chinese text: ``11月5日,2024``;
-* a few spans mangled by a bad re-encoding: ``規(guī);瘧(yīng)用`` is 规模化应用.
+* a few spans mangled beyond both patterns (``MANGLED_SPANS``).
 
-:func:`normalize` repairs all three and converts traditional to simplified Chinese.
+:func:`normalize` repairs them and converts traditional to simplified Chinese; :func:`repair` also says
+what it repaired.
 :func:`canonical` is the comparison form used by the eval and by citation checks.
 """
 
@@ -15,12 +18,16 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from dataclasses import dataclass, field
+
+from confbot.text.cjk import CJK_RANGES, has_cjk, is_cjk
+from confbot.text.mojibake import MojibakeReport, repair_mojibake
+from confbot.text.pinyin import strip_annotations
 
 #: Bump when the output of :func:`normalize` changes: indexes built with another version are rebuilt.
-NORMALIZATION_VERSION = "1"
+NORMALIZATION_VERSION = "2"
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
-_CJK_RE = re.compile(f"[{_CJK}]")
+_CJK = CJK_RANGES
 
 # Spans mangled beyond the pinyin pattern, seen in received material, with their repair.
 # Keys are the raw damaged text; values are the simplified repair.
@@ -30,9 +37,6 @@ MANGLED_SPANS: dict[str, str] = {
 }
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
-# Pinyin syllables written without a tone mark (neutral tone) that appear as annotations.
-_NEUTRAL = "de|le|me|men|ma|ne|ba|zi|zhe|guo|la|ya|wa|na|a|o|er|tou|li|shang|xia"
-_PINYIN_ANNOTATION = re.compile(rf"(?<=[{_CJK}])\((?:[a-zü]*[{_TONED}][a-zü]*|(?:{_NEUTRAL}))\)")
 
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
 _PUNCT_RE = re.compile(r"[,;:?!]")
@@ -49,12 +53,27 @@ _FULLWIDTH_ALNUM = {
 _SUSPICIOUS_RE = re.compile(rf"[{_CJK}][?;�？][{_CJK}]|[{_CJK}]\(?[a-zü]*[{_TONED}][a-zü]*\)?|�")
 
 
-def is_cjk(ch: str) -> bool:
-    return bool(_CJK_RE.match(ch))
+__all__ = ["has_cjk", "is_cjk"]
 
 
-def has_cjk(text: str) -> bool:
-    return bool(_CJK_RE.search(text))
+@dataclass
+class Repairs:
+    """What :func:`repair` did to one text."""
+
+    pinyin: int = 0
+    mojibake: MojibakeReport = field(default_factory=MojibakeReport)
+
+    def summary(self) -> list[str]:
+        """Human-readable lines, e.g. ``3 pinyin annotations removed``; empty when nothing was repaired."""
+        out = []
+        if self.pinyin:
+            out.append(f"{self.pinyin} pinyin annotation{'s' * (self.pinyin != 1)} removed")
+        if self.mojibake.repaired:
+            n = self.mojibake.repaired
+            out.append(f"{n} mojibake span{'s' * (n != 1)} repaired")
+        for bad, kept in zip(self.mojibake.dropped, self.mojibake.partly, strict=True):
+            out.append(f"1 mojibake span dropped ({bad!r}, bytes lost)" + (f"; kept {kept!r}" if kept else ""))
+        return out
 
 
 def repair_mangled(text: str) -> str:
@@ -66,7 +85,7 @@ def repair_mangled(text: str) -> str:
 
 def strip_pinyin(text: str) -> str:
     """Drop ``(pīn)`` annotations after CJK characters; keep real parentheses such as ``(2024—2026年)``."""
-    return _PINYIN_ANNOTATION.sub("", text)
+    return strip_annotations(text)[0]
 
 
 @functools.lru_cache(maxsize=1)
@@ -128,15 +147,22 @@ def clean_whitespace(text: str) -> str:
     return _BLANK_LINES_RE.sub("\n\n", "\n".join(lines)).strip()
 
 
-def normalize(text: str) -> str:
-    """Repair received text into clean simplified Chinese (English passes through)."""
+def repair(text: str) -> tuple[str, Repairs]:
+    """Repair received text into clean simplified Chinese (English passes through), saying what was repaired."""
+    repairs = Repairs()
+    text = repair_mojibake(text, repairs.mojibake)  # first: on the characters exactly as the wrong codec wrote them
     text = unicodedata.normalize("NFC", text)
     text = text.translate(_FULLWIDTH_ALNUM)
     text = repair_mangled(text)
-    text = strip_pinyin(text)
+    text, repairs.pinyin = strip_annotations(text)
     text = to_simplified(text)
     text = clean_whitespace(text)
-    return fullwidth_punctuation(text)
+    return fullwidth_punctuation(text), repairs
+
+
+def normalize(text: str) -> str:
+    """Repair received text into clean simplified Chinese (English passes through)."""
+    return repair(text)[0]
 
 
 def normalize_query(text: str) -> str:

@@ -1,0 +1,17 @@
+"""The one definition of "a Han character" used by every text module."""
+
+from __future__ import annotations
+
+import re
+
+#: CJK Unified Ideographs with extension A, compatibility ideographs and the supplementary planes B-F.
+CJK_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+CJK_RE = re.compile(f"[{CJK_RANGES}]")
+
+
+def is_cjk(ch: str) -> bool:
+    return bool(CJK_RE.match(ch))
+
+
+def has_cjk(text: str) -> bool:
+    return bool(CJK_RE.search(text))
