@@ -99,7 +99,32 @@ def load_documents(
     if errors and not skip_bad:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise LoaderError(f"{errors[0]}{more}. Nothing was indexed; fix the file or pass --skip-bad.")
-    return docs, errors
+    return drop_duplicates(docs), errors
+
+
+def drop_duplicates(docs: list[Document]) -> list[Document]:
+    """Each content once: a file whose bytes or normalized text equal an earlier file's is left out, and the
+    earlier file carries a warning naming both (it is indexed, the copy is not)."""
+    import dataclasses
+    import hashlib
+
+    first: dict[str, int] = {}  # content key -> index in ``kept``
+    kept: list[Document] = []
+    for doc in docs:
+        keys = [f"bytes:{doc.sha256}"]
+        if doc.text:
+            keys.append("text:" + hashlib.sha256(doc.text.encode()).hexdigest())
+        seen = next((first[k] for k in keys if k in first), None)
+        if seen is None:
+            for k in keys:
+                first[k] = len(kept)
+            kept.append(doc)
+            continue
+        orig = kept[seen]
+        msg = f"{doc.source}: same content as {orig.source}; indexed once, as {orig.source}"
+        log.warning(msg)
+        kept[seen] = dataclasses.replace(orig, warnings=(*orig.warnings, msg))
+    return kept
 
 
 def ingest(
@@ -196,6 +221,8 @@ def _plan(
     pending: list[tuple[Document, list[Chunk]]] = []
     for doc in docs:
         report.warnings.extend(doc.warnings)
+        if doc.repairs:
+            report.repairs[doc.source] = list(doc.repairs)
         info = indexed.get(doc.source)
         if doc.unchanged and info and info.sha256 == doc.sha256:
             report.unchanged += info.chunks

@@ -1,5 +1,11 @@
 """path -> Document: read txt, md, html, pdf and docx files, detect encodings, normalize.
 
+Structure is kept: HTML main text comes from trafilatura (site navigation, share links and footers go),
+docx paragraphs and tables in body order, PDF pages with their start offsets. A table becomes one line
+per row, each cell named by its header (``日期：11月20日｜活动：分论坛``), with row- or column-spanned
+cells repeated into every row they cover, so a row read alone is self-contained (see :func:`table_lines`;
+the chunker never splits such a line).
+
 Each failure is a :class:`LoaderError` that names the file and says what to do.
 """
 
@@ -10,11 +16,12 @@ import html
 import logging
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from confbot.errors import LoaderError
 from confbot.records import Document
-from confbot.text.normalize import normalize, suspicious_spans
+from confbot.text.cjk import is_cjk
+from confbot.text.normalize import Repairs, repair, suspicious_spans
 
 log = logging.getLogger(__name__)
 
@@ -108,34 +115,180 @@ class _HTMLText(HTMLParser):
             self.parts.append(data)
 
 
-def html_to_text(markup: str) -> str:
+def _plain_html_text(markup: str) -> str:
     parser = _HTMLText()
     parser.feed(markup)
     parser.close()
     return html.unescape("".join(parser.parts))
 
 
-def _read_pdf(path: Path) -> str:
-    try:
-        from pypdf import PdfReader
+# ------------------------------------------------------------------------------------------------ tables
+TABLE_CELL_SEP = "｜"
+TABLE_LABEL_SEP = "："
 
-        reader = PdfReader(str(path))
-        text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    except Exception as exc:  # pypdf raises many types for corrupt files
+
+def _cell_text(text: str) -> str:
+    """One line: wrapped lines joined (without a space between Han characters)."""
+    parts = [p.strip() for p in text.replace("\r", "\n").split("\n") if p.strip()]
+    out = ""
+    for p in parts:
+        out += p if (out and is_cjk(out[-1]) and is_cjk(p[0])) or not out else " " + p
+    return out.replace(TABLE_CELL_SEP, "|")
+
+
+def table_lines(rows: list[list[str]], header: bool = True) -> list[str]:
+    """Rows (spans already repeated) -> one self-contained line per row: ``header：cell｜header：cell``.
+
+    Without a header row the cells are joined with ``｜``. Empty cells are left out; identical rows once."""
+    rows = [[_cell_text(c) for c in r] for r in rows if any(c and c.strip() for c in r)]
+    if not rows:
+        return []
+    names = rows[0] if header and len(rows) > 1 else []
+    body = rows[1:] if names else rows
+    lines: list[str] = []
+    for r in body:
+        if names:
+            cells = [f"{n}{TABLE_LABEL_SEP}{c}" if n and n != c else c for n, c in zip(names, r, strict=False) if c]
+        else:
+            cells = [c for c in r if c]
+        line = TABLE_CELL_SEP.join(dict.fromkeys(cells))
+        if line and (not lines or lines[-1] != line):
+            lines.append(line)
+    return lines
+
+
+def _html_grid(table) -> tuple[list[list[str]], bool]:  # type: ignore[no-untyped-def]
+    """An lxml ``<table>`` as a full grid (rowspan/colspan cells repeated) and whether row 1 is a header."""
+    grid: dict[tuple[int, int], str] = {}
+    trs = [tr for tr in table.iter("tr") if tr.getparent() is not None]
+    header = False
+    for r, tr in enumerate(trs):
+        c = 0
+        for cell in tr:
+            if cell.tag not in ("td", "th"):
+                continue
+            while (r, c) in grid:
+                c += 1
+            if r == 0 and cell.tag == "th":
+                header = True
+            text = _cell_text(cell.text_content())
+            rs = max(1, int(cell.get("rowspan", "1") or 1) if str(cell.get("rowspan", "1")).isdigit() else 1)
+            cs = max(1, int(cell.get("colspan", "1") or 1) if str(cell.get("colspan", "1")).isdigit() else 1)
+            for dr in range(rs):
+                for dc in range(cs):
+                    grid.setdefault((r + dr, c + dc), text)
+            c += cs
+    if not grid:
+        return [], header
+    n_rows = max(k[0] for k in grid) + 1
+    n_cols = max(k[1] for k in grid) + 1
+    return [[grid.get((r, c), "") for c in range(n_cols)] for r in range(n_rows)], header
+
+
+def html_to_text(markup: str) -> str:
+    """The page's main text (title, date, paragraphs, tables as rows) without site chrome.
+
+    trafilatura finds the main content; its tables lose row spans, so each is rendered from the page's own
+    ``<table>`` with the same cells. Pages trafilatura finds no content in fall back to all visible text."""
+    import trafilatura
+    from lxml import html as lxml_html
+
+    found: Any = trafilatura.bare_extraction(markup, include_tables=True, with_metadata=True, favor_recall=True)
+    if found is None or found.body is None or not len(found.body):
+        return _plain_html_text(markup)
+    try:
+        source_tables = [_html_grid(t) for t in lxml_html.fromstring(markup).iter("table")]
+    except (ValueError, TypeError):
+        source_tables = []
+    lines = [found.title or ""]
+    if found.date:
+        lines.append(f"发布时间：{found.date}")
+    for el in found.body:
+        if el.tag == "table":
+            cells = [_cell_text("".join(c.itertext())) for c in el.iter("cell")]
+            lines.extend(_matching_table(cells, source_tables) or table_lines(_trafilatura_rows(el)))
+        else:
+            lines.append(_cell_text("".join(el.itertext())))
+    return "\n".join(line for line in lines if line)
+
+
+def _trafilatura_rows(table) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    return [[_cell_text("".join(c.itertext())) for c in row.iter("cell")] for row in table.iter("row")]
+
+
+def _matching_table(cells: list[str], source_tables: list[tuple[list[list[str]], bool]]) -> list[str]:
+    """Rows of the page's table whose cells trafilatura kept (the first one with the same non-empty cells)."""
+    wanted = [c for c in cells if c]
+    for grid, header in source_tables:
+        mine = [c for row in grid for c in row if c]
+        if wanted and all(c in mine for c in wanted) and set(mine) <= set(wanted):
+            return table_lines(grid, header)
+    return []
+
+
+def _read_pdf(path: Path) -> list[str]:
+    """One text per page: the text outside tables, then each table as rows."""
+    try:
+        import pdfplumber
+
+        pages = []
+        with pdfplumber.open(str(path)) as pdf:
+            for page in pdf.pages:
+                pages.append(_pdf_page_text(page))
+    except Exception as exc:  # pdfplumber/pdfminer raise many types for corrupt files
         raise LoaderError(f"{path.name}: not a readable PDF ({exc}); re-export it from its source.") from exc
-    if not text.strip():
+    if not any(p.strip() for p in pages):
         raise LoaderError(
             f"{path.name}: the PDF has no text layer (a scan?); run OCR on it or add the text as a .txt file."
         )
-    return text
+    return pages
+
+
+def _pdf_page_text(page) -> str:  # type: ignore[no-untyped-def]
+    """Text above, between and below the tables, in reading order, each table as rows where it stands."""
+    tables = sorted(page.find_tables(), key=lambda t: t.bbox[1])
+    parts: list[str] = []
+    top = 0.0
+    for t in tables:
+        _x0, t_top, _x1, t_bottom = t.bbox
+        if t_top > top:
+            parts.append(page.crop((0, top, page.width, t_top)).extract_text() or "")
+        parts.extend(table_lines(_fill_merged(t.extract())))
+        top = t_bottom
+    rest = page.crop((0, top, page.width, page.height)) if tables else page
+    parts.append(rest.extract_text() or "")
+    return "\n".join(p for p in parts if p.strip())
+
+
+def _fill_merged(rows: list[list[str | None]]) -> list[list[str]]:
+    """pdfplumber gives None for the cells a merged cell covers: repeat the cell above (or left) into them."""
+    out: list[list[str]] = []
+    for r, row in enumerate(rows):
+        filled: list[str] = []
+        for c, cell in enumerate(row):
+            if cell is None:
+                cell = out[r - 1][c] if r and c < len(out[r - 1]) else (filled[-1] if filled else "")
+            filled.append(cell)
+        out.append(filled)
+    return out
 
 
 def _read_docx(path: Path) -> str:
+    """Paragraphs and tables in body order (python-docx repeats merged cells into each row they cover)."""
     try:
         import docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
 
         d = docx.Document(str(path))
-        text = "\n".join(p.text for p in d.paragraphs)
+        lines: list[str] = []
+        for el in d.element.body.iterchildren():
+            tag = el.tag.rsplit("}", 1)[-1]
+            if tag == "p":
+                lines.append(Paragraph(el, d).text)
+            elif tag == "tbl":
+                lines.extend(table_lines([[c.text for c in row.cells] for row in Table(el, d).rows]))
+        text = "\n".join(lines)
     except Exception as exc:  # python-docx raises zipfile/KeyError/lxml errors on corrupt files
         raise LoaderError(f"{path.name}: not a readable .docx file ({exc}); open and re-save it in Word.") from exc
     if not text.strip():
@@ -163,22 +316,28 @@ def load(path: Path, root: Path, max_bytes: int = 50 * 1024 * 1024, max_chars: i
         raise LoaderError(f"{path}: cannot be read ({exc.strerror}); check the path and its permissions.") from exc
     encoding = "utf-8"
     if suffix == ".pdf":
-        raw = _read_pdf(path)
+        parts = _read_pdf(path)
     elif suffix == ".docx":
-        raw = _read_docx(path)
+        parts = [_read_docx(path)]
     else:
         raw, encoding = decode_text(data, path.name)
-        if suffix in HTML_SUFFIXES:
-            raw = html_to_text(raw)
-    if len(raw) > max_chars:
+        parts = [html_to_text(raw) if suffix in HTML_SUFFIXES else raw]
+    chars = sum(len(p) for p in parts)
+    if chars > max_chars:
         raise LoaderError(
-            f"{path.name}: {len(raw):,} characters of text is more than a press release ({max_chars:,} at most: "
-            f"that would be about {len(raw) // 160:,} chunks to embed); split it or raise CONFBOT_MAX_TEXT_CHARS."
+            f"{path.name}: {chars:,} characters of text is more than a press release ({max_chars:,} at most: "
+            f"that would be about {chars // 160:,} chunks to embed); split it or raise CONFBOT_MAX_TEXT_CHARS."
         )
-    text = normalize(raw)
-    if not text:
+    text, pages, repairs = _repair_parts(parts)
+    if not text.strip():
         raise LoaderError(f"{path.name}: no text left after cleaning; check the file's content.")
-    warnings = tuple(f"{path.name}: possibly damaged text left as is: {s!r}" for s in suspicious_spans(text)[:5])
+    done = tuple(repairs.summary())
+    if done:
+        log.info("%s: %s", path.name, "; ".join(done))
+    dropped = tuple(f"{path.name}: {d}" for d in done if "dropped" in d)
+    warnings = dropped + tuple(
+        f"{path.name}: possibly damaged text left as is: {s!r}" for s in suspicious_spans(text)[:5]
+    )
     for w in warnings:
         log.warning(w)
     return Document(
@@ -188,7 +347,23 @@ def load(path: Path, root: Path, max_bytes: int = 50 * 1024 * 1024, max_chars: i
         size=len(data),
         encoding=encoding,
         warnings=warnings,
+        pages=pages if suffix == ".pdf" else (),
+        repairs=done,
     )
+
+
+def _repair_parts(parts: list[str]) -> tuple[str, tuple[int, ...], Repairs]:
+    """Repair each part (a PDF page) on its own and join them: (text, offset where each part starts, repairs)."""
+    repairs = Repairs()
+    texts: list[str] = []
+    starts: list[int] = []
+    offset = 0
+    for part in parts:
+        fixed, _ = repair(part, repairs)
+        starts.append(offset)
+        texts.append(fixed)
+        offset += len(fixed) + 1  # the joining newline
+    return "\n".join(texts), tuple(starts), repairs
 
 
 def discover(paths: list[Path]) -> list[Path]:

@@ -147,14 +147,17 @@ def clean_whitespace(text: str) -> str:
     return _BLANK_LINES_RE.sub("\n\n", "\n".join(lines)).strip()
 
 
-def repair(text: str) -> tuple[str, Repairs]:
-    """Repair received text into clean simplified Chinese (English passes through), saying what was repaired."""
-    repairs = Repairs()
+def repair(text: str, into: Repairs | None = None) -> tuple[str, Repairs]:
+    """Repair received text into clean simplified Chinese (English passes through), saying what was repaired.
+
+    ``into``: add the counts to these repairs (a file repaired page by page) instead of new ones."""
+    repairs = into if into is not None else Repairs()
     text = repair_mojibake(text, repairs.mojibake)  # first: on the characters exactly as the wrong codec wrote them
     text = unicodedata.normalize("NFC", text)
     text = text.translate(_FULLWIDTH_ALNUM)
     text = repair_mangled(text)
-    text, repairs.pinyin = strip_annotations(text)
+    text, n = strip_annotations(text)
+    repairs.pinyin += n
     text = to_simplified(text)
     text = clean_whitespace(text)
     return fullwidth_punctuation(text), repairs
