@@ -291,3 +291,21 @@ def test_a_50_mb_text_file_is_refused_with_the_limit_to_raise(settings: Settings
     with pytest.raises(LoaderError, match=r"dump\.txt: .* MB is over the 52 MB limit.*Nothing was indexed"):
         ingest(settings, embedder=fake_embedder)
     assert not settings.index_path.joinpath("chroma.sqlite3").exists()
+
+
+def test_identical_content_under_another_name_is_indexed_once(settings: Settings, fake_embedder: FakeEmbedder) -> None:
+    body = "本届展会将于6月1日开幕，展期三天。展馆共设八个展区。".encode()
+    (settings.corpus_path / "release.txt").write_bytes(body)
+    (settings.corpus_path / "uploads").mkdir()
+    (settings.corpus_path / "uploads" / "release_copy.txt").write_bytes(body)
+    report = ingest(settings, embedder=fake_embedder)
+    sources = Pipeline.open(settings, embedder=fake_embedder).store.sources()
+    assert "corpus/release.txt" in sources and "corpus/uploads/release_copy.txt" not in sources
+    assert any("release_copy.txt" in w and "corpus/release.txt" in w and "once" in w for w in report.warnings)
+
+
+def test_ingest_report_lists_repairs_per_file(settings: Settings, fake_embedder: FakeEmbedder) -> None:
+    (settings.corpus_path / "reprint.txt").write_text("展（zhan）馆(guan) 开放。", encoding="utf-8")
+    report = ingest(settings, embedder=fake_embedder)
+    assert report.repairs["corpus/reprint.txt"] == ["2 pinyin annotations removed"]
+    assert report.as_json()["repairs"]["corpus/reprint.txt"] == ["2 pinyin annotations removed"]  # type: ignore[index]

@@ -193,8 +193,13 @@ def html_to_text(markup: str) -> str:
     import trafilatura
     from lxml import html as lxml_html
 
-    found: Any = trafilatura.bare_extraction(markup, include_tables=True, with_metadata=True, favor_recall=True)
-    if found is None or found.body is None or not len(found.body):
+    found: Any = None
+    # precision first: on short pages the default settings keep the navigation and footer as one paragraph
+    for precision in (True, False):
+        found = trafilatura.bare_extraction(markup, include_tables=True, with_metadata=True, favor_precision=precision)
+        if found is not None and found.body is not None and len(found.body):
+            break
+    else:
         return _plain_html_text(markup)
     try:
         source_tables = [_html_grid(t) for t in lxml_html.fromstring(markup).iter("table")]
