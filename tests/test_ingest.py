@@ -252,21 +252,39 @@ def test_export_import_round_trip(settings: Settings, fake_embedder: FakeEmbedde
         import_index(make_client(target.index_path, None), tmp_path / "junk.gz", "other")
 
 
-def test_paths_outside_the_corpus_are_refused(settings: Settings, fake_embedder: FakeEmbedder, tmp_path: Path) -> None:
+def test_a_symlink_out_of_an_ingested_folder_is_refused(
+    settings: Settings, fake_embedder: FakeEmbedder, tmp_path: Path
+) -> None:
     secret = tmp_path / "outside" / "secret.txt"
     secret.parent.mkdir()
     secret.write_text("不应被索引的内部文件。", encoding="utf-8")
     (settings.corpus_path / "link.txt").symlink_to(secret)
-    with pytest.raises(LoaderError, match=r"link\.txt: resolves to .*outside the corpus folder"):
+    with pytest.raises(LoaderError, match=r"link\.txt: resolves to .*outside the folder being ingested"):
         ingest(settings, embedder=fake_embedder)
-    dotdot = settings.corpus_path / ".." / "outside.txt"
-    dotdot.write_text("同样在语料库之外。", encoding="utf-8")
-    with pytest.raises(LoaderError, match="outside the corpus folder"):
-        ingest(settings, [dotdot], embedder=fake_embedder)
     report = ingest(settings, embedder=fake_embedder, skip_bad=True)  # the rest is indexed, the link reported
     assert any("link.txt" in f for f in report.failed)
     texts = "".join(c.text for c in Pipeline.open(settings, embedder=fake_embedder).store.all_chunks())
-    assert "内部文件" not in texts and "语料库之外" not in texts
+    assert "内部文件" not in texts
+    # uploads through the app stay confined to the corpus folder, even for a file named on its own
+    with pytest.raises(LoaderError, match="outside the corpus folder"):
+        ingest(settings, [secret], embedder=fake_embedder, confine=settings.corpus_path)
+
+
+def test_files_and_folders_outside_the_corpus_can_be_ingested(
+    settings: Settings, fake_embedder: FakeEmbedder, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    outside = tmp_path_factory.mktemp("outside")  # outside the project: recorded by absolute path
+    assert settings.project_root.resolve() not in outside.resolve().parents
+    elsewhere = outside / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "a.txt").write_text("外部文件夹里的新闻稿。展会共设五个展区。", encoding="utf-8")
+    single = outside / "single.md"
+    single.write_text("单独指定的文件。论坛于周五举行。", encoding="utf-8")
+    dotdot = settings.corpus_path / ".." / "beside.txt"  # named on its own: the user chose it
+    dotdot.write_text("语料库旁边的文件。", encoding="utf-8")
+    ingest(settings, [elsewhere, single, dotdot], embedder=fake_embedder)
+    sources = set(Pipeline.open(settings, embedder=fake_embedder).store.sources())
+    assert {(elsewhere / "a.txt").resolve().as_posix(), single.resolve().as_posix(), "beside.txt"} <= sources
 
 
 def test_filenames_with_spaces_and_cjk(settings: Settings, fake_embedder: FakeEmbedder) -> None:

@@ -135,13 +135,16 @@ class Service:
         rebuild: bool = False,
         skip_bad: bool = False,
         progress: bool = False,
+        confine: Path | None = None,
     ) -> IngestReport:
         """Bring the index in line with ``paths`` (default the corpus); see :func:`confbot.ingest.indexer.ingest`."""
         from confbot.ingest.indexer import ingest
 
         emb = self._answerer.pipeline.embedder if self._answerer is not None else None
         with self._lock:
-            report = ingest(self.settings, paths, emb, rebuild=rebuild, skip_bad=skip_bad, progress=progress)
+            report = ingest(
+                self.settings, paths, emb, rebuild=rebuild, skip_bad=skip_bad, progress=progress, confine=confine
+            )
             self._refresh()
         return report
 
@@ -160,7 +163,7 @@ class Service:
                 for src, dest in staged:
                     written.append((dest, dest.read_bytes() if dest.exists() else None))
                     shutil.copyfile(src, dest)
-                return self.ingest([d for d, _ in written], progress=progress)
+                return self.ingest([d for d, _ in written], progress=progress, confine=self.settings.corpus_path)
             except ConfbotError:
                 for dest, backup in written:  # leave the corpus as it was
                     if backup is None:

@@ -64,27 +64,45 @@ def _progress(total: int, desc: str, enabled: bool):  # type: ignore[no-untyped-
     return tqdm(total=total, desc=desc, unit="chunk", disable=not enabled, leave=False)
 
 
+def _confined(paths: Sequence[Path], confine: Path | None) -> list[tuple[Path, Path | None, str]]:
+    """(file, the folder it must resolve inside or None, what that folder is) for every file to load.
+
+    A file named on its own may be anywhere. A file found in a folder must stay inside that folder (a symlink
+    or '..' may not lead out of it); with ``confine`` (uploads through the app) every file must stay inside it."""
+    out: list[tuple[Path, Path | None, str]] = []
+    for p in paths:
+        root = confine if confine is not None else (p if p.is_dir() else None)
+        what = "the corpus folder" if confine is not None else "the folder being ingested"
+        for f in discover([p]):
+            out.append((f, root.resolve() if root is not None else None, what))
+    return list({f: (f, r, w) for f, r, w in out}.values())
+
+
 def load_documents(
-    settings: Settings, paths: Sequence[Path], skip_bad: bool = False, known: Mapping[str, str] | None = None
+    settings: Settings,
+    paths: Sequence[Path],
+    skip_bad: bool = False,
+    known: Mapping[str, str] | None = None,
+    confine: Path | None = None,
 ) -> tuple[list[Document], list[str]]:
     """Load every file; with ``skip_bad`` unreadable files are reported, else the first batch of errors is raised.
 
-    ``known`` (source -> sha256 of the indexed version): a file with the same bytes is not normalized again."""
+    ``known`` (source -> sha256 of the indexed version): a file with the same bytes is not normalized again.
+    ``confine``: every file must resolve inside this folder (see :func:`_confined`)."""
     import hashlib
 
-    files = discover(list(paths))
+    files = _confined(paths, confine)
     if not files:
         where = ", ".join(str(p) for p in paths)
         raise InputError(f"no .txt, .md, .html, .pdf or .docx files found in {where}; add press releases there.")
     docs, errors = [], []
-    corpus = settings.corpus_path.resolve()
-    for f in files:
+    for f, root, what in sorted(files):
         try:
             real = f.resolve()
-            if corpus != real and corpus not in real.parents:
+            if root is not None and root != real and root not in real.parents:
                 raise LoaderError(
-                    f"{f}: resolves to {real}, outside the corpus folder {corpus} (a symlink or '..'); "
-                    "copy the file into the corpus folder to index it."
+                    f"{f}: resolves to {real}, outside {what} {root} (a symlink or '..' leads out of it); "
+                    "name the file itself to index it, or copy it into the folder."
                 )
             source = relative_source(f, settings.project_root)
             if known and source in known and f.stat().st_size <= settings.max_file_bytes:
@@ -135,8 +153,12 @@ def ingest(
     rebuild: bool = False,
     skip_bad: bool = False,
     progress: bool = False,
+    confine: Path | None = None,
 ) -> IngestReport:
-    """Bring the index in line with the files: add new chunks, keep unchanged ones, drop stale ones."""
+    """Bring the index in line with the files: add new chunks, keep unchanged ones, drop stale ones.
+
+    ``paths`` may be anywhere: sources inside the project are recorded relative to it, others by absolute
+    path. ``confine`` (the app's uploads): refuse any file that resolves outside that folder."""
     t0 = time.perf_counter()
     paths = list(paths or [settings.corpus_path])
     known: dict[str, str] = {}
@@ -144,7 +166,7 @@ def ingest(
     if not rebuild and (settings.chroma_url or (settings.index_path / "chroma.sqlite3").exists()):
         client = make_client(settings.index_path, settings.chroma_url, timeout=settings.chroma_timeout)
         known = committed_versions(client, settings.collection)
-    docs, errors = load_documents(settings, paths, skip_bad, known)
+    docs, errors = load_documents(settings, paths, skip_bad, known, confine)
     emb = embedder or load_embedder(settings)
     if client is None:  # the index is created only once every file has loaded
         client = make_client(settings.index_path, settings.chroma_url, create=True, timeout=settings.chroma_timeout)
