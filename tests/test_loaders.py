@@ -206,3 +206,39 @@ def test_a_table_row_is_never_split_across_chunks(tmp_path: Path) -> None:
     for c in chunks:
         for line in c.text.split("\n"):
             assert "｜" not in line or line == row
+
+
+def test_pdf_made_with_reportlab_keeps_pages_and_spanned_cells(tmp_path: Path) -> None:
+    pytest.importorskip("reportlab")
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("zh", fontName="STSong-Light", fontSize=11)
+    table = Table(
+        [
+            ["日期", "活动", "地点"],
+            ["6月1日", "开幕式", "主会场"],
+            ["", "主旨论坛", "主会场"],
+            ["6月2日", "闭幕式", "二号厅"],
+        ]
+    )
+    spans = [("SPAN", (0, 1), (0, 2))]  # 6月1日 covers two rows
+    font = [("FONTNAME", (0, 0), (-1, -1), "STSong-Light"), ("GRID", (0, 0), (-1, -1), 0.5, colors.black)]
+    table.setStyle(TableStyle([*font, *spans]))
+    path = tmp_path / "agenda.pdf"
+    SimpleDocTemplate(str(path)).build(
+        [Paragraph("第一页的说明文字。", style), PageBreak(), Paragraph("第二页的日程表如下。", style), table]
+    )
+    doc = load(path, tmp_path)
+    assert doc.text.split("\n") == [
+        "第一页的说明文字。",
+        "第二页的日程表如下。",
+        "日期：6月1日｜活动：开幕式｜地点：主会场",
+        "日期：6月1日｜活动：主旨论坛｜地点：主会场",
+        "日期：6月2日｜活动：闭幕式｜地点：二号厅",
+    ]
+    assert doc.page_of(0) == 1 and doc.page_of(doc.text.index("主旨论坛")) == 2

@@ -62,7 +62,12 @@ def test_an_unrepairable_span_is_dropped_with_a_warning() -> None:
     broken = "瑞典、苏丹".encode().decode("gbk", errors="replace")
     text, repairs = repair(f"参展国包括{broken}和其他国家。")
     assert text == "参展国包括瑞典和其他国家。"
-    assert repairs.summary() == [f"1 mojibake span dropped ({broken!r}, bytes lost); kept '瑞典'"]
+    assert repairs.summary() == [
+        f"1 mojibake span partly dropped (bytes lost in {broken!r}): kept '瑞典', dropped the rest"
+    ]
+    lone = "丹".encode().decode("gbk", errors="replace") + "苏".encode().decode("gbk", errors="replace")
+    text, repairs = repair(f"参展国包括{lone}等。")
+    assert text == "参展国包括等。" and repairs.summary() == [f"1 mojibake span dropped (bytes lost in {lone!r})"]
 
 
 def test_clean_text_is_not_touched() -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import itertools
 import logging
 from html.parser import HTMLParser
 from pathlib import Path
@@ -257,12 +258,35 @@ def _pdf_page_text(page) -> str:  # type: ignore[no-untyped-def]
     for t in tables:
         _x0, t_top, _x1, t_bottom = t.bbox
         if t_top > top:
-            parts.append(page.crop((0, top, page.width, t_top)).extract_text() or "")
+            parts.append(_pdf_paragraphs(page.crop((0, top, page.width, t_top))))
         parts.extend(table_lines(_fill_merged(t.extract())))
         top = t_bottom
-    rest = page.crop((0, top, page.width, page.height)) if tables else page
-    parts.append(rest.extract_text() or "")
+    parts.append(_pdf_paragraphs(page.crop((0, top, page.width, page.height)) if tables else page))
     return "\n".join(p for p in parts if p.strip())
+
+
+#: a PDF line ending within this many of its own average character widths of the right margin was wrapped
+WRAP_SLACK_CHARS = 1.5
+_LINE_END = "。！？!?：:；;”」』）)"
+
+
+def _pdf_paragraphs(area) -> str:  # type: ignore[no-untyped-def]
+    """The text of a PDF area with lines that were only wrapped at the right margin joined again."""
+    lines = [ln for ln in area.extract_text_lines() if ln["text"].strip()]
+    if not lines:
+        return ""
+    right = max(ln["x1"] for ln in lines)
+    out = [lines[0]["text"].strip()]
+    for prev, ln in itertools.pairwise(lines):
+        width = (prev["x1"] - prev["x0"]) / max(1, len(prev["text"]))
+        text = ln["text"].strip()
+        wrapped = prev["x1"] >= right - WRAP_SLACK_CHARS * width and out[-1][-1] not in _LINE_END
+        if wrapped:
+            glue = "" if is_cjk(out[-1][-1]) or is_cjk(text[0]) else " "
+            out[-1] += glue + text
+        else:
+            out.append(text)
+    return "\n".join(out)
 
 
 def _fill_merged(rows: list[list[str | None]]) -> list[list[str]]:

@@ -238,7 +238,9 @@ def _repair_run(run: str, codec: str, report: MojibakeReport) -> str:
         else:
             decoded, complete = bytes(span.data).decode("utf-8"), True  # type: ignore[arg-type]
             readable = decoded
-        if _commonness(readable) - _commonness(observed) < MIN_GAIN:
+        # a span holding U+FFFD is damaged anyway: there the byte fit alone decides when no character survived
+        unmeasurable = None in span.data and not any(is_cjk(c) for c in readable)
+        if not unmeasurable and _commonness(readable) - _commonness(observed) < MIN_GAIN:
             out.append(run[i])
             i += 1
             continue

@@ -72,7 +72,10 @@ class Repairs:
             n = self.mojibake.repaired
             out.append(f"{n} mojibake span{'s' * (n != 1)} repaired")
         for bad, kept in zip(self.mojibake.dropped, self.mojibake.partly, strict=True):
-            out.append(f"1 mojibake span dropped ({bad!r}, bytes lost)" + (f"; kept {kept!r}" if kept else ""))
+            if kept:
+                out.append(f"1 mojibake span partly dropped (bytes lost in {bad!r}): kept {kept!r}, dropped the rest")
+            else:
+                out.append(f"1 mojibake span dropped (bytes lost in {bad!r})")
         return out
 
 
