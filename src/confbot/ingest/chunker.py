@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 
+from confbot.ingest.tables import TABLE_CELL_SEP
 from confbot.records import Chunk
 
 #: Bump when the chunker's output changes: indexes built with another version are rebuilt.
@@ -20,12 +21,11 @@ CHUNKER_VERSION = "2"
 _SENTENCE_END = "。！？!?…"
 _CLOSERS = "”’」』）)》】\"'"
 _CLAUSE_END = "，；、,;：:"
-#: the loaders' table-cell separator: a line holding it is one table row
-TABLE_ROW_MARK = "｜"
 
 
 def is_table_row(line: str) -> bool:
-    return TABLE_ROW_MARK in line
+    """Whether a line is a table row as the loaders write it (cells joined by ``TABLE_CELL_SEP``)."""
+    return TABLE_CELL_SEP in line
 
 
 def chunk_id(source: str, text: str, occurrence: int = 0, version: str = "") -> str:

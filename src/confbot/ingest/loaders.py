@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from confbot.errors import LoaderError
+from confbot.ingest.tables import cell_text, fill_merged, html_grid, matching_table, table_lines, trafilatura_rows
 from confbot.records import Document
 from confbot.text.cjk import is_cjk
 from confbot.text.normalize import Repairs, repair, suspicious_spans
@@ -123,69 +124,6 @@ def _plain_html_text(markup: str) -> str:
     return html.unescape("".join(parser.parts))
 
 
-# ------------------------------------------------------------------------------------------------ tables
-TABLE_CELL_SEP = "｜"
-TABLE_LABEL_SEP = "："
-
-
-def _cell_text(text: str) -> str:
-    """One line: wrapped lines joined (without a space between Han characters)."""
-    parts = [p.strip() for p in text.replace("\r", "\n").split("\n") if p.strip()]
-    out = ""
-    for p in parts:
-        out += p if (out and is_cjk(out[-1]) and is_cjk(p[0])) or not out else " " + p
-    return out.replace(TABLE_CELL_SEP, "|")
-
-
-def table_lines(rows: list[list[str]], header: bool = True) -> list[str]:
-    """Rows (spans already repeated) -> one self-contained line per row: ``header：cell｜header：cell``.
-
-    Without a header row the cells are joined with ``｜``. Empty cells are left out; identical rows once."""
-    rows = [[_cell_text(c) for c in r] for r in rows if any(c and c.strip() for c in r)]
-    if not rows:
-        return []
-    names = rows[0] if header and len(rows) > 1 else []
-    body = rows[1:] if names else rows
-    lines: list[str] = []
-    for r in body:
-        if names:
-            cells = [f"{n}{TABLE_LABEL_SEP}{c}" if n and n != c else c for n, c in zip(names, r, strict=False) if c]
-        else:
-            cells = [c for c in r if c]
-        line = TABLE_CELL_SEP.join(dict.fromkeys(cells))
-        if line and (not lines or lines[-1] != line):
-            lines.append(line)
-    return lines
-
-
-def _html_grid(table) -> tuple[list[list[str]], bool]:  # type: ignore[no-untyped-def]
-    """An lxml ``<table>`` as a full grid (rowspan/colspan cells repeated) and whether row 1 is a header."""
-    grid: dict[tuple[int, int], str] = {}
-    trs = [tr for tr in table.iter("tr") if tr.getparent() is not None]
-    header = False
-    for r, tr in enumerate(trs):
-        c = 0
-        for cell in tr:
-            if cell.tag not in ("td", "th"):
-                continue
-            while (r, c) in grid:
-                c += 1
-            if r == 0 and cell.tag == "th":
-                header = True
-            text = _cell_text(cell.text_content())
-            rs = max(1, int(cell.get("rowspan", "1") or 1) if str(cell.get("rowspan", "1")).isdigit() else 1)
-            cs = max(1, int(cell.get("colspan", "1") or 1) if str(cell.get("colspan", "1")).isdigit() else 1)
-            for dr in range(rs):
-                for dc in range(cs):
-                    grid.setdefault((r + dr, c + dc), text)
-            c += cs
-    if not grid:
-        return [], header
-    n_rows = max(k[0] for k in grid) + 1
-    n_cols = max(k[1] for k in grid) + 1
-    return [[grid.get((r, c), "") for c in range(n_cols)] for r in range(n_rows)], header
-
-
 def html_to_text(markup: str) -> str:
     """The page's main text (title, date, paragraphs, tables as rows) without site chrome.
 
@@ -203,7 +141,7 @@ def html_to_text(markup: str) -> str:
     else:
         return _plain_html_text(markup)
     try:
-        source_tables = [_html_grid(t) for t in lxml_html.fromstring(markup).iter("table")]
+        source_tables = [html_grid(t) for t in lxml_html.fromstring(markup).iter("table")]
     except (ValueError, TypeError):
         source_tables = []
     lines = [found.title or ""]
@@ -211,25 +149,11 @@ def html_to_text(markup: str) -> str:
         lines.append(f"发布时间：{found.date}")
     for el in found.body:
         if el.tag == "table":
-            cells = [_cell_text("".join(c.itertext())) for c in el.iter("cell")]
-            lines.extend(_matching_table(cells, source_tables) or table_lines(_trafilatura_rows(el)))
+            cells = [cell_text("".join(c.itertext())) for c in el.iter("cell")]
+            lines.extend(matching_table(cells, source_tables) or table_lines(trafilatura_rows(el)))
         else:
-            lines.append(_cell_text("".join(el.itertext())))
+            lines.append(cell_text("".join(el.itertext())))
     return "\n".join(line for line in lines if line)
-
-
-def _trafilatura_rows(table) -> list[list[str]]:  # type: ignore[no-untyped-def]
-    return [[_cell_text("".join(c.itertext())) for c in row.iter("cell")] for row in table.iter("row")]
-
-
-def _matching_table(cells: list[str], source_tables: list[tuple[list[list[str]], bool]]) -> list[str]:
-    """Rows of the page's table whose cells trafilatura kept (the first one with the same non-empty cells)."""
-    wanted = [c for c in cells if c]
-    for grid, header in source_tables:
-        mine = [c for row in grid for c in row if c]
-        if wanted and all(c in mine for c in wanted) and set(mine) <= set(wanted):
-            return table_lines(grid, header)
-    return []
 
 
 def _read_pdf(path: Path) -> list[str]:
@@ -259,7 +183,7 @@ def _pdf_page_text(page) -> str:  # type: ignore[no-untyped-def]
         _x0, t_top, _x1, t_bottom = t.bbox
         if t_top > top:
             parts.append(_pdf_paragraphs(page.crop((0, top, page.width, t_top))))
-        parts.extend(table_lines(_fill_merged(t.extract())))
+        parts.extend(table_lines(fill_merged(t.extract())))
         top = t_bottom
     parts.append(_pdf_paragraphs(page.crop((0, top, page.width, page.height)) if tables else page))
     return "\n".join(p for p in parts if p.strip())
@@ -287,19 +211,6 @@ def _pdf_paragraphs(area) -> str:  # type: ignore[no-untyped-def]
         else:
             out.append(text)
     return "\n".join(out)
-
-
-def _fill_merged(rows: list[list[str | None]]) -> list[list[str]]:
-    """pdfplumber gives None for the cells a merged cell covers: repeat the cell above (or left) into them."""
-    out: list[list[str]] = []
-    for r, row in enumerate(rows):
-        filled: list[str] = []
-        for c, cell in enumerate(row):
-            if cell is None:
-                cell = out[r - 1][c] if r and c < len(out[r - 1]) else (filled[-1] if filled else "")
-            filled.append(cell)
-        out.append(filled)
-    return out
 
 
 def _read_docx(path: Path) -> str:

@@ -53,9 +53,6 @@ _FULLWIDTH_ALNUM = {
 _SUSPICIOUS_RE = re.compile(rf"[{_CJK}][?;�？][{_CJK}]|[{_CJK}]\(?[a-zü]*[{_TONED}][a-zü]*\)?|�")
 
 
-__all__ = ["has_cjk", "is_cjk"]
-
-
 @dataclass
 class Repairs:
     """What :func:`repair` did to one text."""
