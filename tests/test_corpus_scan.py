@@ -34,3 +34,14 @@ def test_the_scan_covers_the_damaged_files() -> None:
     names = {f.name for f in FILES}
     assert len(FILES) == 26 and "09_2023_yure_zhuanzai.txt" in names
     assert all("heldout" not in f.parts for f in FILES)
+
+
+@pytest.mark.parametrize("name", ["caexpo", "ciftis", "dcsummit"])
+def test_every_evidence_string_survives_loading(name: str) -> None:
+    """The facts the QA set points at are still in the loaded text (tables, repairs and chrome removal included)."""
+    from confbot.evaluation import is_hit, load_qa
+
+    texts = [load(f, CORPORA).text for f in FILES if f.parts[-3] == name]
+    for item in load_qa(CORPORA / name / "qa.jsonl"):
+        if item.evidence:
+            assert any(is_hit(t, item.evidence) for t in texts), (item.id, item.evidence)

@@ -65,6 +65,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"warning: {w}", file=sys.stderr)
     for f in report.failed:
         print(f"skipped: {f}", file=sys.stderr)
+    if not args.json:
+        for src, done in sorted(report.repairs.items()):
+            print(f"repaired: {src}: {'; '.join(done)}", file=sys.stderr)
     if args.json:
         d = report.as_json()
         _print_json(
