@@ -320,6 +320,10 @@ def test_identical_content_under_another_name_is_indexed_once(settings: Settings
     sources = Pipeline.open(settings, embedder=fake_embedder).store.sources()
     assert "corpus/release.txt" in sources and "corpus/uploads/release_copy.txt" not in sources
     assert any("release_copy.txt" in w and "corpus/release.txt" in w and "once" in w for w in report.warnings)
+    # the copy named on its own later (as an upload is) is recognised against the index
+    again = ingest(settings, [settings.corpus_path / "uploads" / "release_copy.txt"], embedder=fake_embedder)
+    assert any("same content as corpus/release.txt (already indexed)" in w for w in again.warnings)
+    assert "corpus/uploads/release_copy.txt" not in Pipeline.open(settings, embedder=fake_embedder).store.sources()
 
 
 def test_ingest_report_lists_repairs_per_file(settings: Settings, fake_embedder: FakeEmbedder) -> None:

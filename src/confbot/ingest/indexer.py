@@ -84,8 +84,10 @@ def load_documents(
     skip_bad: bool = False,
     known: Mapping[str, str] | None = None,
     confine: Path | None = None,
-) -> tuple[list[Document], list[str]]:
-    """Load every file; with ``skip_bad`` unreadable files are reported, else the first batch of errors is raised.
+) -> tuple[list[Document], list[str], list[str]]:
+    """(documents, errors, warnings): load every file, each content once (:func:`drop_duplicates`).
+
+    With ``skip_bad`` unreadable files are reported, else the first batch of errors is raised.
 
     ``known`` (source -> sha256 of the indexed version): a file with the same bytes is not normalized again.
     ``confine``: every file must resolve inside this folder (see :func:`_confined`)."""
@@ -117,32 +119,39 @@ def load_documents(
     if errors and not skip_bad:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise LoaderError(f"{errors[0]}{more}. Nothing was indexed; fix the file or pass --skip-bad.")
-    return drop_duplicates(docs), errors
+    loading = {d.source for d in docs}
+    indexed = {  # files already indexed that this ingest does not load, and that are still there
+        sha: src for src, sha in (known or {}).items() if src not in loading and settings.resolve(Path(src)).is_file()
+    }
+    kept, notes = drop_duplicates(docs, indexed)
+    return kept, errors, notes
 
 
-def drop_duplicates(docs: list[Document]) -> list[Document]:
-    """Each content once: a file whose bytes or normalized text equal an earlier file's is left out, and the
-    earlier file carries a warning naming both (it is indexed, the copy is not)."""
-    import dataclasses
+def drop_duplicates(docs: list[Document], indexed: Mapping[str, str] | None = None) -> tuple[list[Document], list[str]]:
+    """Each content once: (the documents to index, a warning per copy left out naming both files).
+
+    A file whose bytes or normalized text equal an earlier file's is left out. ``indexed`` (sha256 -> source):
+    files already in the index and not loaded now; a file with the same bytes as one of them is left out too
+    (an upload of a file the corpus already holds)."""
     import hashlib
 
-    first: dict[str, int] = {}  # content key -> index in ``kept``
+    first: dict[str, str] = {}  # content key -> source of the first file with it
     kept: list[Document] = []
+    notes: list[str] = []
     for doc in docs:
         keys = [f"bytes:{doc.sha256}"]
         if doc.text:
             keys.append("text:" + hashlib.sha256(doc.text.encode()).hexdigest())
-        seen = next((first[k] for k in keys if k in first), None)
-        if seen is None:
-            for k in keys:
-                first[k] = len(kept)
+        orig = next((first[k] for k in keys if k in first), None)
+        if orig is None and indexed and doc.sha256 in indexed and not doc.unchanged:
+            orig = f"{indexed[doc.sha256]} (already indexed)"
+        if orig is None:
+            first.update(dict.fromkeys(keys, doc.source))
             kept.append(doc)
             continue
-        orig = kept[seen]
-        msg = f"{doc.source}: same content as {orig.source}; indexed once, as {orig.source}"
-        log.warning(msg)
-        kept[seen] = dataclasses.replace(orig, warnings=(*orig.warnings, msg))
-    return kept
+        notes.append(f"{doc.source}: same content as {orig}; indexed once, not as {doc.source}")
+        log.warning(notes[-1])
+    return kept, notes
 
 
 def ingest(
@@ -166,12 +175,14 @@ def ingest(
     if not rebuild and (settings.chroma_url or (settings.index_path / "chroma.sqlite3").exists()):
         client = make_client(settings.index_path, settings.chroma_url, timeout=settings.chroma_timeout)
         known = committed_versions(client, settings.collection)
-    docs, errors = load_documents(settings, paths, skip_bad, known, confine)
+    docs, errors, notes = load_documents(settings, paths, skip_bad, known, confine)
     emb = embedder or load_embedder(settings)
     if client is None:  # the index is created only once every file has loaded
         client = make_client(settings.index_path, settings.chroma_url, create=True, timeout=settings.chroma_timeout)
     with ingest_lock(settings):
-        return _ingest(settings, paths, docs, errors, emb, client, rebuild, progress, t0)
+        report = _ingest(settings, paths, docs, errors, emb, client, rebuild, progress, t0)
+    report.warnings.extend(notes)
+    return report
 
 
 def _ingest(

@@ -1,7 +1,8 @@
-"""The one definition of "a Han character" used by every text module."""
+"""The one definition of "a Han character" used by every text module, and traditional -> simplified."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 #: CJK Unified Ideographs with extension A, compatibility ideographs and the supplementary planes B-F.
@@ -15,3 +16,17 @@ def is_cjk(ch: str) -> bool:
 
 def has_cjk(text: str) -> bool:
     return bool(CJK_RE.search(text))
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s_converter():  # type: ignore[no-untyped-def]
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified Chinese (OpenCC ``t2s``); other text passes through."""
+    if not has_cjk(text):
+        return text
+    return str(_t2s_converter().convert(text))

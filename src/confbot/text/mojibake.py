@@ -20,7 +20,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from confbot.text.cjk import CJK_RANGES, is_cjk
+from confbot.text.cjk import CJK_RANGES, is_cjk, to_simplified
 
 #: codecs whose mojibake is looked for, in order
 CODECS = ("gbk", "big5")
@@ -74,8 +74,6 @@ def _frequencies() -> tuple[dict[str, int], dict[str, int]]:
 
 def _commonness(text: str) -> float:
     """Mean log10 frequency of the Han characters in ``text`` (simplified first)."""
-    from confbot.text.normalize import to_simplified
-
     chars, _ = _frequencies()
     han = [c for c in to_simplified(text) if is_cjk(c)]
     if not han:

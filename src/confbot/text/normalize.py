@@ -20,7 +20,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from confbot.text.cjk import CJK_RANGES, has_cjk, is_cjk
+from confbot.text.cjk import CJK_RANGES, is_cjk, to_simplified
+from confbot.text.cjk import has_cjk as has_cjk  # re-exported: the answer modules import it from here
 from confbot.text.mojibake import MojibakeReport, repair_mojibake
 from confbot.text.pinyin import strip_annotations
 
@@ -86,20 +87,6 @@ def repair_mangled(text: str) -> str:
 def strip_pinyin(text: str) -> str:
     """Drop ``(pīn)`` annotations after CJK characters; keep real parentheses such as ``(2024—2026年)``."""
     return strip_annotations(text)[0]
-
-
-@functools.lru_cache(maxsize=1)
-def _t2s_converter():  # type: ignore[no-untyped-def]
-    from opencc import OpenCC
-
-    return OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    """Traditional → simplified Chinese (OpenCC ``t2s``); other text passes through."""
-    if not has_cjk(text):
-        return text
-    return str(_t2s_converter().convert(text))
 
 
 def _touches_cjk(text: str, start: int, end: int) -> bool:
