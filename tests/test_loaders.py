@@ -242,3 +242,10 @@ def test_pdf_made_with_reportlab_keeps_pages_and_spanned_cells(tmp_path: Path) -
         "日期：6月2日｜活动：闭幕式｜地点：二号厅",
     ]
     assert doc.page_of(0) == 1 and doc.page_of(doc.text.index("主旨论坛")) == 2
+
+
+def test_html_line_breaks_and_list_items_stay_lines(tmp_path: Path) -> None:
+    body = "<p>参展须知如下：<br>一、凭证入场；<br>二、禁止携带危险品。</p><ul><li>开放时间：9:00至17:00</li><li>咨询电话：请见官网</li></ul>"
+    (tmp_path / "notice.html").write_text(BOILERPLATE.format(table=body), encoding="utf-8")
+    lines = load(tmp_path / "notice.html", tmp_path).text.split("\n")
+    assert {"一、凭证入场；", "二、禁止携带危险品。", "开放时间：9:00至17:00", "咨询电话：请见官网"} <= set(lines)

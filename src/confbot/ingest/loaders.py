@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 from confbot.errors import LoaderError
 from confbot.ingest.tables import cell_text, fill_merged, html_grid, matching_table, table_lines, trafilatura_rows
 from confbot.records import Document
-from confbot.text.cjk import is_cjk
+from confbot.text.cjk import has_cjk, is_cjk
 from confbot.text.normalize import Repairs, repair, suspicious_spans
 
 log = logging.getLogger(__name__)
@@ -144,16 +144,26 @@ def html_to_text(markup: str) -> str:
         source_tables = [html_grid(t) for t in lxml_html.fromstring(markup).iter("table")]
     except (ValueError, TypeError):
         source_tables = []
-    lines = [found.title or ""]
-    if found.date:
-        lines.append(f"发布时间：{found.date}")
+    title = found.title or ""
+    lines = [title]
+    if found.date:  # the page's date, labelled in the page's language (dates decide which release is newer)
+        lines.append(f"发布时间：{found.date}" if has_cjk(title) else f"Date: {found.date}")
     for el in found.body:
         if el.tag == "table":
             cells = [cell_text("".join(c.itertext())) for c in el.iter("cell")]
             lines.extend(matching_table(cells, source_tables) or table_lines(trafilatura_rows(el)))
+        elif el.tag == "list":
+            lines.extend(_element_lines(item) for item in el.iter("item"))
         else:
-            lines.append(cell_text("".join(el.itertext())))
+            lines.append(_element_lines(el))
     return "\n".join(line for line in lines if line)
+
+
+def _element_lines(el: Any) -> str:
+    """The text of one trafilatura element, a line per ``<lb/>`` (the page's ``<br>``)."""
+    for lb in el.iter("lb"):
+        lb.tail = "\n" + (lb.tail or "")
+    return "\n".join(cell_text(line) for line in "".join(el.itertext()).split("\n") if line.strip())
 
 
 def _read_pdf(path: Path) -> list[str]:
