@@ -285,6 +285,14 @@ def test_files_and_folders_outside_the_corpus_can_be_ingested(
     ingest(settings, [elsewhere, single, dotdot], embedder=fake_embedder)
     sources = set(Pipeline.open(settings, embedder=fake_embedder).store.sources())
     assert {(elsewhere / "a.txt").resolve().as_posix(), single.resolve().as_posix(), "beside.txt"} <= sources
+    # a file gone from an outside folder loses its chunks when that folder is ingested again
+    (elsewhere / "b.txt").write_text("第二份外部新闻稿。", encoding="utf-8")
+    ingest(settings, [elsewhere], embedder=fake_embedder)
+    (elsewhere / "a.txt").unlink()
+    report = ingest(settings, [elsewhere], embedder=fake_embedder)
+    sources = set(Pipeline.open(settings, embedder=fake_embedder).store.sources())
+    assert report.removed >= 1 and (elsewhere / "a.txt").resolve().as_posix() not in sources
+    assert (elsewhere / "b.txt").resolve().as_posix() in sources and single.resolve().as_posix() in sources
 
 
 def test_filenames_with_spaces_and_cjk(settings: Settings, fake_embedder: FakeEmbedder) -> None:
