@@ -200,6 +200,7 @@ def _pdf_page_text(page) -> str:  # type: ignore[no-untyped-def]
 
 
 #: a PDF line ending within this many of its own average character widths of the right margin was wrapped
+#: (justified Chinese text ends 0-1 character short of the margin; a paragraph's last line ends far from it)
 WRAP_SLACK_CHARS = 1.5
 _LINE_END = "。！？!?：:；;”」』）)"
 
