@@ -29,8 +29,8 @@ CODECS = ("gbk", "big5")
 #: (GBK, Big5 and UTF-8 files) round-trips at all, so the bar only guards against a chance fit.
 MIN_GAIN = 1.0
 #: a lost byte is filled in only when its best character beats the runner-up by this factor in likelihood.
-#: On the development corpora the right characters won by x467 to x10^9, the two wrong guesses (the last
-#: character of a name, nothing after it) would have won by x2 and x3.
+#: On the development corpora the right characters won by x467 to x10^9, except twice by only x2 and x3
+#: (the last character of a name with nothing after it): those spans are cut there instead of guessed.
 MIN_ODDS = 20.0
 #: at most this many lost bytes in one decoded character are searched (64 values each)
 MAX_LOST_PER_CHAR = 2
