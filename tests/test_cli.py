@@ -24,7 +24,9 @@ def test_ingest_retrieve_eval(
     code, out, err = run(capsys, "ingest", "--json")
     assert code == 0, err
     first = json.loads(out)
-    assert set(first) == {"files", "chunks", "added", "unchanged", "removed", "seconds"}
+    assert set(first) == {"files", "chunks", "added", "unchanged", "removed", "seconds", "repairs"}
+    assert first["repairs"][0]["source"] == "corpus/000_6ecf1ceda1c9a779.txt"
+    assert any("pinyin annotations removed" in r for r in first["repairs"][0]["repairs"])
     assert first["files"] == 1 and first["added"] == first["chunks"] > 10
 
     code, out, _ = run(capsys, "ingest", "--json")

@@ -254,21 +254,47 @@ def test_export_import_round_trip(settings: Settings, fake_embedder: FakeEmbedde
         import_index(make_client(target.index_path, None), tmp_path / "junk.gz", "other")
 
 
-def test_paths_outside_the_corpus_are_refused(settings: Settings, fake_embedder: FakeEmbedder, tmp_path: Path) -> None:
+def test_a_symlink_out_of_an_ingested_folder_is_refused(
+    settings: Settings, fake_embedder: FakeEmbedder, tmp_path: Path
+) -> None:
     secret = tmp_path / "outside" / "secret.txt"
     secret.parent.mkdir()
     secret.write_text("不应被索引的内部文件。", encoding="utf-8")
     (settings.corpus_path / "link.txt").symlink_to(secret)
-    with pytest.raises(LoaderError, match=r"link\.txt: resolves to .*outside the corpus folder"):
+    with pytest.raises(LoaderError, match=r"link\.txt: resolves to .*outside the folder being ingested"):
         ingest(settings, embedder=fake_embedder)
-    dotdot = settings.corpus_path / ".." / "outside.txt"
-    dotdot.write_text("同样在语料库之外。", encoding="utf-8")
-    with pytest.raises(LoaderError, match="outside the corpus folder"):
-        ingest(settings, [dotdot], embedder=fake_embedder)
     report = ingest(settings, embedder=fake_embedder, skip_bad=True)  # the rest is indexed, the link reported
     assert any("link.txt" in f for f in report.failed)
     texts = "".join(c.text for c in Pipeline.open(settings, embedder=fake_embedder).store.all_chunks())
-    assert "内部文件" not in texts and "语料库之外" not in texts
+    assert "内部文件" not in texts
+    # uploads through the app stay confined to the corpus folder, even for a file named on its own
+    with pytest.raises(LoaderError, match="outside the corpus folder"):
+        ingest(settings, [secret], embedder=fake_embedder, confine=settings.corpus_path)
+
+
+def test_files_and_folders_outside_the_corpus_can_be_ingested(
+    settings: Settings, fake_embedder: FakeEmbedder, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    outside = tmp_path_factory.mktemp("outside")  # outside the project: recorded by absolute path
+    assert settings.project_root.resolve() not in outside.resolve().parents
+    elsewhere = outside / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "a.txt").write_text("外部文件夹里的新闻稿。展会共设五个展区。", encoding="utf-8")
+    single = outside / "single.md"
+    single.write_text("单独指定的文件。论坛于周五举行。", encoding="utf-8")
+    dotdot = settings.corpus_path / ".." / "beside.txt"  # named on its own: the user chose it
+    dotdot.write_text("语料库旁边的文件。", encoding="utf-8")
+    ingest(settings, [elsewhere, single, dotdot], embedder=fake_embedder)
+    sources = set(Pipeline.open(settings, embedder=fake_embedder).store.sources())
+    assert {(elsewhere / "a.txt").resolve().as_posix(), single.resolve().as_posix(), "beside.txt"} <= sources
+    # a file gone from an outside folder loses its chunks when that folder is ingested again
+    (elsewhere / "b.txt").write_text("第二份外部新闻稿。", encoding="utf-8")
+    ingest(settings, [elsewhere], embedder=fake_embedder)
+    (elsewhere / "a.txt").unlink()
+    report = ingest(settings, [elsewhere], embedder=fake_embedder)
+    sources = set(Pipeline.open(settings, embedder=fake_embedder).store.sources())
+    assert report.removed >= 1 and (elsewhere / "a.txt").resolve().as_posix() not in sources
+    assert (elsewhere / "b.txt").resolve().as_posix() in sources and single.resolve().as_posix() in sources
 
 
 def test_filenames_with_spaces_and_cjk(settings: Settings, fake_embedder: FakeEmbedder) -> None:
@@ -293,3 +319,25 @@ def test_a_50_mb_text_file_is_refused_with_the_limit_to_raise(settings: Settings
     with pytest.raises(LoaderError, match=r"dump\.txt: .* MB is over the 52 MB limit.*Nothing was indexed"):
         ingest(settings, embedder=fake_embedder)
     assert not settings.index_path.joinpath("chroma.sqlite3").exists()
+
+
+def test_identical_content_under_another_name_is_indexed_once(settings: Settings, fake_embedder: FakeEmbedder) -> None:
+    body = "本届展会将于6月1日开幕，展期三天。展馆共设八个展区。".encode()
+    (settings.corpus_path / "release.txt").write_bytes(body)
+    (settings.corpus_path / "uploads").mkdir()
+    (settings.corpus_path / "uploads" / "release_copy.txt").write_bytes(body)
+    report = ingest(settings, embedder=fake_embedder)
+    sources = Pipeline.open(settings, embedder=fake_embedder).store.sources()
+    assert "corpus/release.txt" in sources and "corpus/uploads/release_copy.txt" not in sources
+    assert any("release_copy.txt" in w and "corpus/release.txt" in w and "once" in w for w in report.warnings)
+    # the copy named on its own later (as an upload is) is recognised against the index
+    again = ingest(settings, [settings.corpus_path / "uploads" / "release_copy.txt"], embedder=fake_embedder)
+    assert any("same content as corpus/release.txt (already indexed)" in w for w in again.warnings)
+    assert "corpus/uploads/release_copy.txt" not in Pipeline.open(settings, embedder=fake_embedder).store.sources()
+
+
+def test_ingest_report_lists_repairs_per_file(settings: Settings, fake_embedder: FakeEmbedder) -> None:
+    (settings.corpus_path / "reprint.txt").write_text("展（zhan）馆(guan) 开放。", encoding="utf-8")
+    report = ingest(settings, embedder=fake_embedder)
+    assert report.repairs["corpus/reprint.txt"] == ["2 pinyin annotations removed"]
+    assert report.as_json()["repairs"]["corpus/reprint.txt"] == ["2 pinyin annotations removed"]  # type: ignore[index]

@@ -118,3 +118,134 @@ def test_discover(tmp_path: Path) -> None:
     assert [p.name for p in discover([tmp_path / "d"])] == ["a.md", "b.txt"]
     with pytest.raises(LoaderError, match="no such file"):
         discover([tmp_path / "missing"])
+
+
+# ------------------------------------------------------------------ structure: tables, body order, pages
+def test_docx_table_rows_are_self_contained_lines_in_body_order(tmp_path: Path) -> None:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("本届论坛日程如下。")
+    rows = [
+        ("日期", "活动", "地点"),
+        ("11月19日", "开幕式", "主会场A厅"),
+        ("11月20日", "人工智能分论坛", "二号会议室"),
+        ("11月21日", "闭幕式", "主会场A厅"),
+    ]
+    table = d.add_table(rows=4, cols=3)
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            table.cell(r, c).text = cell
+    d.add_paragraph("以上安排如有变动另行通知。")
+    d.save(str(tmp_path / "agenda.docx"))
+    lines = load(tmp_path / "agenda.docx", tmp_path).text.split("\n")
+    assert lines[0] == "本届论坛日程如下。" and lines[-1] == "以上安排如有变动另行通知。"
+    assert "日期：11月20日｜活动：人工智能分论坛｜地点：二号会议室" in lines
+    assert len(lines) == 5  # paragraph, three rows (the header is in every row), paragraph
+
+
+BOILERPLATE = """<html><head><title>票务信息_新闻中心_某展会网</title></head><body>
+<div class="nav"><a href="/">首页</a> | <a href="/news/">新闻中心</a> | <a href="/about/">关于我们</a></div>
+<div class="breadcrumb">当前位置：<a href="/">首页</a> &gt; <a href="/news/">新闻中心</a> &gt; 正文</div>
+<div class="article"><h1>票务信息发布</h1>
+<div class="info">发布时间：2031-03-02 【字号：<a href="#">大</a> <a href="#">中</a> <a href="#">小</a>】</div>
+<div class="content"><p>本届展会门票现已开售，观众可通过官方渠道购买，各类票种价格与说明详见下表。</p>
+{table}
+<p>购票后请妥善保管电子票，入场时出示二维码即可快速通行。</p></div>
+<div class="share">分享到：<a href="#">微信</a> <a href="#">微博</a></div></div>
+<div class="footer">版权所有 © 某展会网 京ICP备00000000号</div>
+</body></html>"""
+
+
+def test_html_table_rows_and_no_site_chrome(tmp_path: Path) -> None:
+    table = (
+        "<table><tr><th>票种</th><th>价格</th><th>说明</th></tr><tr><td>学生票</td><td>80元</td><td>凭学生证入场</td></tr>"
+        "<tr><td>专业观众票</td><td>300元</td><td>含会刊</td></tr></table>"
+    )
+    (tmp_path / "tickets.html").write_text(BOILERPLATE.format(table=table), encoding="utf-8")
+    lines = load(tmp_path / "tickets.html", tmp_path).text.split("\n")
+    assert "票种：学生票｜价格：80元｜说明：凭学生证入场" in lines
+    assert "票种：专业观众票｜价格：300元｜说明：含会刊" in lines
+    text = "\n".join(lines)
+    for chrome in ("版权所有", "ICP备", "首页", "分享到", "【字号", "关于我们"):
+        assert chrome not in text
+    assert "购票后请妥善保管电子票" in text
+
+
+def test_html_rowspan_cell_is_repeated_into_each_row(tmp_path: Path) -> None:
+    table = (
+        "<table><tr><th>日期</th><th>活动</th></tr>"
+        "<tr><td rowspan='2'>6月1日</td><td>开幕式</td></tr><tr><td>主旨论坛</td></tr>"
+        "<tr><td>6月2日</td><td>闭幕式</td></tr></table>"
+    )
+    (tmp_path / "p.html").write_text(BOILERPLATE.format(table=table), encoding="utf-8")
+    lines = load(tmp_path / "p.html", tmp_path).text.split("\n")
+    assert "日期：6月1日｜活动：开幕式" in lines and "日期：6月1日｜活动：主旨论坛" in lines
+
+
+CIFTIS_PDF = Path(__file__).parent / "corpora" / "ciftis" / "docs" / "04_2022_shuju.pdf"
+
+
+def test_pdf_tables_rows_and_pages() -> None:
+    doc = load(CIFTIS_PDF, CIFTIS_PDF.parent)
+    lines = doc.text.split("\n")
+    # the venue cell spans rows 2-9 in the PDF: every row it covers names it
+    assert "序号：3｜展区或专题：金融服务｜场地：首钢园区" in lines
+    assert "成果类别：投资类｜数量（个）：175" in lines
+    assert len(doc.pages) == 2 and doc.pages[0] == 0
+    assert doc.page_of(doc.text.index("序号：3")) == 1
+    assert doc.page_of(doc.text.index("成果类别：投资类")) == 2
+
+
+def test_a_table_row_is_never_split_across_chunks(tmp_path: Path) -> None:
+    from confbot.ingest.chunker import chunk_document
+
+    row = "日期：11月20日｜活动：人工智能分论坛。报告与圆桌讨论，含午餐｜地点：二号会议室"
+    text = "前言一句。\n" + "\n".join([row] * 12) + "\n结尾一句。"
+    chunks = chunk_document("a.txt", text, size=60, overlap=10)
+    for c in chunks:
+        for line in c.text.split("\n"):
+            assert "｜" not in line or line == row
+
+
+def test_pdf_made_with_reportlab_keeps_pages_and_spanned_cells(tmp_path: Path) -> None:
+    pytest.importorskip("reportlab")
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("zh", fontName="STSong-Light", fontSize=11)
+    table = Table(
+        [
+            ["日期", "活动", "地点"],
+            ["6月1日", "开幕式", "主会场"],
+            ["", "主旨论坛", "主会场"],
+            ["6月2日", "闭幕式", "二号厅"],
+        ]
+    )
+    spans = [("SPAN", (0, 1), (0, 2))]  # 6月1日 covers two rows
+    font = [("FONTNAME", (0, 0), (-1, -1), "STSong-Light"), ("GRID", (0, 0), (-1, -1), 0.5, colors.black)]
+    table.setStyle(TableStyle([*font, *spans]))
+    path = tmp_path / "agenda.pdf"
+    SimpleDocTemplate(str(path)).build(
+        [Paragraph("第一页的说明文字。", style), PageBreak(), Paragraph("第二页的日程表如下。", style), table]
+    )
+    doc = load(path, tmp_path)
+    assert doc.text.split("\n") == [
+        "第一页的说明文字。",
+        "第二页的日程表如下。",
+        "日期：6月1日｜活动：开幕式｜地点：主会场",
+        "日期：6月1日｜活动：主旨论坛｜地点：主会场",
+        "日期：6月2日｜活动：闭幕式｜地点：二号厅",
+    ]
+    assert doc.page_of(0) == 1 and doc.page_of(doc.text.index("主旨论坛")) == 2
+
+
+def test_html_line_breaks_and_list_items_stay_lines(tmp_path: Path) -> None:
+    body = "<p>参展须知如下：<br>一、凭证入场；<br>二、禁止携带危险品。</p><ul><li>开放时间：9:00至17:00</li><li>咨询电话：请见官网</li></ul>"
+    (tmp_path / "notice.html").write_text(BOILERPLATE.format(table=body), encoding="utf-8")
+    lines = load(tmp_path / "notice.html", tmp_path).text.split("\n")
+    assert {"一、凭证入场；", "二、禁止携带危险品。", "开放时间：9:00至17:00", "咨询电话：请见官网"} <= set(lines)

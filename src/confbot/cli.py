@@ -65,10 +65,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"warning: {w}", file=sys.stderr)
     for f in report.failed:
         print(f"skipped: {f}", file=sys.stderr)
+    if not args.json:
+        for src, done in sorted(report.repairs.items()):
+            print(f"repaired: {src}: {'; '.join(done)}", file=sys.stderr)
     if args.json:
         d = report.as_json()
         _print_json(
             {k: d[k] for k in ("files", "chunks", "added", "unchanged", "removed", "seconds")}
+            | {"repairs": [{"source": src, "repairs": done} for src, done in sorted(report.repairs.items())]}
             | ({"failed": report.failed} if report.failed else {})
         )
     else:
@@ -280,7 +284,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_setup)
 
     p = sub.add_parser("ingest", parents=[common], help="index press releases (default: corpus/)")
-    p.add_argument("paths", nargs="*", help="files or folders (default: corpus/)")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        help="files or folders, anywhere (default: corpus/); files outside the project are recorded by absolute path",
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument(
         "--rebuild",

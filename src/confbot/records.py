@@ -20,6 +20,16 @@ class Document:
     warnings: tuple[str, ...] = field(default_factory=tuple)
     #: the index already holds this exact file (same sha256): it was not normalized again, ``text`` is empty
     unchanged: bool = False
+    #: PDF only: the offset in ``text`` where page 1, 2, ... starts (see :func:`page_of`)
+    pages: tuple[int, ...] = ()
+    #: what normalization repaired, e.g. ``3 pinyin annotations removed`` (empty for clean text)
+    repairs: tuple[str, ...] = ()
+
+    def page_of(self, offset: int) -> int | None:
+        """The 1-based page an offset of ``text`` is on (None when the document has no pages)."""
+        import bisect
+
+        return bisect.bisect_right(self.pages, offset) if self.pages else None
 
 
 @dataclass(frozen=True)
@@ -91,6 +101,8 @@ class IngestReport:
     seconds: float = 0.0
     failed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: source -> what normalization repaired in it (only files loaded by this ingest, only those repaired)
+    repairs: dict[str, list[str]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, object]:
         d = asdict(self)

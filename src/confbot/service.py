@@ -135,13 +135,16 @@ class Service:
         rebuild: bool = False,
         skip_bad: bool = False,
         progress: bool = False,
+        confine: Path | None = None,
     ) -> IngestReport:
         """Bring the index in line with ``paths`` (default the corpus); see :func:`confbot.ingest.indexer.ingest`."""
         from confbot.ingest.indexer import ingest
 
         emb = self._answerer.pipeline.embedder if self._answerer is not None else None
         with self._lock:
-            report = ingest(self.settings, paths, emb, rebuild=rebuild, skip_bad=skip_bad, progress=progress)
+            report = ingest(
+                self.settings, paths, emb, rebuild=rebuild, skip_bad=skip_bad, progress=progress, confine=confine
+            )
             self._refresh()
         return report
 
@@ -160,7 +163,7 @@ class Service:
                 for src, dest in staged:
                     written.append((dest, dest.read_bytes() if dest.exists() else None))
                     shutil.copyfile(src, dest)
-                return self.ingest([d for d, _ in written], progress=progress)
+                return self.ingest([d for d, _ in written], progress=progress, confine=self.settings.corpus_path)
             except ConfbotError:
                 for dest, backup in written:  # leave the corpus as it was
                     if backup is None:
@@ -262,9 +265,9 @@ def upload_name(src: Path, settings: Settings) -> str:
     Raises :class:`InputError` for an unsupported suffix or a file over ``settings.max_upload_bytes``.
     """
     from confbot.ingest.loaders import SUPPORTED_SUFFIXES
-    from confbot.text.normalize import CJK_CLASS
+    from confbot.text.cjk import CJK_RANGES
 
-    name = re.sub(rf"[^\w.\-{CJK_CLASS} ]", "_", src.name).strip(" .") or "upload.txt"
+    name = re.sub(rf"[^\w.\-{CJK_RANGES} ]", "_", src.name).strip(" .") or "upload.txt"
     if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
         raise InputError(f"{name}: unsupported type; upload {', '.join(sorted(SUPPORTED_SUFFIXES))}.")
     if src.stat().st_size > settings.max_upload_bytes:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from confbot.text.normalize import CJK_CLASS, has_cjk, to_simplified
+from confbot.text.cjk import CJK_RANGES, has_cjk, to_simplified
 
 LATIN_RE = re.compile(r"[A-Za-z]{2,}")
-_H = f"[{CJK_CLASS}]"
+_H = f"[{CJK_RANGES}]"
 _CN_NUM = "〇零一二三四五六七八九十百千万亿两"
 
 
@@ -56,7 +56,7 @@ _ORG = re.compile(
 _TITLES = (r"主任|副主任|书记|局长|厅长|部长|司长|处长|秘书长|院士|市长|省长|州长|主席|总裁|董事长|总经理|教授|发言人|负责人"
            r"|总统|总理|首相|大使|会长|理事长|院长|校长|行长|委员|代表|专家|博士|主持人")  # fmt: skip
 _PERSON = re.compile(
-    rf"(?:{_TITLES}){_H}{{2,3}}(?!{_H}{{2}})|{_H}{{2,3}}(?:{_TITLES})(?![{CJK_CLASS}])|由{_H}{{2,4}}主持|(?:{_TITLES}){_H}{{2,3}}(?=在|出席|致辞|表示|介绍|主持|说|指出|强调|发言)"
+    rf"(?:{_TITLES}){_H}{{2,3}}(?!{_H}{{2}})|{_H}{{2,3}}(?:{_TITLES})(?![{CJK_RANGES}])|由{_H}{{2,4}}主持|(?:{_TITLES}){_H}{{2,3}}(?=在|出席|致辞|表示|介绍|主持|说|指出|强调|发言)"
     r"|\b(?:Mr|Ms|Mrs|Dr|Prof|President|Premier|Minister|Vice|Secretary|Director|Chairman|Ambassador)\.?\s+[A-Z][a-z]+"
     r"|\b[A-Z][a-z]+\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\b"
 )

@@ -3,20 +3,31 @@
 Every chunk's ``text`` is exactly ``normalized_source[start:end]``, so a citation can point at
 the span it quotes. Chunks end at sentence ends (Chinese and English), fall back to clause
 boundaries for long sentences, and never cut inside a number such as ``16.38万``.
+
+A line holding ``｜`` is a table row (the loaders write one row per line, cells joined by ``｜``): it is
+one unbreakable sentence, never split across chunks, even when it is longer than the chunk size.
 """
 
 from __future__ import annotations
 
 import hashlib
 
+from confbot.ingest.tables import TABLE_CELL_SEP
 from confbot.records import Chunk
 
 #: Bump when the chunker's output changes: indexes built with another version are rebuilt.
-CHUNKER_VERSION = "2"  # 2: chunks carry title, date and language; embedded with a context header
+CHUNKER_VERSION = (
+    "3"  # 2: table rows unbreakable; 3: chunks carry title, date and language, embedded with a context header
+)
 
 _SENTENCE_END = "。！？!?…"
 _CLOSERS = "”’」』）)》】\"'"
 _CLAUSE_END = "，；、,;：:"
+
+
+def is_table_row(line: str) -> bool:
+    """Whether a line is a table row as the loaders write it (cells joined by ``TABLE_CELL_SEP``)."""
+    return TABLE_CELL_SEP in line
 
 
 def chunk_id(source: str, text: str, occurrence: int = 0, version: str = "") -> str:
@@ -47,6 +58,14 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     while i < n:
         c = text[i]
         cut = -1
+        if i == start or text[i - 1] == "\n":  # a line starts: a table row is one sentence
+            eol = text.find("\n", i)
+            eol = n if eol < 0 else eol
+            if is_table_row(text[i:eol]):
+                s, e = _strip_span(text, i, eol)
+                spans.append((s, e))
+                start = i = eol
+                continue
         if c == "\n":
             cut = i
         elif c in _SENTENCE_END or (c == "." and _is_sentence_dot(text, i)):
@@ -123,7 +142,7 @@ def chunk_spans(text: str, size: int = 200, overlap: int = 40) -> list[tuple[int
         raise ValueError("chunk size must be at least 20 characters")
     units: list[tuple[int, int]] = []
     for s, e in sentence_spans(text):
-        units.extend(split_long(text, s, e, size))
+        units.extend([(s, e)] if is_table_row(text[s:e]) else split_long(text, s, e, size))
     spans: list[tuple[int, int]] = []
     i = 0
     while i < len(units):

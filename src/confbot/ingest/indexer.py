@@ -67,27 +67,47 @@ def _progress(total: int, desc: str, enabled: bool):  # type: ignore[no-untyped-
     return tqdm(total=total, desc=desc, unit="chunk", disable=not enabled, leave=False)
 
 
-def load_documents(
-    settings: Settings, paths: Sequence[Path], skip_bad: bool = False, known: Mapping[str, str] | None = None
-) -> tuple[list[Document], list[str]]:
-    """Load every file; with ``skip_bad`` unreadable files are reported, else the first batch of errors is raised.
+def _confined(paths: Sequence[Path], confine: Path | None) -> list[tuple[Path, Path | None, str]]:
+    """(file, the folder it must resolve inside or None, what that folder is) for every file to load.
 
-    ``known`` (source -> sha256 of the indexed version): a file with the same bytes is not normalized again."""
+    A file named on its own may be anywhere. A file found in a folder must stay inside that folder (a symlink
+    or '..' may not lead out of it); with ``confine`` (uploads through the app) every file must stay inside it."""
+    out: list[tuple[Path, Path | None, str]] = []
+    for p in paths:
+        root = confine if confine is not None else (p if p.is_dir() else None)
+        what = "the corpus folder" if confine is not None else "the folder being ingested"
+        for f in discover([p]):
+            out.append((f, root.resolve() if root is not None else None, what))
+    return list({f: (f, r, w) for f, r, w in out}.values())
+
+
+def load_documents(
+    settings: Settings,
+    paths: Sequence[Path],
+    skip_bad: bool = False,
+    known: Mapping[str, str] | None = None,
+    confine: Path | None = None,
+) -> tuple[list[Document], list[str], list[str]]:
+    """(documents, errors, warnings): load every file, each content once (:func:`drop_duplicates`).
+
+    With ``skip_bad`` unreadable files are reported, else the first batch of errors is raised.
+
+    ``known`` (source -> sha256 of the indexed version): a file with the same bytes is not normalized again.
+    ``confine``: every file must resolve inside this folder (see :func:`_confined`)."""
     import hashlib
 
-    files = discover(list(paths))
+    files = _confined(paths, confine)
     if not files:
         where = ", ".join(str(p) for p in paths)
         raise InputError(f"no .txt, .md, .html, .pdf or .docx files found in {where}; add press releases there.")
     docs, errors = [], []
-    corpus = settings.corpus_path.resolve()
-    for f in files:
+    for f, root, what in sorted(files):
         try:
             real = f.resolve()
-            if corpus != real and corpus not in real.parents:
+            if root is not None and root != real and root not in real.parents:
                 raise LoaderError(
-                    f"{f}: resolves to {real}, outside the corpus folder {corpus} (a symlink or '..'); "
-                    "copy the file into the corpus folder to index it."
+                    f"{f}: resolves to {real}, outside {what} {root} (a symlink or '..' leads out of it); "
+                    "name the file itself to index it, or copy it into the folder."
                 )
             source = relative_source(f, settings.project_root)
             if known and source in known and f.stat().st_size <= settings.max_file_bytes:
@@ -102,7 +122,39 @@ def load_documents(
     if errors and not skip_bad:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise LoaderError(f"{errors[0]}{more}. Nothing was indexed; fix the file or pass --skip-bad.")
-    return docs, errors
+    loading = {d.source for d in docs}
+    indexed = {  # files already indexed that this ingest does not load, and that are still there
+        sha: src for src, sha in (known or {}).items() if src not in loading and settings.resolve(Path(src)).is_file()
+    }
+    kept, notes = drop_duplicates(docs, indexed)
+    return kept, errors, notes
+
+
+def drop_duplicates(docs: list[Document], indexed: Mapping[str, str] | None = None) -> tuple[list[Document], list[str]]:
+    """Each content once: (the documents to index, a warning per copy left out naming both files).
+
+    A file whose bytes or normalized text equal an earlier file's is left out. ``indexed`` (sha256 -> source):
+    files already in the index and not loaded now; a file with the same bytes as one of them is left out too
+    (an upload of a file the corpus already holds)."""
+    import hashlib
+
+    first: dict[str, str] = {}  # content key -> source of the first file with it
+    kept: list[Document] = []
+    notes: list[str] = []
+    for doc in docs:
+        keys = [f"bytes:{doc.sha256}"]
+        if doc.text:
+            keys.append("text:" + hashlib.sha256(doc.text.encode()).hexdigest())
+        orig = next((first[k] for k in keys if k in first), None)
+        if orig is None and indexed and doc.sha256 in indexed and not doc.unchanged:
+            orig = f"{indexed[doc.sha256]} (already indexed)"
+        if orig is None:
+            first.update(dict.fromkeys(keys, doc.source))
+            kept.append(doc)
+            continue
+        notes.append(f"{doc.source}: same content as {orig}; indexed once, not as {doc.source}")
+        log.warning(notes[-1])
+    return kept, notes
 
 
 def ingest(
@@ -113,8 +165,12 @@ def ingest(
     rebuild: bool = False,
     skip_bad: bool = False,
     progress: bool = False,
+    confine: Path | None = None,
 ) -> IngestReport:
-    """Bring the index in line with the files: add new chunks, keep unchanged ones, drop stale ones."""
+    """Bring the index in line with the files: add new chunks, keep unchanged ones, drop stale ones.
+
+    ``paths`` may be anywhere: sources inside the project are recorded relative to it, others by absolute
+    path. ``confine`` (the app's uploads): refuse any file that resolves outside that folder."""
     t0 = time.perf_counter()
     paths = list(paths or [settings.corpus_path])
     known: dict[str, str] = {}
@@ -122,12 +178,14 @@ def ingest(
     if not rebuild and (settings.chroma_url or (settings.index_path / "chroma.sqlite3").exists()):
         client = make_client(settings.index_path, settings.chroma_url, timeout=settings.chroma_timeout)
         known = committed_versions(client, settings.collection)
-    docs, errors = load_documents(settings, paths, skip_bad, known)
+    docs, errors, notes = load_documents(settings, paths, skip_bad, known, confine)
     emb = embedder or load_embedder(settings)
     if client is None:  # the index is created only once every file has loaded
         client = make_client(settings.index_path, settings.chroma_url, create=True, timeout=settings.chroma_timeout)
     with ingest_lock(settings):
-        return _ingest(settings, paths, docs, errors, emb, client, rebuild, progress, t0)
+        report = _ingest(settings, paths, docs, errors, emb, client, rebuild, progress, t0)
+    report.warnings.extend(notes)
+    return report
 
 
 def _ingest(
@@ -199,6 +257,8 @@ def _plan(
     pending: list[tuple[Document, list[Chunk]]] = []
     for doc in docs:
         report.warnings.extend(doc.warnings)
+        if doc.repairs:
+            report.repairs[doc.source] = list(doc.repairs)
         info = indexed.get(doc.source)
         if doc.unchanged and info and info.sha256 == doc.sha256:
             report.unchanged += info.chunks

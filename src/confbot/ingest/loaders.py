@@ -1,5 +1,11 @@
 """path -> Document: read txt, md, html, pdf and docx files, detect encodings, normalize.
 
+Structure is kept: HTML main text comes from trafilatura (site navigation, share links and footers go),
+docx paragraphs and tables in body order, PDF pages with their start offsets. A table becomes one line
+per row, each cell named by its header (``日期：11月20日｜活动：分论坛``), with row- or column-spanned
+cells repeated into every row they cover, so a row read alone is self-contained (see :func:`table_lines`;
+the chunker never splits such a line).
+
 Each failure is a :class:`LoaderError` that names the file and says what to do.
 """
 
@@ -7,14 +13,17 @@ from __future__ import annotations
 
 import hashlib
 import html
+import itertools
 import logging
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from confbot.errors import LoaderError
+from confbot.ingest.tables import cell_text, fill_merged, html_grid, matching_table, table_lines, trafilatura_rows
 from confbot.records import Document
-from confbot.text.normalize import normalize, suspicious_spans
+from confbot.text.cjk import has_cjk, is_cjk
+from confbot.text.normalize import Repairs, repair, suspicious_spans
 
 log = logging.getLogger(__name__)
 
@@ -108,34 +117,129 @@ class _HTMLText(HTMLParser):
             self.parts.append(data)
 
 
-def html_to_text(markup: str) -> str:
+def _plain_html_text(markup: str) -> str:
     parser = _HTMLText()
     parser.feed(markup)
     parser.close()
     return html.unescape("".join(parser.parts))
 
 
-def _read_pdf(path: Path) -> str:
-    try:
-        from pypdf import PdfReader
+def html_to_text(markup: str) -> str:
+    """The page's main text (title, date, paragraphs, tables as rows) without site chrome.
 
-        reader = PdfReader(str(path))
-        text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    except Exception as exc:  # pypdf raises many types for corrupt files
+    trafilatura finds the main content; its tables lose row spans, so each is rendered from the page's own
+    ``<table>`` with the same cells. Pages trafilatura finds no content in fall back to all visible text."""
+    import trafilatura
+    from lxml import html as lxml_html
+
+    found: Any = None
+    # precision first: on short pages the default settings keep the navigation and footer as one paragraph
+    for precision in (True, False):
+        found = trafilatura.bare_extraction(markup, include_tables=True, with_metadata=True, favor_precision=precision)
+        if found is not None and found.body is not None and len(found.body):
+            break
+    else:
+        return _plain_html_text(markup)
+    try:
+        source_tables = [html_grid(t) for t in lxml_html.fromstring(markup).iter("table")]
+    except (ValueError, TypeError):
+        source_tables = []
+    title = found.title or ""
+    lines = [title]
+    if found.date:  # the page's date, labelled in the page's language (dates decide which release is newer)
+        lines.append(f"发布时间：{found.date}" if has_cjk(title) else f"Date: {found.date}")
+    for el in found.body:
+        if el.tag == "table":
+            cells = [cell_text("".join(c.itertext())) for c in el.iter("cell")]
+            lines.extend(matching_table(cells, source_tables) or table_lines(trafilatura_rows(el)))
+        elif el.tag == "list":
+            lines.extend(_element_lines(item) for item in el.iter("item"))
+        else:
+            lines.append(_element_lines(el))
+    return "\n".join(line for line in lines if line)
+
+
+def _element_lines(el: Any) -> str:
+    """The text of one trafilatura element, a line per ``<lb/>`` (the page's ``<br>``)."""
+    for lb in el.iter("lb"):
+        lb.tail = "\n" + (lb.tail or "")
+    return "\n".join(cell_text(line) for line in "".join(el.itertext()).split("\n") if line.strip())
+
+
+def _read_pdf(path: Path) -> list[str]:
+    """One text per page: the text outside tables, then each table as rows."""
+    try:
+        import pdfplumber
+
+        pages = []
+        with pdfplumber.open(str(path)) as pdf:
+            for page in pdf.pages:
+                pages.append(_pdf_page_text(page))
+    except Exception as exc:  # pdfplumber/pdfminer raise many types for corrupt files
         raise LoaderError(f"{path.name}: not a readable PDF ({exc}); re-export it from its source.") from exc
-    if not text.strip():
+    if not any(p.strip() for p in pages):
         raise LoaderError(
             f"{path.name}: the PDF has no text layer (a scan?); run OCR on it or add the text as a .txt file."
         )
-    return text
+    return pages
+
+
+def _pdf_page_text(page) -> str:  # type: ignore[no-untyped-def]
+    """Text above, between and below the tables, in reading order, each table as rows where it stands."""
+    tables = sorted(page.find_tables(), key=lambda t: t.bbox[1])
+    parts: list[str] = []
+    top = 0.0
+    for t in tables:
+        _x0, t_top, _x1, t_bottom = t.bbox
+        if t_top > top:
+            parts.append(_pdf_paragraphs(page.crop((0, top, page.width, t_top))))
+        parts.extend(table_lines(fill_merged(t.extract())))
+        top = t_bottom
+    parts.append(_pdf_paragraphs(page.crop((0, top, page.width, page.height)) if tables else page))
+    return "\n".join(p for p in parts if p.strip())
+
+
+#: a PDF line ending within this many of its own average character widths of the right margin was wrapped
+#: (justified Chinese text ends 0-1 character short of the margin; a paragraph's last line ends far from it)
+WRAP_SLACK_CHARS = 1.5
+_LINE_END = "。！？!?：:；;”」』）)"
+
+
+def _pdf_paragraphs(area) -> str:  # type: ignore[no-untyped-def]
+    """The text of a PDF area with lines that were only wrapped at the right margin joined again."""
+    lines = [ln for ln in area.extract_text_lines() if ln["text"].strip()]
+    if not lines:
+        return ""
+    right = max(ln["x1"] for ln in lines)
+    out = [lines[0]["text"].strip()]
+    for prev, ln in itertools.pairwise(lines):
+        width = (prev["x1"] - prev["x0"]) / max(1, len(prev["text"]))
+        text = ln["text"].strip()
+        wrapped = prev["x1"] >= right - WRAP_SLACK_CHARS * width and out[-1][-1] not in _LINE_END
+        if wrapped:
+            glue = "" if is_cjk(out[-1][-1]) or is_cjk(text[0]) else " "
+            out[-1] += glue + text
+        else:
+            out.append(text)
+    return "\n".join(out)
 
 
 def _read_docx(path: Path) -> str:
+    """Paragraphs and tables in body order (python-docx repeats merged cells into each row they cover)."""
     try:
         import docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
 
         d = docx.Document(str(path))
-        text = "\n".join(p.text for p in d.paragraphs)
+        lines: list[str] = []
+        for el in d.element.body.iterchildren():
+            tag = el.tag.rsplit("}", 1)[-1]
+            if tag == "p":
+                lines.append(Paragraph(el, d).text)
+            elif tag == "tbl":
+                lines.extend(table_lines([[c.text for c in row.cells] for row in Table(el, d).rows]))
+        text = "\n".join(lines)
     except Exception as exc:  # python-docx raises zipfile/KeyError/lxml errors on corrupt files
         raise LoaderError(f"{path.name}: not a readable .docx file ({exc}); open and re-save it in Word.") from exc
     if not text.strip():
@@ -163,22 +267,28 @@ def load(path: Path, root: Path, max_bytes: int = 50 * 1024 * 1024, max_chars: i
         raise LoaderError(f"{path}: cannot be read ({exc.strerror}); check the path and its permissions.") from exc
     encoding = "utf-8"
     if suffix == ".pdf":
-        raw = _read_pdf(path)
+        parts = _read_pdf(path)
     elif suffix == ".docx":
-        raw = _read_docx(path)
+        parts = [_read_docx(path)]
     else:
         raw, encoding = decode_text(data, path.name)
-        if suffix in HTML_SUFFIXES:
-            raw = html_to_text(raw)
-    if len(raw) > max_chars:
+        parts = [html_to_text(raw) if suffix in HTML_SUFFIXES else raw]
+    chars = sum(len(p) for p in parts)
+    if chars > max_chars:
         raise LoaderError(
-            f"{path.name}: {len(raw):,} characters of text is more than a press release ({max_chars:,} at most: "
-            f"that would be about {len(raw) // 160:,} chunks to embed); split it or raise CONFBOT_MAX_TEXT_CHARS."
+            f"{path.name}: {chars:,} characters of text is more than a press release ({max_chars:,} at most: "
+            f"that would be about {chars // 160:,} chunks to embed); split it or raise CONFBOT_MAX_TEXT_CHARS."
         )
-    text = normalize(raw)
-    if not text:
+    text, pages, repairs = _repair_parts(parts)
+    if not text.strip():
         raise LoaderError(f"{path.name}: no text left after cleaning; check the file's content.")
-    warnings = tuple(f"{path.name}: possibly damaged text left as is: {s!r}" for s in suspicious_spans(text)[:5])
+    done = tuple(repairs.summary())
+    if done:
+        log.info("%s: %s", path.name, "; ".join(done))
+    dropped = tuple(f"{path.name}: {d}" for d in done if "dropped" in d)
+    warnings = dropped + tuple(
+        f"{path.name}: possibly damaged text left as is: {s!r}" for s in suspicious_spans(text)[:5]
+    )
     for w in warnings:
         log.warning(w)
     return Document(
@@ -188,7 +298,23 @@ def load(path: Path, root: Path, max_bytes: int = 50 * 1024 * 1024, max_chars: i
         size=len(data),
         encoding=encoding,
         warnings=warnings,
+        pages=pages if suffix == ".pdf" else (),
+        repairs=done,
     )
+
+
+def _repair_parts(parts: list[str]) -> tuple[str, tuple[int, ...], Repairs]:
+    """Repair each part (a PDF page) on its own and join them: (text, offset where each part starts, repairs)."""
+    repairs = Repairs()
+    texts: list[str] = []
+    starts: list[int] = []
+    offset = 0
+    for part in parts:
+        fixed, _ = repair(part, repairs)
+        starts.append(offset)
+        texts.append(fixed)
+        offset += len(fixed) + 1  # the joining newline
+    return "\n".join(texts), tuple(starts), repairs
 
 
 def discover(paths: list[Path]) -> list[Path]:

@@ -21,13 +21,13 @@ from typing import Any
 
 import numpy as np
 
+from confbot.text.cjk import CJK_RANGES
 from confbot.text.lexicon import EN_STOPWORDS, ZH_STOPWORDS
-from confbot.text.normalize import CJK_CLASS
 
 log = logging.getLogger(__name__)
 
 STOPWORDS = ZH_STOPWORDS | EN_STOPWORDS
-_TOKEN_RE = re.compile(rf"[a-z0-9]+(?:[.+\-][a-z0-9]+)*|[{CJK_CLASS}]+")
+_TOKEN_RE = re.compile(rf"[a-z0-9]+(?:[.+\-][a-z0-9]+)*|[{CJK_RANGES}]+")
 CACHE_FORMAT = 1
 
 

@@ -1,12 +1,15 @@
 """Text repair for press material as it arrives: pure functions, no I/O.
 
-The received press release carries three kinds of damage:
+Received press releases carry these kinds of damage:
 
-* every traditional character is followed by a toned-pinyin annotation: ``聯(lián)``;
+* pinyin annotations after characters, toned or not, in ASCII or full-width parentheses: ``聯(lián)``,
+  ``东（dong） 盟`` (:mod:`confbot.text.pinyin`);
+* mojibake, UTF-8 once read as GBK, Big5 or latin-1: ``鍖椾含`` (:mod:`confbot.text.mojibake`);
 * ASCII punctuation inside Chinese text: ``11月5日,2024``;
-* a few spans mangled by a bad re-encoding: ``規(guī);瘧(yīng)用`` is 规模化应用.
+* a few spans mangled beyond both patterns (``MANGLED_SPANS``).
 
-:func:`normalize` repairs all three and converts traditional to simplified Chinese.
+:func:`normalize` repairs them and converts traditional to simplified Chinese; :func:`repair` also says
+what it repaired.
 :func:`canonical` is the comparison form used by the eval and by citation checks.
 """
 
@@ -15,13 +18,16 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from dataclasses import dataclass, field
+
+from confbot.text.cjk import CJK_RANGES, is_cjk, to_simplified
+from confbot.text.cjk import has_cjk as has_cjk  # re-exported: the answer modules import it from here
+from confbot.text.mojibake import MojibakeReport, repair_mojibake
+from confbot.text.pinyin import strip_annotations
 
 #: Bump when the output of :func:`normalize` changes: indexes built with another version are rebuilt.
-NORMALIZATION_VERSION = "1"
+NORMALIZATION_VERSION = "2"
 
-#: the CJK ideograph ranges (unified, extension A, compatibility, extensions B and later): the one definition
-CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
-_CJK_RE = re.compile(f"[{CJK_CLASS}]")
 
 # Spans mangled beyond the pinyin pattern, seen in received material, with their repair.
 # Keys are the raw damaged text; values are the simplified repair.
@@ -31,14 +37,11 @@ MANGLED_SPANS: dict[str, str] = {
 }
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
-# Pinyin syllables written without a tone mark (neutral tone) that appear as annotations.
-_NEUTRAL = "de|le|me|men|ma|ne|ba|zi|zhe|guo|la|ya|wa|na|a|o|er|tou|li|shang|xia"
-_PINYIN_ANNOTATION = re.compile(rf"(?<=[{CJK_CLASS}])\((?:[a-zü]*[{_TONED}][a-zü]*|(?:{_NEUTRAL}))\)")
 
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
 _PUNCT_RE = re.compile(r"[,;:?!]")
 _PAREN_RE = re.compile(r"\(([^()\n]*)\)")
-_SENTENCE_DOT_RE = re.compile(rf"(?<=[{CJK_CLASS}”」』）])\.(?!\d)")
+_SENTENCE_DOT_RE = re.compile(rf"(?<=[{CJK_RANGES}”」』）])\.(?!\d)")
 _ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES_RE = re.compile(r"[ \t\u00a0\u3000]+")
 _BLANK_LINES_RE = re.compile(r"\n{3,}")
@@ -47,15 +50,30 @@ _FULLWIDTH_ALNUM = {
 }
 # Damage no rule repaired, looked for in normalized text: a stray ?/;/� between CJK characters, a
 # leftover pinyin fragment, a replacement character.
-_SUSPICIOUS_RE = re.compile(rf"[{CJK_CLASS}][?;�？][{CJK_CLASS}]|[{CJK_CLASS}]\(?[a-zü]*[{_TONED}][a-zü]*\)?|�")
+_SUSPICIOUS_RE = re.compile(rf"[{CJK_RANGES}][?;�？][{CJK_RANGES}]|[{CJK_RANGES}]\(?[a-zü]*[{_TONED}][a-zü]*\)?|�")
 
 
-def is_cjk(ch: str) -> bool:
-    return bool(_CJK_RE.match(ch))
+@dataclass
+class Repairs:
+    """What :func:`repair` did to one text."""
 
+    pinyin: int = 0
+    mojibake: MojibakeReport = field(default_factory=MojibakeReport)
 
-def has_cjk(text: str) -> bool:
-    return bool(_CJK_RE.search(text))
+    def summary(self) -> list[str]:
+        """Human-readable lines, e.g. ``3 pinyin annotations removed``; empty when nothing was repaired."""
+        out = []
+        if self.pinyin:
+            out.append(f"{self.pinyin} pinyin annotation{'s' * (self.pinyin != 1)} removed")
+        if self.mojibake.repaired:
+            n = self.mojibake.repaired
+            out.append(f"{n} mojibake span{'s' * (n != 1)} repaired")
+        for bad, kept in zip(self.mojibake.dropped, self.mojibake.partly, strict=True):
+            if kept:
+                out.append(f"1 mojibake span partly dropped (bytes lost in {bad!r}): kept {kept!r}, dropped the rest")
+            else:
+                out.append(f"1 mojibake span dropped (bytes lost in {bad!r})")
+        return out
 
 
 def repair_mangled(text: str) -> str:
@@ -67,21 +85,7 @@ def repair_mangled(text: str) -> str:
 
 def strip_pinyin(text: str) -> str:
     """Drop ``(pīn)`` annotations after CJK characters; keep real parentheses such as ``(2024—2026年)``."""
-    return _PINYIN_ANNOTATION.sub("", text)
-
-
-@functools.lru_cache(maxsize=1)
-def _t2s_converter():  # type: ignore[no-untyped-def]
-    from opencc import OpenCC
-
-    return OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    """Traditional → simplified Chinese (OpenCC ``t2s``); other text passes through."""
-    if not has_cjk(text):
-        return text
-    return str(_t2s_converter().convert(text))
+    return strip_annotations(text)[0]
 
 
 def _touches_cjk(text: str, start: int, end: int) -> bool:
@@ -129,15 +133,25 @@ def clean_whitespace(text: str) -> str:
     return _BLANK_LINES_RE.sub("\n\n", "\n".join(lines)).strip()
 
 
-def normalize(text: str) -> str:
-    """Repair received text into clean simplified Chinese (English passes through)."""
+def repair(text: str, into: Repairs | None = None) -> tuple[str, Repairs]:
+    """Repair received text into clean simplified Chinese (English passes through), saying what was repaired.
+
+    ``into``: add the counts to these repairs (a file repaired page by page) instead of new ones."""
+    repairs = into if into is not None else Repairs()
+    text = repair_mojibake(text, repairs.mojibake)  # first: on the characters exactly as the wrong codec wrote them
     text = unicodedata.normalize("NFC", text)
     text = text.translate(_FULLWIDTH_ALNUM)
     text = repair_mangled(text)
-    text = strip_pinyin(text)
+    text, n = strip_annotations(text)
+    repairs.pinyin += n
     text = to_simplified(text)
     text = clean_whitespace(text)
-    return fullwidth_punctuation(text)
+    return fullwidth_punctuation(text), repairs
+
+
+def normalize(text: str) -> str:
+    """Repair received text into clean simplified Chinese (English passes through)."""
+    return repair(text)[0]
 
 
 def normalize_query(text: str) -> str:

@@ -1,0 +1,113 @@
+"""Tables as text: one self-contained line per row, spanned cells repeated into every row they cover.
+
+``header：cell｜header：cell`` keeps a row readable on its own for retrieval (a chunk may hold one row
+without the header line). The chunker treats a line holding ``｜`` as one unbreakable sentence.
+"""
+
+from __future__ import annotations
+
+from confbot.text.cjk import is_cjk
+
+TABLE_CELL_SEP = "｜"
+TABLE_LABEL_SEP = "："
+
+
+def cell_text(text: str) -> str:
+    """One line: wrapped lines joined (without a space between Han characters)."""
+    parts = [p.strip() for p in text.replace("\r", "\n").split("\n") if p.strip()]
+    out = ""
+    for p in parts:
+        out += p if (out and is_cjk(out[-1]) and is_cjk(p[0])) or not out else " " + p
+    return out.replace(TABLE_CELL_SEP, "|")
+
+
+#: a header cell is a short label (measured on the development corpora's tables: 2-9 characters)
+HEADER_CELL_MAX_CHARS = 12
+
+
+def looks_like_header(row: list[str]) -> bool:
+    """Whether a first row reads as column labels: every cell filled, short, and without digits."""
+    return bool(row) and all(c and len(c) <= HEADER_CELL_MAX_CHARS and not any(ch.isdigit() for ch in c) for c in row)
+
+
+def table_lines(rows: list[list[str]], header: bool | None = None) -> list[str]:
+    """Rows (spans already repeated) -> one self-contained line per row: ``header：cell｜header：cell``.
+
+    ``header``: whether the first row holds the column labels (None: when it looks so). Without one the
+    cells are joined with ``｜``. Empty cells are left out; identical consecutive rows once."""
+    rows = [[cell_text(c) for c in r] for r in rows if any(c and c.strip() for c in r)]
+    if not rows:
+        return []
+    if header is None:
+        header = looks_like_header(rows[0])
+    names = rows[0] if header and len(rows) > 1 else []
+    body = rows[1:] if names else rows
+    lines: list[str] = []
+    for r in body:
+        if names:
+            cells = [f"{n}{TABLE_LABEL_SEP}{c}" if n and n != c else c for n, c in zip(names, r, strict=False) if c]
+        else:
+            cells = [c for c in r if c]
+        line = TABLE_CELL_SEP.join(dict.fromkeys(cells))
+        if line and (not lines or lines[-1] != line):
+            lines.append(line)
+    return lines
+
+
+def _span(value: str | None) -> int:
+    """A rowspan/colspan attribute as a count (1 when missing or not a number; at most 100)."""
+    return min(100, max(1, int(value))) if value and value.strip().isdigit() else 1
+
+
+def html_grid(table) -> tuple[list[list[str]], bool | None]:  # type: ignore[no-untyped-def]
+    """An lxml ``<table>`` as a full grid (rowspan/colspan cells repeated) and whether row 1 is a header."""
+    grid: dict[tuple[int, int], str] = {}
+    trs = list(table.iter("tr"))
+    header: bool | None = None  # <th> cells in the first row say so; otherwise it is judged by its look
+    for r, tr in enumerate(trs):
+        c = 0
+        for cell in tr:
+            if cell.tag not in ("td", "th"):
+                continue
+            while (r, c) in grid:
+                c += 1
+            if r == 0 and cell.tag == "th":
+                header = True
+            text = cell_text(cell.text_content())
+            rs, cs = _span(cell.get("rowspan")), _span(cell.get("colspan"))
+            for dr in range(rs):
+                for dc in range(cs):
+                    grid.setdefault((r + dr, c + dc), text)
+            c += cs
+    if not grid:
+        return [], header
+    n_rows = max(k[0] for k in grid) + 1
+    n_cols = max(k[1] for k in grid) + 1
+    return [[grid.get((r, c), "") for c in range(n_cols)] for r in range(n_rows)], header
+
+
+def trafilatura_rows(table) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    return [[cell_text("".join(c.itertext())) for c in row.iter("cell")] for row in table.iter("row")]
+
+
+def matching_table(cells: list[str], source_tables: list[tuple[list[list[str]], bool | None]]) -> list[str]:
+    """Rows of the page's table whose cells trafilatura kept (the first one with the same non-empty cells)."""
+    wanted = [c for c in cells if c]
+    for grid, header in source_tables:
+        mine = [c for row in grid for c in row if c]
+        if wanted and all(c in mine for c in wanted) and set(mine) <= set(wanted):
+            return table_lines(grid, header)
+    return []
+
+
+def fill_merged(rows: list[list[str | None]]) -> list[list[str]]:
+    """pdfplumber gives None for the cells a merged cell covers: repeat the cell above (or left) into them."""
+    out: list[list[str]] = []
+    for r, row in enumerate(rows):
+        filled: list[str] = []
+        for c, cell in enumerate(row):
+            if cell is None:
+                cell = out[r - 1][c] if r and c < len(out[r - 1]) else (filled[-1] if filled else "")
+            filled.append(cell)
+        out.append(filled)
+    return out

@@ -1,0 +1,63 @@
+"""Pinyin annotations left in reprinted text: ``會(huì)``, ``东（dong） 盟``, ``显(xian) 示``.
+
+An annotation is one pinyin syllable, toned or toneless, lower case, in ASCII or full-width parentheses,
+right after a Han character (traditional or simplified). It counts only when the syllable is in the
+standard inventory (``data/pinyin_syllables.txt``), so ``(WAIC 2022)``, ``(2024—2026年)``, ``(英文版)``
+and ``(Shanghai)`` are real parentheses and stay. Spaces the annotation left before the next Han
+character or Chinese punctuation go with it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from importlib import resources
+
+from confbot.text.cjk import CJK_RANGES
+
+# A run of letters that might be one syllable: a-z, ü/v, and the toned vowels (decomposed or not).
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+_ANNOTATION_RE = re.compile(
+    rf"(?<=[{CJK_RANGES}])(?:\(|（)([a-zü{_TONED}\u0300-\u0304\u030c]{{1,6}})(?:\)|）)([ \t\u00a0\u3000]*)"
+)
+# what may follow an annotation's trailing spaces for them to be dropped: a Han character or Chinese punctuation
+_JOINS_RE = re.compile(rf"[{CJK_RANGES}，。、；：？！“”‘’（）《》「」『』【】—…·]")
+
+
+@functools.lru_cache(maxsize=1)
+def syllables() -> frozenset[str]:
+    """The standard toneless pinyin syllables (ü written ``v``)."""
+    data = resources.files("confbot").joinpath("data/pinyin_syllables.txt").read_text(encoding="utf-8")
+    return frozenset(w for line in data.splitlines() if not line.startswith("#") for w in line.split())
+
+
+def toneless(syllable: str) -> str:
+    """``lǘ`` -> ``lv``, ``huì`` -> ``hui``: tone marks dropped, ü written ``v``."""
+    decomposed = unicodedata.normalize("NFD", syllable)
+    base = "".join(ch for ch in decomposed if not unicodedata.combining(ch) or ch == "\u0308")
+    return unicodedata.normalize("NFC", base).replace("ü", "v").replace("u\u0308", "v")
+
+
+def is_syllable(word: str) -> bool:
+    plain = toneless(word)
+    if plain in syllables():
+        return True
+    # lüe / nüe are also written lue / nue
+    return plain in {"lue", "nue"}
+
+
+def strip_annotations(text: str) -> tuple[str, int]:
+    """(text without pinyin annotations, how many were removed)."""
+    removed = 0
+
+    def drop(m: re.Match[str]) -> str:
+        nonlocal removed
+        if not is_syllable(m.group(1)):
+            return m.group(0)
+        removed += 1
+        spaces = m.group(2)
+        nxt = text[m.end()] if m.end() < len(text) else ""
+        return "" if (not spaces or _JOINS_RE.match(nxt)) else spaces
+
+    return _ANNOTATION_RE.sub(drop, text), removed
