@@ -37,6 +37,8 @@ ingest(Settings(project_root=Path(sys.argv[1])), embedder=FakeEmbedder(name=sys.
 def run_ingest(root: Path, failpoint: str | None = None, rebuild: bool = False, model: str = "fake-ngram-embedder",
                wait: bool = True) -> subprocess.Popen[bytes]:  # fmt: skip
     env = {**os.environ, "CONFBOT_INGEST_GROUP_CHUNKS": "10"}  # the release is one group, the other files another
+    # the child imports the test fakes from tests/ (pytest puts it on sys.path only for itself)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(Path(__file__).parent), os.environ.get("PYTHONPATH")) if p)
     env.pop("CONFBOT_FAILPOINT", None)
     if failpoint:
         env["CONFBOT_FAILPOINT"] = failpoint

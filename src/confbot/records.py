@@ -74,6 +74,9 @@ class Citation:
 
 @dataclass(frozen=True)
 class Answer:
+    """An answer with verified citations; ``outcome`` is ``answered``, ``partial`` (the materials hold what
+    was asked about but not exactly what was asked: what they do say, cited) or ``refused``."""
+
     question: str
     standalone_question: str
     text: str
@@ -83,6 +86,7 @@ class Answer:
     backend: str = "extractive"
     seconds: float = 0.0
     notes: tuple[str, ...] = ()
+    outcome: str = "answered"
 
 
 @dataclass(frozen=True)

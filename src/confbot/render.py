@@ -92,6 +92,7 @@ def answer_json(a: Answer) -> dict[str, Any]:
         "standalone_question": a.standalone_question,
         "answer": a.text,
         "refused": a.refused,
+        "outcome": a.outcome,
         "citations": [citation_json(c, {h.chunk.id: h.chunk for h in a.hits}) for c in a.citations],
         "hits": [hit_json(i, h) for i, h in enumerate(a.hits, start=1)],
         "backend": a.backend,
@@ -181,7 +182,12 @@ def api_citation(c: Any) -> dict[str, Any]:
 
 def api_extension(a: Answer) -> dict[str, Any]:
     """The ``confbot`` object beside OpenAI's fields: refused or not, the question that was searched."""
-    out: dict[str, Any] = {"refused": a.refused, "standalone_question": a.standalone_question, "backend": a.backend}
+    out: dict[str, Any] = {
+        "refused": a.refused,
+        "outcome": a.outcome,
+        "standalone_question": a.standalone_question,
+        "backend": a.backend,
+    }
     if a.notes:
         out["notes"] = list(a.notes)
     return out

@@ -146,18 +146,23 @@ class Answerer:
         seconds = lambda: time.perf_counter() - state["t0"]  # noqa: E731
         if assessment.refused:
             text = refusal_text(lang, assessment.missing_kinds, chosen[0].text if chosen else None)
-            return Answer(q, standalone, text, (), True, tuple(hits), self.backend, seconds(), (assessment.reason,))
-        ext_text, ext_cits = extractive_text(lang, chosen)
+            return Answer(
+                q, standalone, text, (), True, tuple(hits), self.backend, seconds(), (assessment.reason,), "refused"
+            )
+        outcome = assessment.outcome
+        ext_text, ext_cits = extractive_text(lang, chosen, partial=outcome == "partial")
         chunks = {h.chunk.id: h.chunk for h in hits}
         if state["draft"] is None:
             text, cits = verify_citations(ext_text, ext_cits, chunks)
-            return Answer(q, standalone, text, tuple(cits), False, tuple(hits), self.backend, seconds())
+            return Answer(q, standalone, text, tuple(cits), False, tuple(hits), self.backend, seconds(), (), outcome)
         text, cits = citations_from_markers(attach_markers(state["draft"], hits), list(hits))
         problem = self._llm_problem(text, cits, hits) or self._llm_misses(text, assessment, standalone)
         if problem:
             notes.append(f"LLM answer replaced by the extractive one: {problem}")
             text, cits = verify_citations(ext_text, ext_cits, chunks)
-        return Answer(q, standalone, text, tuple(cits), False, tuple(hits), self.backend, seconds(), tuple(notes))
+        return Answer(
+            q, standalone, text, tuple(cits), False, tuple(hits), self.backend, seconds(), tuple(notes), outcome
+        )
 
     # ------------------------------------------------------------ steps
     def standalone(self, question: str, history: Sequence[Turn]) -> str:

@@ -73,6 +73,42 @@ def split_sentences(hits: Sequence[Hit]) -> list[Sentence]:
     return out
 
 
+#: The answer model: a logistic regression over the features of :func:`answer_features`, fitted by
+#: ``benchmarks/fit_answer_model.py`` on the development suite (leave-one-corpus-out; figures in the README).
+ANSWER_WEIGHTS: dict[str, float] = {
+    "bias": -1.498,
+    "coverage": 3.331,
+    "similarity": 2.133,
+    "missing_kind": -2.403,
+    "english": -0.104,
+    "rank": -0.812,
+}
+#: answer when the model's probability that the chosen sentences answer the question reaches this
+ANSWER_THRESHOLD = 0.5
+
+
+def answer_features(
+    coverage: float, similarity: float, missing: Sequence[str], question: str, rank: int
+) -> dict[str, float]:
+    """The signals that transfer between corpora: key-term coverage (IDF-weighted, 0..1), the best chosen
+    sentence's cosine to the question, whether a kind of answer asked for is missing, whether the question is
+    English, and the retrieval rank of the best sentence's chunk (1 = first)."""
+    return {
+        "coverage": coverage,
+        "similarity": similarity,
+        "missing_kind": float(bool(missing)),
+        "english": float(not has_cjk(question)),
+        "rank": float(rank),
+    }
+
+
+def answer_probability(features: Mapping[str, float], weights: Mapping[str, float] | None = None) -> float:
+    """sigmoid(bias + sum of weight x feature) with :data:`ANSWER_WEIGHTS` unless ``weights`` are given."""
+    w = weights or ANSWER_WEIGHTS
+    z = w.get("bias", 0.0) + sum(w.get(k, 0.0) * v for k, v in features.items())
+    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+
 #: weight of the embedding model's sentence similarity (as a z-score among the candidates) in a sentence's score
 SEMANTIC_WEIGHT = 1.5
 
@@ -107,6 +143,10 @@ class Assessment:
     refused: bool
     reason: str = ""
     english_terms: dict[str, list[str]] = field(default_factory=dict)
+    #: answered, partial (the passages hold what is asked about but not the kind of answer asked for), refused
+    outcome: str = "answered"
+    features: dict[str, float] = field(default_factory=dict)
+    probability: float = 1.0
 
 
 class TermWeights:
@@ -299,16 +339,22 @@ class Selector:
                 else any(kind_present(k, t, question) for t in texts)
             )
         ]
-        threshold = self.english_threshold if en_terms and not has_cjk(question) else self.coverage_threshold
         noun = counted_noun(question) if "number" in kinds else ""
         if noun and not self.present(noun, canonical("".join([*texts, *context]))):
             missing.append(f"count of {noun}")
+        best_sim = max((sims[id(s)] for s in chosen if id(s) in sims), default=0.0)
+        features = answer_features(cov, best_sim, missing, question, best.rank)
+        p = answer_probability(features)
+        hard = [m for m in missing if m == "year" or m.startswith("count of")]
         reason = ""
-        if missing:
-            reason = f"no {', '.join(missing)} in the passages"
-        elif cov < threshold:
-            reason = f"key terms not covered ({cov:.2f} < {threshold})"
-        return chosen, Assessment(kinds, missing, zh_terms, covered, cov, bool(reason), reason, en_terms)
+        if hard:
+            reason = f"no {', '.join(hard)} in the passages"
+        elif p < ANSWER_THRESHOLD:
+            reason = f"the passages do not look like an answer (p={p:.2f} < {ANSWER_THRESHOLD}; coverage {cov:.2f})"
+        outcome = "refused" if reason else ("partial" if missing else "answered")
+        return chosen, Assessment(
+            kinds, missing, zh_terms, covered, cov, bool(reason), reason, en_terms, outcome, features, round(p, 4)
+        )
 
     def _adds(
         self, s: Sentence, chosen: Sequence[Sentence], zh_terms: Sequence[str], en_terms: Mapping[str, Sequence[str]]

@@ -46,8 +46,17 @@ def refusal_text(lang: str, missing: Sequence[str], hint: str | None) -> str:
     return text
 
 
-def extractive_text(lang: str, chosen: Sequence[Sentence]) -> tuple[str, list[Citation]]:
-    lead = FRAMING.get(lang, FRAMING["zh"])[0]
+#: the lead of a partial answer: the materials hold what was asked about, not exactly what was asked
+PARTIAL = {
+    "zh": "材料没有明确给出所问的内容，相关的说法是：",
+    "zh-Hant": "材料沒有明確給出所問的內容，相關的說法是：",
+    "en": "The press materials do not state exactly that; what they do say:",
+}
+
+
+def extractive_text(lang: str, chosen: Sequence[Sentence], partial: bool = False) -> tuple[str, list[Citation]]:
+    """The chosen sentences, each followed by its ``[n]`` marker, after a lead in the question's language."""
+    lead = PARTIAL.get(lang, PARTIAL["zh"]) if partial else FRAMING.get(lang, FRAMING["zh"])[0]
     citations: list[Citation] = []
     parts = []
     for i, s in enumerate(chosen, start=1):
