@@ -6,9 +6,10 @@ import pytest
 
 from confbot.errors import InputError
 from confbot.evaluation import ItemResult, QAItem, evaluate_retrieval, is_hit, load_qa, retrieval_metrics
+from confbot.ingest.loaders import read_corrections
 from confbot.records import Chunk, Hit
-from confbot.text.normalize import canonical
-from conftest import DEV_QA, RAW_RELEASE
+from confbot.text.normalize import canonical, repair
+from conftest import CORPUS, DEV_QA, RAW_RELEASE
 
 
 def test_dev_set_shape() -> None:
@@ -18,7 +19,7 @@ def test_dev_set_shape() -> None:
     langs = Counter(i.lang for i in items)
     assert langs["zh"] and langs["zh-Hant"] >= 5 and langs["en"] >= 5
     assert {"factoid", "list", "numeric", "paraphrase"} <= {i.type for i in items}
-    corpus = canonical(RAW_RELEASE.read_text(encoding="utf-8"))
+    corpus = canonical(repair(RAW_RELEASE.read_text(encoding="utf-8"), corrections=read_corrections(CORPUS))[0])
     for i in items:
         for e in i.evidence:
             assert canonical(e) in corpus, f"{i.id}: evidence not copied from the corpus: {e}"

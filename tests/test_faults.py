@@ -51,11 +51,13 @@ def run_ingest(root: Path, failpoint: str | None = None, rebuild: bool = False, 
 
 def versions(settings: Settings) -> dict[str, list[str]]:
     """The chunk texts of every file as it is on disk now."""
+    from confbot.ingest.loaders import discover, read_corrections
+
     out = {}
-    for f in sorted(settings.corpus_path.rglob("*")):
-        if f.is_file():
-            doc = load(f, settings.project_root)
-            out[doc.source] = [c.text for c in chunk_document(doc.source, doc.text)]
+    fixes = read_corrections(settings.corpus_path)
+    for f in discover([settings.corpus_path]):
+        doc = load(f, settings.project_root, corrections=fixes)
+        out[doc.source] = [c.text for c in chunk_document(doc.source, doc.text)]
     return out
 
 

@@ -40,12 +40,16 @@ def test_ingest_is_idempotent_and_tracks_changes(settings: Settings, fake_embedd
 
 
 def test_chunks_are_clean_and_offsets_exact(settings: Settings, fake_embedder: FakeEmbedder) -> None:
-    from confbot.ingest.loaders import load
+    from confbot.ingest.loaders import load, read_corrections
     from confbot.text.normalize import to_simplified
 
     ingest(settings, embedder=fake_embedder)
     chunks = Pipeline.open(settings, embedder=fake_embedder).store.all_chunks()
-    doc = load(next(settings.corpus_path.glob("*.txt")), settings.project_root)
+    doc = load(
+        next(settings.corpus_path.glob("*.txt")),
+        settings.project_root,
+        corrections=read_corrections(settings.corpus_path),
+    )
     for c in chunks:
         assert doc.text[c.start : c.end] == c.text
         assert "(" not in c.text or "（" not in c.text
@@ -151,8 +155,10 @@ def test_a_scope_limits_retrieval_and_answers_to_one_events_files(
     """An index with several events' releases: a scope (a folder of the project) answers from that event only."""
     from confbot.answer.chain import Answerer
 
-    for folder, text in (("2023-beijing", "2023年大会的闭幕式在北京国家会议中心举行。"),
-                         ("2024-wuhan", "2024年大会的闭幕式在武汉光谷科技会展中心举行。")):  # fmt: skip
+    for folder, text in (
+        ("2023-beijing", "2023年大会的闭幕式在北京国家会议中心举行。"),
+        ("2024-wuhan", "2024年大会的闭幕式在武汉光谷科技会展中心举行。"),
+    ):
         (settings.corpus_path / folder).mkdir()
         (settings.corpus_path / folder / "closing.md").write_text(text, encoding="utf-8")
     ingest(settings, embedder=fake_embedder)

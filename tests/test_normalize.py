@@ -2,16 +2,16 @@ import re
 
 import pytest
 
+from confbot.ingest.loaders import read_corrections
 from confbot.text.normalize import (
     canonical,
     fullwidth_punctuation,
-    normalize,
-    repair_mangled,
+    repair,
     strip_pinyin,
     suspicious_spans,
     to_simplified,
 )
-from conftest import RAW_RELEASE
+from conftest import CORPUS, RAW_RELEASE
 
 TONED = re.compile("[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]")
 
@@ -36,7 +36,7 @@ CASES = [
 
 @pytest.mark.parametrize(("raw", "expected"), CASES)
 def test_normalize_real_lines(raw: str, expected: str) -> None:
-    assert normalize(raw) == expected
+    assert repair(raw, corrections=read_corrections(CORPUS))[0] == expected
 
 
 @pytest.mark.parametrize(
@@ -68,14 +68,16 @@ def test_fullwidth_punctuation(raw: str, expected: str) -> None:
 
 
 def test_repair_and_t2s() -> None:
-    assert repair_mangled("規(guī);瘧(yīng)用") == "规模化应用"
+    fixes = read_corrections(CORPUS)  # the corpus's own corrections file: damage no rule undoes
+    assert repair("規(guī);瘧(yīng)用", corrections=fixes)[0] == "规模化应用"
+    assert repair("規(guī);瘧(yīng)用", corrections=fixes)[1].summary()[0].startswith("1 span fixed")
     assert to_simplified("張學軍") == "张学军"
     assert to_simplified("plain English") == "plain English"
 
 
 def test_whole_release_is_repaired() -> None:
     raw = RAW_RELEASE.read_text(encoding="utf-8")
-    text = normalize(raw)
+    text = repair(raw, corrections=read_corrections(CORPUS))[0]
     assert not TONED.search(text), "a pinyin annotation survived"
     assert to_simplified(text) == text, "a traditional character survived"
     assert "?" not in text and ";" not in text and "," not in text

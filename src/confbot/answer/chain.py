@@ -267,7 +267,7 @@ class Answerer:
             return "the model refused although the passages contain the answer"
         if not citations:
             return "no verifiable citation"
-        # the passages' figures as written (canonical() drops the decimal point: 16.38 would read 1638)
+        # the passages' figures as written (canonical() drops the decimal point: 3.25 would read 325)
         body = "".join(h.chunk.text for h in hits).replace(",", "").replace("，", "")
         for n in _NUMBER_RE.findall(text.replace(",", "")):
             if re.fullmatch(r"\d{1,2}", n) and int(n) <= len(hits):

@@ -1,7 +1,7 @@
 """Follow-up questions -> standalone questions.
 
 The extractive path carries the subject of earlier turns forward: "那它什么时候举办？" after
-"2024中国5G+工业互联网大会的主题是什么？" becomes "那2024中国5G+工业互联网大会什么时候举办？".
+"2025星河论坛的主题是什么？" becomes "那2025星河论坛什么时候举办？".
 LLM backends rewrite the question with the condense prompt, under the same sanity checks.
 """
 
@@ -32,7 +32,7 @@ def _posseg() -> Any:
 
 
 def subject_of(question: str) -> str:
-    """The longest run of noun-like words in a question (its subject), e.g. 2024中国5G+工业互联网大会."""
+    """The longest run of noun-like words in a question (its subject), e.g. 2025星河论坛."""
     if not has_cjk(question):
         words = re.findall(r"[A-Z0-9][\w+\-]*(?:\s+[A-Z0-9][\w+\-]*)*", question)
         return max(words, key=len, default="")

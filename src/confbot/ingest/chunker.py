@@ -2,7 +2,7 @@
 
 Every chunk's ``text`` is exactly ``normalized_source[start:end]``, so a citation can point at
 the span it quotes. Chunks end at sentence ends (Chinese and English), fall back to clause
-boundaries for long sentences, and never cut inside a number such as ``16.38万``.
+boundaries for long sentences, and never cut inside a number such as ``3.2万``.
 
 A line holding ``｜`` is a table row (the loaders write one row per line, cells joined by ``｜``): it is
 one unbreakable sentence, never split across chunks, even when it is longer than the chunk size.

@@ -17,7 +17,7 @@ from confbot.embed.embedder import Embedder
 from confbot.embed.provision import load_embedder
 from confbot.errors import ConfbotError, InputError, LoaderError
 from confbot.ingest.chunker import chunk_document, contextual_text
-from confbot.ingest.loaders import discover, load, relative_source
+from confbot.ingest.loaders import discover, load, read_corrections, relative_source
 from confbot.ingest.metadata import describe
 from confbot.records import Chunk, Document, IngestReport, SourceInfo
 from confbot.retrieve.fusion import in_scope, scope_key
@@ -101,6 +101,7 @@ def load_documents(
         where = ", ".join(str(p) for p in paths)
         raise InputError(f"no .txt, .md, .html, .pdf or .docx files found in {where}; add press releases there.")
     docs, errors = [], []
+    fixes = read_corrections(settings.corpus_path)  # the press office's fixes for damage no rule undoes
     for f, root, what in sorted(files):
         try:
             real = f.resolve()
@@ -116,7 +117,7 @@ def load_documents(
                 if known[source] == sha:
                     docs.append(Document(source, "", sha, len(data), unchanged=True))
                     continue
-            docs.append(load(f, settings.project_root, settings.max_file_bytes, settings.max_text_chars))
+            docs.append(load(f, settings.project_root, settings.max_file_bytes, settings.max_text_chars, fixes))
         except LoaderError as exc:
             errors.append(str(exc))
     if errors and not skip_bad:
@@ -265,7 +266,13 @@ def _plan(
             continue
         if doc.unchanged:  # changed by another ingest meanwhile: load it after all
             path = settings.resolve(Path(doc.source))
-            doc = load(path, settings.project_root, settings.max_file_bytes, settings.max_text_chars)
+            doc = load(
+                path,
+                settings.project_root,
+                settings.max_file_bytes,
+                settings.max_text_chars,
+                read_corrections(settings.corpus_path),
+            )
         chunks = _described(
             settings, doc, chunk_document(doc.source, doc.text, settings.chunk_size, settings.chunk_overlap, doc.sha256)
         )

@@ -15,6 +15,7 @@ import hashlib
 import html
 import itertools
 import logging
+from collections.abc import Mapping
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, ClassVar
@@ -247,8 +248,15 @@ def _read_docx(path: Path) -> str:
     return text
 
 
-def load(path: Path, root: Path, max_bytes: int = 50 * 1024 * 1024, max_chars: int = 1_000_000) -> Document:
-    """Read and normalize one file (at most ``max_bytes`` on disk and ``max_chars`` of text)."""
+def load(
+    path: Path,
+    root: Path,
+    max_bytes: int = 50 * 1024 * 1024,
+    max_chars: int = 1_000_000,
+    corrections: Mapping[str, str] | None = None,
+) -> Document:
+    """Read and normalize one file (at most ``max_bytes`` on disk and ``max_chars`` of text; ``corrections``:
+    see :func:`read_corrections`)."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise LoaderError(
@@ -279,7 +287,7 @@ def load(path: Path, root: Path, max_bytes: int = 50 * 1024 * 1024, max_chars: i
             f"{path.name}: {chars:,} characters of text is more than a press release ({max_chars:,} at most: "
             f"that would be about {chars // 160:,} chunks to embed); split it or raise CONFBOT_MAX_TEXT_CHARS."
         )
-    text, pages, repairs = _repair_parts(parts)
+    text, pages, repairs = _repair_parts(parts, corrections)
     if not text.strip():
         raise LoaderError(f"{path.name}: no text left after cleaning; check the file's content.")
     done = tuple(repairs.summary())
@@ -303,14 +311,16 @@ def load(path: Path, root: Path, max_bytes: int = 50 * 1024 * 1024, max_chars: i
     )
 
 
-def _repair_parts(parts: list[str]) -> tuple[str, tuple[int, ...], Repairs]:
+def _repair_parts(
+    parts: list[str], corrections: Mapping[str, str] | None = None
+) -> tuple[str, tuple[int, ...], Repairs]:
     """Repair each part (a PDF page) on its own and join them: (text, offset where each part starts, repairs)."""
     repairs = Repairs()
     texts: list[str] = []
     starts: list[int] = []
     offset = 0
     for part in parts:
-        fixed, _ = repair(part, repairs)
+        fixed, _ = repair(part, repairs, corrections)
         starts.append(offset)
         texts.append(fixed)
         offset += len(fixed) + 1  # the joining newline
@@ -334,3 +344,25 @@ def discover(paths: list[Path]) -> list[Path]:
         else:
             raise LoaderError(f"{p}: no such file or folder; check the path.")
     return sorted(dict.fromkeys(found))
+
+
+#: the press office's corrections for damage no rule undoes, beside the documents (not ingested itself)
+CORRECTIONS_FILE = "corrections.tsv"
+
+
+def read_corrections(folder: Path) -> dict[str, str]:
+    """``folder/corrections.tsv``: one ``damaged<TAB>repaired`` pair a line (``#`` comments); {} when absent.
+
+    Raises :class:`LoaderError` naming the line that has no tab."""
+    path = folder / CORRECTIONS_FILE
+    if not path.is_file():
+        return {}
+    out: dict[str, str] = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        bad, tab, good = line.partition("\t")
+        if not tab or not bad:
+            raise LoaderError(f"{path}:{n}: expected 'damaged<TAB>repaired'; fix or remove the line.")
+        out[bad] = good
+    return out

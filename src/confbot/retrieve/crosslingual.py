@@ -2,7 +2,7 @@
 
 English questions over a Chinese corpus find nothing through BM25 on their own. This module
 maps English words and phrases to the Chinese headwords whose glosses they are ("base station"
-→ 基站, "held" → 举行, "Hubei" → 湖北), keeping only headwords that occur in the index's
+→ 基站, "held" → 举行, "Jiangsu" → 江苏), keeping only headwords that occur in the index's
 vocabulary, so the expansion adds signal and little noise. The dictionary is parsed once and
 cached as a pickle in the cache folder.
 """
@@ -96,7 +96,7 @@ def parse_cedict(lines: list[str]) -> dict[str, tuple[str, ...]]:
         proper = pinyin[:1].isupper()
         for gloss in glosses.split("/"):
             keys = _clean_gloss(gloss)
-            # a proper noun's later gloss parts locate it ("..., Hubei"); they do not name it
+            # a proper noun's later gloss parts locate it ("..., Jiangsu"); they do not name it
             for key in keys[:1] if proper else keys:
                 table.setdefault(key, []).append(simp)
         if proper:  # Hu2 bei3 -> "hubei"

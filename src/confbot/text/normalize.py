@@ -6,7 +6,7 @@ Received press releases carry these kinds of damage:
   ``东（dong） 盟`` (:mod:`confbot.text.pinyin`);
 * mojibake, UTF-8 once read as GBK, Big5 or latin-1: ``鍖椾含`` (:mod:`confbot.text.mojibake`);
 * ASCII punctuation inside Chinese text: ``11月5日,2024``;
-* a few spans mangled beyond both patterns (``MANGLED_SPANS``).
+* damage no rule can undo, fixed by the press office's own corrections (``corrections``: damaged -> repaired).
 
 :func:`normalize` repairs them and converts traditional to simplified Chinese; :func:`repair` also says
 what it repaired.
@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from confbot.text.cjk import CJK_RANGES, is_cjk, to_simplified
@@ -28,13 +29,6 @@ from confbot.text.pinyin import strip_annotations
 #: Bump when the output of :func:`normalize` changes: indexes built with another version are rebuilt.
 NORMALIZATION_VERSION = "2"
 
-
-# Spans mangled beyond the pinyin pattern, seen in received material, with their repair.
-# Keys are the raw damaged text; values are the simplified repair.
-MANGLED_SPANS: dict[str, str] = {
-    "規(guī);瘧(yīng)用": "规模化应用",
-    "鏈?zhǔn)絽f(xié)同": "链式协同",
-}
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 
@@ -59,10 +53,13 @@ class Repairs:
 
     pinyin: int = 0
     mojibake: MojibakeReport = field(default_factory=MojibakeReport)
+    corrected: int = 0
 
     def summary(self) -> list[str]:
         """Human-readable lines, e.g. ``3 pinyin annotations removed``; empty when nothing was repaired."""
         out = []
+        if self.corrected:
+            out.append(f"{self.corrected} span{'s' * (self.corrected != 1)} fixed from the corrections file")
         if self.pinyin:
             out.append(f"{self.pinyin} pinyin annotation{'s' * (self.pinyin != 1)} removed")
         if self.mojibake.repaired:
@@ -76,11 +73,14 @@ class Repairs:
         return out
 
 
-def repair_mangled(text: str) -> str:
-    """Replace the known mangled spans with their repair."""
-    for bad, good in MANGLED_SPANS.items():
-        text = text.replace(bad, good)
-    return text
+def apply_corrections(text: str, corrections: Mapping[str, str] | None) -> tuple[str, int]:
+    """Replace each damaged span the press office listed (``corrections``: damaged -> repaired); (text, count)."""
+    n = 0
+    for bad, good in (corrections or {}).items():
+        if bad and bad in text:
+            n += text.count(bad)
+            text = text.replace(bad, good)
+    return text, n
 
 
 def strip_pinyin(text: str) -> str:
@@ -133,15 +133,16 @@ def clean_whitespace(text: str) -> str:
     return _BLANK_LINES_RE.sub("\n\n", "\n".join(lines)).strip()
 
 
-def repair(text: str, into: Repairs | None = None) -> tuple[str, Repairs]:
+def repair(text: str, into: Repairs | None = None, corrections: Mapping[str, str] | None = None) -> tuple[str, Repairs]:
     """Repair received text into clean simplified Chinese (English passes through), saying what was repaired.
 
-    ``into``: add the counts to these repairs (a file repaired page by page) instead of new ones."""
+    ``into``: add the counts to these repairs (a file repaired page by page) instead of new ones;
+    ``corrections``: the press office's own fixes for damage no rule can undo (damaged -> repaired)."""
     repairs = into if into is not None else Repairs()
-    text = repair_mojibake(text, repairs.mojibake)  # first: on the characters exactly as the wrong codec wrote them
+    text, repairs.corrected = apply_corrections(text, corrections)  # first: the damage exactly as received
+    text = repair_mojibake(text, repairs.mojibake)  # on the characters exactly as the wrong codec wrote them
     text = unicodedata.normalize("NFC", text)
     text = text.translate(_FULLWIDTH_ALNUM)
-    text = repair_mangled(text)
     text, n = strip_annotations(text)
     repairs.pinyin += n
     text = to_simplified(text)
@@ -165,7 +166,7 @@ def canonical(text: str) -> str:
 
     Memoized: answers compare the same retrieved sentences and question terms again and again, and OpenCC
     costs most of an extractive answer otherwise."""
-    text = strip_pinyin(repair_mangled(unicodedata.normalize("NFC", text)))
+    text = strip_pinyin(unicodedata.normalize("NFC", text))
     text = unicodedata.normalize("NFKC", to_simplified(text)).lower()
     return "".join(ch for ch in text if not (ch.isspace() or unicodedata.category(ch).startswith("P")))
 
