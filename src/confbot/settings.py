@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     api_requests_per_minute: int = 60
     max_upload_bytes: int = 20 * 1024 * 1024
 
+    #: today's date for relative questions ("明天开幕吗？"), ISO; unset = the system clock (tests fix it)
+    today: str | None = None
+
     #: the app's title, the line under it and the question box's placeholder (the conference's own words, if set)
     app_title: str = "confbot"
     app_description: str = (

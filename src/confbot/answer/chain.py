@@ -9,6 +9,7 @@ passages is refused.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import queue
 import re
@@ -23,6 +24,7 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from confbot.answer.citations import attach_markers, citations_from_markers, verify_citations
 from confbot.answer.condense import condense_extractive, is_follow_up
+from confbot.answer.dates import relative_note
 from confbot.answer.generator import prompt
 from confbot.answer.kinds import kind_present, question_language
 from confbot.answer.selector import Assessment, Selector, Sentence, TermWeights, split_sentences
@@ -39,8 +41,9 @@ SENTENCE_CACHE = 20_000
 
 _INJECTION_RE = re.compile(
     r"ignore (all |any )?(the )?(previous|prior|above|earlier) (instructions|rules|prompts)|disregard (the|all|previous)"
-    r"|system prompt|you are now|new instructions|忽略(之前|以上|上面|前面|所有)?的?(所有)?(指令|指示|规则|提示)|无视(之前|以上)?的?(指令|规则)"
-    r"|扮演|越狱|jailbreak",
+    r"|system prompt|\byou are now (?:a|an|the|my|in|dan)\b|\bact as (?:a|an|the|my)\b|new instructions"
+    r"|忽略(之前|以上|上面|前面|所有)?的?(所有)?(指令|指示|规则|提示)|无视(之前|以上)?的?(指令|规则)"
+    r"|(?:请你?|你(?:现在)?(?:要|需要|必须)?|从现在起你?)扮演|从现在起你是|越狱|jailbreak",
     re.I,
 )
 _LLM_REFUSAL_RE = re.compile(
@@ -152,6 +155,8 @@ class Answerer:
         outcome = assessment.outcome
         ext_text, ext_cits = extractive_text(lang, chosen, partial=outcome == "partial")
         chunks = {h.chunk.id: h.chunk for h in hits}
+        if chosen:  # "明天开幕吗？": the event's dates, and what they mean today
+            ext_text += relative_note(q, chosen[0].text, chosen[0].chunk.published, self.today(), lang)
         if state["draft"] is None:
             text, cits = verify_citations(ext_text, ext_cits, chunks)
             return Answer(q, standalone, text, tuple(cits), False, tuple(hits), self.backend, seconds(), (), outcome)
@@ -163,6 +168,11 @@ class Answerer:
         return Answer(
             q, standalone, text, tuple(cits), False, tuple(hits), self.backend, seconds(), tuple(notes), outcome
         )
+
+    def today(self) -> dt.date:
+        """The system clock's date, or ``CONFBOT_TODAY`` (ISO) when set."""
+        fixed = self.pipeline.settings.today
+        return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
 
     # ------------------------------------------------------------ steps
     def standalone(self, question: str, history: Sequence[Turn]) -> str:
@@ -253,7 +263,7 @@ class Answerer:
         bare = re.sub(r"\[\d+\]|[\W_]", "", text)
         if len(bare) < 2:
             return "the answer is empty"
-        missing = [k for k in assessment.kinds if k != "year" and not kind_present(k, text, question)]
+        missing = [k for k in assessment.kinds if k not in ("year", "edition") and not kind_present(k, text, question)]
         if missing:
             return f"the answer has no {', '.join(missing)}"
         return ""

@@ -44,9 +44,10 @@ _PLACE = re.compile(
     rf"|{_H}{{1,10}}(?:{_VENUE})|\b(?:in|at)\s+(?:the\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*"
 )
 _ADDRESS = re.compile(
-    rf"\d+\s*号(?!馆)|{_H}{{1,8}}(?:路|街|大道|巷|胡同)\d*|(?:{_VENUE})|\b\d+\s+\w+\s+(?:road|street|avenue|rd|st)\b",
+    rf"\d+\s*号(?!馆)|{_H}{{1,8}}(?:路|街|大道|巷|胡同)\d*|\b\d+\s+\w+\s+(?:road|street|avenue|rd|st)\b",
     re.I,
 )
+_VENUE_RE = re.compile(rf"{_H}{{0,10}}(?:{_VENUE})|\b(?:hall|room|centre|center|building|pavilion)\b", re.I)
 _ORG = re.compile(
     rf"{_H}{{1,16}}(?:部|委|局|厅|署|办|办公室|委员会|政府|协会|学会|联合会|商会|中心|集团|公司|银行|大学|学院|研究院|研究所"
     rf"|组织|基金会|秘书处|联盟|平台|机构|企业|管委会)|\b(?:[A-Z][\w&-]+\s+){{0,5}}(?:Ministry|Commission|Council|Association"
@@ -83,8 +84,13 @@ def has_place(text: str) -> bool:
 
 
 def has_address(text: str) -> bool:
-    """A street address, a numbered building, or a named venue or facility (a hall, a room, a service desk)."""
+    """A street address or a numbered building."""
     return bool(_ADDRESS.search(text))
+
+
+def has_venue(text: str) -> bool:
+    """A named venue or facility: a hall, a room, a centre, a service desk."""
+    return bool(_VENUE_RE.search(text))
 
 
 def has_organisation(text: str) -> bool:
@@ -123,8 +129,8 @@ KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
     ("price", re.compile(r"多少钱|价格|票价|费用|收费|门票|免费吗|price|cost|fee|ticket|how much does|how much is", re.I), has_price),
     ("url", re.compile(r"网址|网站|链接|官网|二维码|报名(?:方式|渠道|入口|网址|链接)|(?:怎么|如何|在哪)(?:报名|注册|预约)|website|url|link"
                        r"|how (?:do|can) (?:i|we) (?:register|sign up|book)|where (?:do|can) (?:i|we) (?:register|sign up)", re.I), has_url),
-    ("address", re.compile(r"地址|街道|门牌|哪个馆|哪个厅|哪个场馆|哪个会议室|哪个展厅|住宿|停车|地铁|公交|服务台|address|street|which hall"
-                           r"|which room|which building|parking|metro|subway|\bbus\b", re.I), has_address),
+    ("address", re.compile(r"地址|街道|门牌|住宿|停车|地铁|公交|address|street|parking|metro|subway|\bbus\b", re.I), has_address),
+    ("venue", re.compile(r"哪个馆|哪个厅|哪个场馆|哪些场馆|哪个会议室|哪个展厅|服务台|which hall|which room|which building|venue", re.I), has_venue),
     ("date", re.compile(r"什么时候|何时|哪天|几号|哪一天|哪几天|日期|几月|哪年|明天|后天|今天|昨天|下周|本周|这周|周末|开幕吗|闭幕吗"
                         r"|when|what date|which day|what day|tomorrow|today|this weekend|next week", re.I), has_date),
     ("time", re.compile(r"几点|什么时间开始|时段|what time|which time", re.I), has_time),
@@ -148,13 +154,40 @@ def expected_kinds(question: str) -> list[str]:
         kinds = [k for k in kinds if k != "number"]
     if "date" in kinds:  # "报名截止日期是哪天": a date, not a route to register
         kinds = [k for k in kinds if k != "url"]
-    if "address" in kinds:
+    if "address" in kinds or "venue" in kinds:
         kinds = [k for k in kinds if k != "place"]
     if "person_or_org" in kinds and "person" in kinds:
         kinds = [k for k in kinds if k != "person_or_org"]
     if question_years(q):
         kinds.append("year")
+    if editions(q):
+        kinds.append("edition")
     return kinds
+
+
+_EDITION_ZH = re.compile(rf"第([0-9{_CN_NUM}]{{1,4}})[届次]")
+_EDITION_EN = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)\b", re.I)
+
+
+def _cn_int(s: str) -> int | None:
+    """An integer written in Arabic or Chinese numerals up to 99 (十七, 二十, 一七), or None."""
+    if s.isdigit():
+        return int(s)
+    digits = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        t = digits.get(tens, 1) if tens else 1
+        o = digits.get(ones, 0) if ones else 0
+        return t * 10 + o if (not tens or tens in digits) and (not ones or ones in digits) else None
+    if all(c in digits for c in s):
+        return int("".join(str(digits[c]) for c in s))
+    return None
+
+
+def editions(text: str) -> set[int]:
+    """The editions a text names: 第十七届, 第17届, the 17th."""
+    found = {_cn_int(m) for m in _EDITION_ZH.findall(text)} | {int(m) for m in _EDITION_EN.findall(text)}
+    return {n for n in found if n is not None}
 
 
 def question_years(question: str) -> set[str]:
@@ -177,5 +210,8 @@ def kind_present(kind: str, text: str, question: str = "") -> bool:
     """Whether ``text`` holds an answer of ``kind`` (for ``year``: every year the question names)."""
     if kind == "year":
         return all(y in text for y in question_years(question))
+    if kind == "edition":  # the edition asked about, when the text names any edition at all
+        named = editions(text)
+        return not named or editions(question) <= named
     detect = _DETECTORS.get(kind)
     return True if detect is None else detect(text)

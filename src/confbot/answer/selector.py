@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+import statistics
 from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -59,16 +60,20 @@ def key_terms(question: str, cache_dir: str | None = None) -> list[str]:
 
 
 def split_sentences(hits: Sequence[Hit]) -> list[Sentence]:
-    """Sentences of the retrieved chunks (deduplicated across overlapping chunks)."""
+    """Sentences of the retrieved chunks, each once: across overlapping chunks, and across reprints (a sentence
+    whose canonical text an earlier one has is quoted once, from the higher-ranked chunk)."""
     seen: set[tuple[str, int]] = set()
+    texts: set[str] = set()
     out = []
     for rank, h in enumerate(hits, start=1):
         c = h.chunk
         for s, e in sentence_spans(c.text):
             key = (c.source, c.start + s)
-            if key in seen:
+            same = canonical(c.text[s:e])
+            if key in seen or (len(same) >= 8 and same in texts):
                 continue
             seen.add(key)
+            texts.add(same)
             out.append(Sentence(text=c.text[s:e], chunk=c, rank=rank, start=c.start + s, end=c.start + e))
     return out
 
@@ -109,8 +114,16 @@ def answer_probability(features: Mapping[str, float], weights: Mapping[str, floa
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
+#: a second sentence joins the answer when it scores this share of the best and adds key terms it lacks ...
+ADDS_SHARE = 0.75
+#: ... or this share and holds the kind of answer asked for (another date, figure, name)
+SAME_KIND_SHARE = 0.35
+
+#: added to a sentence's score for each focus term it holds (a term of the question its document's title lacks)
+FOCUS_BONUS = 2.0
+
 #: weight of the embedding model's sentence similarity (as a z-score among the candidates) in a sentence's score
-SEMANTIC_WEIGHT = 1.5
+SEMANTIC_WEIGHT = 0.75
 
 
 def _zscores(xs: Sequence[float]) -> list[float]:
@@ -119,6 +132,42 @@ def _zscores(xs: Sequence[float]) -> list[float]:
     mean = sum(xs) / len(xs)
     sd = (sum((x - mean) ** 2 for x in xs) / len(xs)) ** 0.5 or 1.0
     return [(x - mean) / sd for x in xs]
+
+
+#: kinds of fact that a later release may change (dates, figures, venues)
+CHANGEABLE = ("date", "time", "number", "place", "address")
+#: a later release's sentence joins the answer when it scores at least this share of the best one
+LATER_RELEASE_SHARE = 0.5
+
+
+def latest_first(
+    chosen: list[Sentence],
+    scored: Sequence[Sentence],
+    score: Mapping[int, float],
+    kinds: Sequence[str],
+    question: str,
+    top: float,
+) -> list[Sentence]:
+    """For a fact a later release may change: bring in the latest release's statement of it when the chosen
+    sentences come from an older one, and lead with the latest (the others are marked as earlier)."""
+    asked = [k for k in kinds if k in CHANGEABLE]
+    if not asked:
+        return chosen
+    newest = max((s.chunk.published or "" for s in chosen), default="")
+    later = [
+        s
+        for s in scored
+        if (s.chunk.published or "") > newest
+        and s not in chosen
+        and score[id(s)] >= LATER_RELEASE_SHARE * top
+        and any(kind_present(k, s.text, question) for k in asked)
+    ]
+    if later:
+        chosen = [later[0], *chosen][:3]
+    dated = {s.chunk.published for s in chosen if s.chunk.published}
+    if len(dated) < 2:
+        return chosen
+    return sorted(chosen, key=lambda s: s.chunk.published or "", reverse=True)
 
 
 def with_context(s: Sentence) -> str:
@@ -232,13 +281,16 @@ class Selector:
     ) -> float:
         text = canonical(sentence.text)
         s = sum(self.weights(t) for t in zh_terms if self.present(t, text))
+        # the question's focus (主题 in "第五届…的主题"): terms its title does not name, found in the sentence itself
+        title, own = canonical(sentence.chunk.title), canonical(sentence.text)
+        s += FOCUS_BONUS * sum(1 for t in zh_terms if not self.present(t, title) and self.present(t, own))
         for heads in en_terms.values():
             if heads and any(h in text for h in heads):
                 s += self.en_weight(heads)
         q_bi = bigrams(question)
         if q_bi:
             s += 2.0 * len(q_bi & bigrams(sentence.text)) / len(q_bi)
-        answer_kinds = [k for k in kinds if k != "year"]  # a year constrains; it is not what is asked for
+        answer_kinds = [k for k in kinds if k not in ("year", "edition")]  # constraints, not what is asked for
         if answer_kinds:
             s += 4.0 * sum(kind_present(k, sentence.text, question) for k in answer_kinds) / len(answer_kinds)
         return s - 0.05 * (sentence.rank - 1)
@@ -302,14 +354,18 @@ class Selector:
         if not sentences:
             return [], Assessment(kinds, kinds, zh_terms, [], 0.0, True, "nothing retrieved", en_terms)
         all_sentences = list(sentences)
-        if "year" in kinds:  # a question about a year is answered only by sentences about that year
-            sentences = [s for s in sentences if kind_present("year", with_context(s), question)] or list(sentences[:1])
+        for k in ("year", "edition"):  # a question about a year or an edition: sentences about that one only
+            if k in kinds:
+                sentences = [s for s in sentences if kind_present(k, with_context(s), question)] or list(sentences[:1])
         sims = dict(zip((id(s) for s in all_sentences), similarities or (), strict=False))
         sem = _zscores([sims[id(s)] for s in sentences]) if len(sims) == len(all_sentences) else [0.0] * len(sentences)
+        lexical = [self.score(s, zh_terms, en_terms, question, kinds) for s in sentences]
+        spread = statistics.pstdev(lexical) if len(lexical) > 1 else 1.0
+        # the similarity's z-score in the lexical scores' own units (their spread), so neither scale dominates
         score = {
-            id(s): self.score(s, zh_terms, en_terms, question, kinds) + SEMANTIC_WEIGHT * z
-            for s, z in zip(sentences, sem, strict=True)
+            id(s): lx + SEMANTIC_WEIGHT * (spread or 1.0) * z for s, lx, z in zip(sentences, lexical, sem, strict=True)
         }
+
         scored = sorted(sentences, key=lambda s: -score[id(s)])
         best = scored[0]
         top = score[id(best)]
@@ -321,10 +377,11 @@ class Selector:
             # a second sentence when it is nearly as good and adds terms the first lacks
             adds = self._adds(s, chosen, zh_terms, en_terms)
             # ... or, for a question asking for a date/number/person..., another sentence that has one
-            same_kind = any(k != "year" and kind_present(k, s.text, question) for k in kinds)
-            if (sc >= 0.75 * top and adds) or (sc >= 0.5 * top and same_kind and len(chosen) < 2):
+            same_kind = any(k not in ("year", "edition") and kind_present(k, s.text, question) for k in kinds)
+            if (sc >= ADDS_SHARE * top and adds) or (sc >= SAME_KIND_SHARE * top and same_kind and len(chosen) < 2):
                 chosen.append(s)
         chosen = [best, *sorted(chosen[1:], key=lambda s: (s.chunk.source, s.start))]
+        chosen = latest_first(chosen, scored, score, kinds, question, top)
         texts = [s.text for s in chosen]
         context = [s.chunk.title for s in chosen]  # the document's title counts for the terms it names
         if "year" in kinds:  # the year is guaranteed by the filter above; coverage is about the rest
@@ -335,7 +392,7 @@ class Selector:
             for k in kinds
             if not (
                 kind_present(k, with_context(best), question)
-                if k == "year"
+                if k in ("year", "edition")
                 else any(kind_present(k, t, question) for t in texts)
             )
         ]
@@ -345,7 +402,7 @@ class Selector:
         best_sim = max((sims[id(s)] for s in chosen if id(s) in sims), default=0.0)
         features = answer_features(cov, best_sim, missing, question, best.rank)
         p = answer_probability(features)
-        hard = [m for m in missing if m == "year" or m.startswith("count of")]
+        hard = [m for m in missing if m in ("year", "edition") or m.startswith("count of")]
         reason = ""
         if hard:
             reason = f"no {', '.join(hard)} in the passages"

@@ -46,6 +46,13 @@ def refusal_text(lang: str, missing: Sequence[str], hint: str | None) -> str:
     return text
 
 
+#: before a sentence of an earlier release than the answer's latest one (its statement may be superseded)
+EARLIER = {
+    "zh": "（较早的发布，{date}：）",
+    "zh-Hant": "（較早的發布，{date}：）",
+    "en": "(An earlier release, {date}, said:) ",
+}
+
 #: the lead of a partial answer: the materials hold what was asked about, not exactly what was asked
 PARTIAL = {
     "zh": "材料没有明确给出所问的内容，相关的说法是：",
@@ -59,8 +66,11 @@ def extractive_text(lang: str, chosen: Sequence[Sentence], partial: bool = False
     lead = PARTIAL.get(lang, PARTIAL["zh"]) if partial else FRAMING.get(lang, FRAMING["zh"])[0]
     citations: list[Citation] = []
     parts = []
+    latest = max((s.chunk.published or "" for s in chosen), default="")
     for i, s in enumerate(chosen, start=1):
         citations.append(Citation(i, s.chunk.source, s.chunk.id, s.text, s.start, s.end))
-        parts.append(f"{s.text}[{i}]")
+        earlier = s.chunk.published and s.chunk.published < latest
+        mark = EARLIER.get(lang, EARLIER["zh"]).format(date=s.chunk.published) if earlier else ""
+        parts.append(f"{mark}{s.text}[{i}]")
     sep = "\n" if lang == "en" else ""
     return lead + sep + ("\n" if lang == "en" else "").join(parts), citations
