@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install model index run test lint typecheck pytest eval clean browser llm bench
+.PHONY: install model index run test lint typecheck pytest eval eval-heldout clean browser llm bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,8 +62,13 @@ pytest: model browser llm
 
 test: lint typecheck pytest
 
-eval: index
-	$(BIN)/confbot eval tests/data/dev_qa.jsonl
+# the development suite: one cached index per corpus, metrics per corpus, language, type, and macro-averaged
+eval: model
+	$(BIN)/confbot eval tests/corpora/dev.suite.json
+
+# the held-out corpus: run it once, after tuning, and report that first run
+eval-heldout: model
+	$(BIN)/confbot eval tests/corpora/heldout.suite.json
 
 clean:
 	rm -rf $(VENV) index/chroma.sqlite3 index/*/
