@@ -111,14 +111,18 @@ class Service:
         """The retrieval lab: ``k`` hits and the answer check's verdict on the first ``context_k``."""
         q, hits = self.retrieve(question, k)
         _, asm = self.answerer.select(q, hits[: self.settings.context_k])
+        from confbot.answer.selector import ANSWER_THRESHOLD
+
         verdict = {
             "expected kinds": asm.kinds,
             "missing kinds": asm.missing_kinds,
             "key terms": asm.terms,
             "covered": asm.covered_terms,
             "coverage": round(asm.coverage, 3),
-            "threshold": self.answerer.selector.coverage_threshold,
-            "refused": asm.refused,
+            "features": {k: round(v, 4) for k, v in asm.features.items()},
+            "answer probability": asm.probability,
+            "threshold": ANSWER_THRESHOLD,
+            "outcome": asm.outcome,
             "reason": asm.reason,
         }
         return hits, verdict

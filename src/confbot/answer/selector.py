@@ -114,6 +114,14 @@ def answer_probability(features: Mapping[str, float], weights: Mapping[str, floa
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
+# Sentence score = IDF weights of the key terms present + BIGRAM_WEIGHT x the share of the question's
+# character bigrams present + KIND_WEIGHT x the share of the asked kinds present - RANK_PENALTY per retrieval
+# rank below the first. Set on the first release's dev set (a kind outweighs any two rare terms; a bigram
+# share breaks ties between sentences with the same terms), kept since on the development suite.
+BIGRAM_WEIGHT = 2.0
+KIND_WEIGHT = 4.0
+RANK_PENALTY = 0.05
+
 #: a second sentence joins the answer when it scores this share of the best and adds key terms it lacks ...
 ADDS_SHARE = 0.75
 #: ... or this share and holds the kind of answer asked for (another date, figure, name)
@@ -225,47 +233,24 @@ class Selector:
         weights: TermWeights,
         vocabulary: Container[str],
         cache_dir: str | None = None,
-        coverage_threshold: float = 0.4,
-        english_threshold: float = 0.4,
     ) -> None:
         self.weights = weights
         self.vocabulary = vocabulary
         self.cache_dir = cache_dir
-        self.coverage_threshold = coverage_threshold
-        self.english_threshold = english_threshold
         self._en_weights: dict[tuple[str, ...], float] = {}
 
     # -- terms
     def terms(self, question: str) -> tuple[list[str], dict[str, list[str]]]:
         """Chinese key terms, and for English questions each English content word's Chinese translations."""
-        from confbot.retrieve.crosslingual import _EN_STOP, english_words, lemmas, load_dictionary
+        from confbot.retrieve.crosslingual import english_words, load_dictionary, phrase_translations
 
         zh = key_terms(question, self.cache_dir)
         en: dict[str, list[str]] = {}
         if LATIN_RE.search(question):
-            table = load_dictionary(self.cache_dir)
-            words = english_words(question)
-            i = 0
-            while i < len(words):
-                matched = False
-                for n in (3, 2):
-                    edge_stop = i + n <= len(words) and (words[i] in _EN_STOP or words[i + n - 1] in _EN_STOP)
-                    if i + n <= len(words) and not edge_stop:
-                        phrase_forms = [" ".join([*words[i : i + n - 1], f]) for f in lemmas(words[i + n - 1])]
-                        heads = [h for p in phrase_forms for h in table.get(p, ())]
-                        if heads:
-                            en[" ".join(words[i : i + n])] = list(dict.fromkeys(heads))
-                            i += n
-                            matched = True
-                            break
-                if matched:
-                    continue
-                w = words[i]
-                i += 1
-                if w in EN_QUESTION_WORDS or w[0].isdigit() or len(w) < 3:
-                    continue
-                heads = [h for f in lemmas(w) for h in table.get(f, ())]
-                en[w] = list(dict.fromkeys(heads))
+            pairs = phrase_translations(english_words(question), load_dictionary(self.cache_dir), max_n=3)
+            for phrase, heads in pairs:
+                if " " in phrase or (phrase not in EN_QUESTION_WORDS and len(phrase) >= 3):
+                    en[phrase] = heads
             # English words are judged through their translations; keep only numbers and tokens the index knows
             zh = [t for t in zh if has_cjk(t) or (t in self.vocabulary and not LATIN_RE.fullmatch(t))]
         return zh, en
@@ -289,11 +274,11 @@ class Selector:
                 s += self.en_weight(heads)
         q_bi = bigrams(question)
         if q_bi:
-            s += 2.0 * len(q_bi & bigrams(sentence.text)) / len(q_bi)
+            s += BIGRAM_WEIGHT * len(q_bi & bigrams(sentence.text)) / len(q_bi)
         answer_kinds = [k for k in kinds if k not in ("year", "edition")]  # constraints, not what is asked for
         if answer_kinds:
-            s += 4.0 * sum(kind_present(k, sentence.text, question) for k in answer_kinds) / len(answer_kinds)
-        return s - 0.05 * (sentence.rank - 1)
+            s += KIND_WEIGHT * sum(kind_present(k, sentence.text, question) for k in answer_kinds) / len(answer_kinds)
+        return s - RANK_PENALTY * (sentence.rank - 1)
 
     def en_weight(self, heads: Sequence[str]) -> float:
         """An English term weighs what its most common translation in the index weighs (unknown: the most)."""

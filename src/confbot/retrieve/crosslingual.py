@@ -16,7 +16,7 @@ import importlib.util
 import logging
 import pickle
 import re
-from collections.abc import Container
+from collections.abc import Container, Mapping, Sequence
 from pathlib import Path
 
 from confbot.text.lexicon import EN_STOPWORDS
@@ -27,7 +27,6 @@ _LINE_RE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
 _PAREN_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _WORD_RE = re.compile(r"[a-z][a-z'\-]*|\d+(?:\.\d+)?")
 _SKIP_GLOSS = ("cl:", "variant of", "old variant", "see ", "surname ", "abbr. for", "used in", "erhua variant")
-_EN_STOP = EN_STOPWORDS
 _IRREGULAR = {
     "held": "hold",
     "holds": "hold",
@@ -184,24 +183,39 @@ def english_words(text: str) -> list[str]:
     return [w.removesuffix("'s").removesuffix("’s") for w in _WORD_RE.findall(text.lower().replace("’", "'"))]
 
 
+def phrase_translations(
+    words: Sequence[str], table: Mapping[str, Sequence[str]], max_n: int = 3
+) -> list[tuple[str, list[str]]]:
+    """The one CEDICT phrase matcher: ``words`` -> [(phrase or word, its Chinese headwords)], left to right.
+
+    At each position the longest phrase of ``max_n``..2 words with an entry wins (its last word also tried
+    in its base forms; a phrase may not start or end with a stopword); else the single word, with its
+    headwords or ``[]`` when CC-CEDICT has none. Stopwords and numbers on their own are skipped."""
+    out: list[tuple[str, list[str]]] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(max_n, len(words) - i), 1, -1):
+            if words[i] in EN_STOPWORDS or words[i + n - 1] in EN_STOPWORDS:
+                continue
+            forms = [" ".join([*words[i : i + n - 1], f]) for f in lemmas(words[i + n - 1])]
+            heads = list(dict.fromkeys(h for key in forms for h in table.get(key, ())))
+            if heads:
+                out.append((" ".join(words[i : i + n]), heads))
+                i += n
+                break
+        else:
+            w = words[i]
+            i += 1
+            if w not in EN_STOPWORDS and not w[0].isdigit():
+                out.append((w, list(dict.fromkeys(h for f in lemmas(w) for h in table.get(f, ())))))
+    return out
+
+
 def expand(text: str, vocabulary: Container[str], cache_dir: str | None = None, max_terms: int = 24) -> list[str]:
     """Chinese headwords for the English words and phrases of ``text`` that occur in ``vocabulary``."""
-    words = [w for w in english_words(text) if not w[0].isdigit()]
+    words = english_words(text)
     if not words:
         return []
-    table = load_dictionary(cache_dir)
-    out: list[str] = []
-    used = [False] * len(words)
-    for n in (4, 3, 2, 1):
-        for i in range(len(words) - n + 1):
-            if n == 1 and (words[i] in _EN_STOP or used[i]):
-                continue
-            variants = [" ".join([*words[i : i + n - 1], last]) for last in lemmas(words[i + n - 1])]
-            for key in variants:
-                heads = [h for h in table.get(key, ()) if h in vocabulary][:6]
-                if heads:
-                    out.extend(heads)
-                    if n > 1:
-                        used[i : i + n] = [True] * n
-                    break
+    pairs = phrase_translations(words, load_dictionary(cache_dir), max_n=4)
+    out = [h for _, heads in pairs for h in [h for h in heads if h in vocabulary][:6]]
     return list(dict.fromkeys(out))[:max_terms]
