@@ -46,6 +46,8 @@ class Chunk:
     title: str = ""
     published: str | None = None
     lang: str = ""
+    #: the 1-based page the chunk starts on, for PDF sources (None otherwise)
+    page: int | None = None
 
 
 @dataclass(frozen=True)

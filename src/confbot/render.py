@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from confbot.records import Answer, Chunk, Hit
@@ -58,6 +59,7 @@ def hit_json(rank: int, h: Hit) -> dict[str, Any]:
     return {
         "title": c.title,
         "published": c.published,
+        "page": c.page,
         "rank": rank,
         "chunk_id": c.id,
         "source": c.source,
@@ -78,6 +80,7 @@ def citation_json(c: Any, chunks: dict[str, Chunk] | None = None) -> dict[str, A
         "source": c.source,
         "title": chunk.title if chunk else "",
         "published": chunk.published if chunk else None,
+        "page": chunk.page if chunk else None,
         "chunk_id": c.chunk_id,
         "quote": c.quote,
         "start": c.start,
@@ -122,13 +125,25 @@ def hits_text(hits: list[Hit]) -> str:
 
 
 # ---------------------------------------------------------------- Markdown
+def source_label(source: str, chunk: Chunk | None, escape: Callable[[str], str]) -> str:
+    """``source``, then the document's title, date and page when known: ``a.pdf (2024 Fair Guide, 2024-08-01, p. 2)``."""
+    extra = [x for x in (chunk.title if chunk else "", chunk.published if chunk else "") if x]
+    if chunk is not None and chunk.page:
+        extra.append(f"p. {chunk.page}")
+    return escape(source) + (f" ({escape(', '.join(extra))})" if extra else "")
+
+
 def answer_markdown(a: Answer) -> str:
     """An answer with its sources, as the press office pastes it into a reply (document text escaped)."""
     lines = [f"### {md_escape(a.question)}", "", md_answer(a.text), ""]
+    chunks = {h.chunk.id: h.chunk for h in a.hits}
     if a.citations:
         lines.append("Sources / 来源:")
         for c in a.citations:
-            lines.append(f"\\[{c.n}\\] {md_escape(c.source)}, characters {c.start}–{c.end}: “{md_escape(c.quote)}”")
+            lines.append(
+                f"\\[{c.n}\\] {source_label(c.source, chunks.get(c.chunk_id), md_escape)}, characters "
+                f"{c.start}–{c.end}: “{md_escape(c.quote)}”"
+            )
     lines.append("")
     return "\n".join(lines)
 
@@ -159,7 +174,7 @@ def sources_html(a: Answer | None) -> str:
         s, e = c.start - chunk.start, c.end - chunk.start
         body = f"{html_escape(chunk.text[:s])}<mark>{html_escape(chunk.text[s:e])}</mark>{html_escape(chunk.text[e:])}"
         parts.append(
-            f"<div class='src' id='src-{c.n}'><b>[{c.n}]</b> <code>{html_escape(c.source)}</code> "
+            f"<div class='src' id='src-{c.n}'><b>[{c.n}]</b> <code>{source_label(c.source, chunk, html_escape)}</code> "
             f"chars {c.start}–{c.end}<br>{body}</div>"
         )
     return "\n".join(parts)

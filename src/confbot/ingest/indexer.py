@@ -288,7 +288,10 @@ def _described(settings: Settings, doc: Document, chunks: list[Chunk]) -> list[C
     info = describe(doc.text)
     # only a date the text states: a file's time says when it was copied, not when the release was published
     published = info.published if info.published_from == "text" else None
-    return [replace(c, title=info.title, published=published, lang=text_language(c.text)) for c in chunks]
+    return [
+        replace(c, title=info.title, published=published, lang=text_language(c.text), page=doc.page_of(c.start))
+        for c in chunks
+    ]
 
 
 def _gone(

@@ -521,6 +521,7 @@ def _meta(c: Chunk, extra: dict[str, Any], tokens: Sequence[str] | None) -> dict
         "title": c.title,
         "published": c.published or "",
         "lang": c.lang,
+        "page": c.page or 0,
         **extra,
     }
     if tokens is not None:
@@ -539,6 +540,7 @@ def _chunk(cid: str, text: str, meta: Any) -> Chunk:
         title=str(meta.get("title", "")),
         published=str(meta.get("published") or "") or None,
         lang=str(meta.get("lang", "")),
+        page=int(meta.get("page") or 0) or None,
     )
 
 
