@@ -132,7 +132,8 @@ class Answerer:
 
     def _generate_step(self, state: dict[str, Any], config: RunnableConfig) -> dict[str, Any]:
         """The LLM's draft, streamed token by token to the callbacks (extractive: no draft)."""
-        if state["assessment"].refused or self.chat_model is None:
+        asm = state["assessment"]
+        if self.chat_model is None or (asm.refused and (asm.hard or not state["chosen"])):
             return {**state, "draft": None, "notes": []}
         draft, notes = "", []
         try:
@@ -147,10 +148,23 @@ class Answerer:
         q, standalone, hits, lang = state["question"], state["standalone"], state["hits"], state["lang"]
         chosen, assessment, notes = state["chosen"], state["assessment"], list(state["notes"])
         seconds = lambda: time.perf_counter() - state["t0"]  # noqa: E731
+        if assessment.refused and state["draft"] is not None:  # the LLM judges passages the answer model doubted
+            answered = self._llm_answer(state, notes)
+            if answered is not None:
+                return answered
         if assessment.refused:
             text = refusal_text(lang, assessment.missing_kinds, chosen[0].text if chosen else None)
             return Answer(
-                q, standalone, text, (), True, tuple(hits), self.backend, seconds(), (assessment.reason,), "refused"
+                q,
+                standalone,
+                text,
+                (),
+                True,
+                tuple(hits),
+                self.backend,
+                seconds(),
+                (assessment.reason, *notes),
+                "refused",
             )
         outcome = assessment.outcome
         ext_text, ext_cits = extractive_text(lang, chosen, partial=outcome == "partial")
@@ -167,6 +181,31 @@ class Answerer:
             text, cits = verify_citations(ext_text, ext_cits, chunks)
         return Answer(
             q, standalone, text, tuple(cits), False, tuple(hits), self.backend, seconds(), tuple(notes), outcome
+        )
+
+    def _llm_answer(self, state: dict[str, Any], notes: list[str]) -> Answer | None:
+        """The LLM's answer where the extractive check would have refused, when it passes every check
+        (real citations, no number absent from the passages, the kind of answer asked for); else None."""
+        hits = state["hits"]
+        text, cits = citations_from_markers(attach_markers(state["draft"], hits), list(hits))
+        problem = self._llm_problem(text, cits, hits) or self._llm_misses(
+            text, state["assessment"], state["standalone"]
+        )
+        if problem:
+            notes.append(f"the LLM's answer was not used: {problem}")
+            return None
+        seconds = time.perf_counter() - state["t0"]
+        return Answer(
+            state["question"],
+            state["standalone"],
+            text,
+            tuple(cits),
+            False,
+            tuple(hits),
+            self.backend,
+            seconds,
+            ("answered by the LLM where the extractive check doubted the passages",),
+            "answered",
         )
 
     def today(self) -> dt.date:

@@ -204,6 +204,9 @@ class Assessment:
     outcome: str = "answered"
     features: dict[str, float] = field(default_factory=dict)
     probability: float = 1.0
+    #: refused for something the passages certainly lack (the year, the edition, the counted noun asked for):
+    #: no model is asked; a refusal by the answer model alone can be overruled by an LLM that answers with citations
+    hard: bool = False
 
 
 class TermWeights:
@@ -395,7 +398,18 @@ class Selector:
             reason = f"the passages do not look like an answer (p={p:.2f} < {ANSWER_THRESHOLD}; coverage {cov:.2f})"
         outcome = "refused" if reason else ("partial" if missing else "answered")
         return chosen, Assessment(
-            kinds, missing, zh_terms, covered, cov, bool(reason), reason, en_terms, outcome, features, round(p, 4)
+            kinds,
+            missing,
+            zh_terms,
+            covered,
+            cov,
+            bool(reason),
+            reason,
+            en_terms,
+            outcome,
+            features,
+            round(p, 4),
+            bool(hard),
         )
 
     def _adds(
