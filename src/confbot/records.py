@@ -125,3 +125,5 @@ class SourceInfo:
     chunks: int
     size: int
     ingested_at: float
+    title: str = ""
+    published: str | None = None

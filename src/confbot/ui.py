@@ -74,10 +74,12 @@ def _document_rows(service: Service) -> list[list[Any]]:
     try:
         infos = service.documents()
     except ConfbotError as exc:  # the index's server is down: say so in the table
-        return [[f"⚠️ {exc}", 0, 0, ""]]
+        return [[f"⚠️ {exc}", "", "", 0, 0, ""]]
     return [
         [
             i.source,
+            i.title,
+            i.published or "",
             i.chunks,
             i.size,
             time.strftime("%Y-%m-%d %H:%M", time.localtime(i.ingested_at)) if i.ingested_at else "",
@@ -196,12 +198,12 @@ def _documents_tab(service: Service) -> None:
         reindex = gr.Button(tr("Re-index all / 全部重建"))
     status = gr.Markdown()
     docs = gr.Dataframe(
-        headers=["source", "chunks", "bytes", "ingested"],
+        headers=["source", "title", "published", "chunks", "bytes", "ingested"],
         value=lambda: _document_rows(service),
         label=tr("Indexed documents / 已索引文档"),
     )
     with gr.Row():
-        pick = gr.Dropdown(label=tr("Document / 文档"), choices=[r[0] for r in _document_rows(service) if r[1]])
+        pick = gr.Dropdown(label=tr("Document / 文档"), choices=[r[0] for r in _document_rows(service) if r[3]])
         remove = gr.Button(tr("Remove / 删除"), variant="stop")
 
     def guarded(fn: Callable[..., str]) -> Callable[..., tuple[str, Any, Any]]:

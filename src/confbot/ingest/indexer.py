@@ -369,7 +369,18 @@ class _GroupWriter:
             self.report.unchanged += kept
             self.report.removed += len(set(old.get(doc.source, {}).get("documents") or []) - {c.text for c in chunks})
         self.store.commit(
-            {doc.source: SourceInfo(doc.source, doc.sha256, len(chunks), doc.size, self.now) for doc, chunks in group}
+            {
+                doc.source: SourceInfo(
+                    doc.source,
+                    doc.sha256,
+                    len(chunks),
+                    doc.size,
+                    self.now,
+                    chunks[0].title if chunks else "",
+                    chunks[0].published if chunks else None,
+                )
+                for doc, chunks in group
+            }
         )
         failpoint("ingest-committed")
         for doc, chunks in group:

@@ -113,7 +113,19 @@ def _set_timeout(client: Any, seconds: float) -> None:
 
 def _manifest(meta: Mapping[str, Any]) -> dict[str, SourceInfo]:
     raw = json.loads(str(meta.get(_MANIFEST) or "{}"))
-    return {s: SourceInfo(s, v[0], int(v[1]), int(v[2]), float(v[3])) for s, v in raw.items()}
+    # [sha256, chunks, size, ingested_at, title, published]; indexes written before titles have four fields
+    return {
+        s: SourceInfo(
+            s,
+            v[0],
+            int(v[1]),
+            int(v[2]),
+            float(v[3]),
+            str(v[4]) if len(v) > 4 else "",
+            (v[5] or None) if len(v) > 5 else None,
+        )
+        for s, v in raw.items()
+    }
 
 
 class ChunkStore:
@@ -250,7 +262,10 @@ class ChunkStore:
                 manifest.pop(src, None)
             else:
                 manifest[src] = info
-        raw = {s: [i.sha256, i.chunks, i.size, round(i.ingested_at, 3)] for s, i in sorted(manifest.items())}
+        raw = {
+            s: [i.sha256, i.chunks, i.size, round(i.ingested_at, 3), i.title, i.published or ""]
+            for s, i in sorted(manifest.items())
+        }
         update: dict[str, Any] = {_MANIFEST: json.dumps(raw, ensure_ascii=False), _GENERATION: self.generation + 1}
         if clean is not None:
             update[CLEAN_KEY] = clean
