@@ -23,7 +23,7 @@ from typing import Any
 from confbot.records import Answer, Chunk, Hit
 
 #: characters that start Markdown syntax anywhere in a line (links, images, emphasis, code, tables, HTML)
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()!|<>~])")
+_MD_SPECIAL = re.compile(r"([\\`*{}\[\]()!|<>~]|(?<!\w)_|_(?!\w))")  # an intraword _ is no emphasis
 #: what starts a heading, quote, list or rule only at the start of a line
 _MD_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.M)
 _ESCAPED_MARKER = re.compile(r"\\\[(\d{1,3})\\\]")
@@ -141,7 +141,7 @@ def answer_markdown(a: Answer) -> str:
         lines.append("Sources / 来源:")
         for c in a.citations:
             lines.append(
-                f"\\[{c.n}\\] {source_label(c.source, chunks.get(c.chunk_id), md_escape)}, characters "
+                f"[{c.n}] {source_label(c.source, chunks.get(c.chunk_id), md_escape)}, characters "
                 f"{c.start}–{c.end}: “{md_escape(c.quote)}”"
             )
     lines.append("")
