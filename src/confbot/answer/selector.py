@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from confbot.answer.kinds import LATIN_RE, counted_noun, expected_kinds, kind_present
 from confbot.ingest.chunker import sentence_spans
 from confbot.records import Chunk, Hit
-from confbot.retrieve.bm25 import STOPWORDS, tokenize
-from confbot.text.lexicon import EN_QUESTION_WORDS, ZH_QUESTION_WORDS
+from confbot.retrieve.bm25 import STOPWORDS, jieba_tokenizer, tokenize
+from confbot.text.lexicon import EN_QUESTION_WORDS, ZH_KIND_NOUNS, ZH_QUESTION_WORDS
 from confbot.text.normalize import canonical, has_cjk, normalize_query
 
 # ---------------------------------------------------------------- records
@@ -42,10 +42,22 @@ class Sentence:
 # ---------------------------------------------------------------- language and question analysis
 
 
+_KIND_AFTER_QUESTION_WORD = re.compile(
+    rf"(?:哪个|哪些|哪位|哪家|哪座|什么|哪一个)(?:{'|'.join(sorted(ZH_KIND_NOUNS, key=len, reverse=True))})"
+)
+
+
 def key_terms(question: str, cache_dir: str | None = None) -> list[str]:
-    """Content terms of a normalized Chinese question (jieba words minus stopwords and question words)."""
+    """Content terms of a normalized Chinese question: jieba's words (precise mode, so 2021年东博会 gives no
+    年东) minus stopwords, question words and the kind noun a question word names (哪个国家 -> 国家)."""
+    question = _KIND_AFTER_QUESTION_WORD.sub("", question)
+    words = jieba_tokenizer(cache_dir).lcut(question) if has_cjk(question) else tokenize(question, cache_dir)
     out = []
-    for t in tokenize(question, cache_dir):
+    for t in (w.strip().lower() for w in words):
+        if len(t) > 1 and t[0] in "年届月日号次期" and has_cjk(t[1:]):
+            t = t[1:]  # a unit after a figure glued to the next word by the tokenizer (2021年东博会 -> 年东)
+        if not t or not any(ch.isalnum() for ch in t):
+            continue
         if t in ZH_QUESTION_WORDS or t in STOPWORDS or t in EN_QUESTION_WORDS:
             continue
         if len(t) == 1 and has_cjk(t):
@@ -370,6 +382,20 @@ class Selector:
                 chosen.append(s)
         chosen = [best, *sorted(chosen[1:], key=lambda s: (s.chunk.source, s.start))]
         chosen = latest_first(chosen, scored, score, kinds, question, top)
+        best_sim = max((sims[id(s)] for s in chosen if id(s) in sims), default=0.0)
+        return chosen, self.verdict(question, chosen, kinds, zh_terms, en_terms, best_sim)
+
+    def verdict(
+        self,
+        question: str,
+        chosen: Sequence[Sentence],
+        kinds: Sequence[str],
+        zh_terms: list[str],
+        en_terms: dict[str, list[str]],
+        best_sim: float,
+    ) -> Assessment:
+        """Answer, partial or refuse with ``chosen`` (best first): kinds present, key-term coverage, the answer model."""
+        best = chosen[0]
         texts = [s.text for s in chosen]
         context = [s.chunk.title for s in chosen]  # the document's title counts for the terms it names
         if "year" in kinds:  # the year is guaranteed by the filter above; coverage is about the rest
@@ -387,7 +413,6 @@ class Selector:
         noun = counted_noun(question) if "number" in kinds else ""
         if noun and not self.present(noun, canonical("".join([*texts, *context]))):
             missing.append(f"count of {noun}")
-        best_sim = max((sims[id(s)] for s in chosen if id(s) in sims), default=0.0)
         features = answer_features(cov, best_sim, missing, question, best.rank)
         p = answer_probability(features)
         hard = [m for m in missing if m in ("year", "edition") or m.startswith("count of")]
@@ -397,8 +422,8 @@ class Selector:
         elif p < ANSWER_THRESHOLD:
             reason = f"the passages do not look like an answer (p={p:.2f} < {ANSWER_THRESHOLD}; coverage {cov:.2f})"
         outcome = "refused" if reason else ("partial" if missing else "answered")
-        return chosen, Assessment(
-            kinds,
+        return Assessment(
+            list(kinds),
             missing,
             zh_terms,
             covered,

@@ -20,8 +20,13 @@ EN_STOPWORDS = frozenset(
 ZH_QUESTION_WORDS = frozenset(
     "一下 一共 个 为什么 为何 主要 之前 什么 什么时候 今年 介绍 会 何地 何时 共 其 具体 具体地 几 几个 几家 几届 分别 分别是 可以 吗 呀 告诉 呢 哪个 哪些 哪位 哪儿 哪几 "
     "哪几个 哪几项 哪家 哪里 啊 多久 多大 多少 多少个 多少家 多少钱 多长 如何 它 将 已经 怎么 怎么样 怎样 总共 情况 想 我 打算 方面 时候 是不是 是否 曾经 有 有何 有没有 本届 "
-    "此前 现在 目前 相关 知道 能 被 要 让 该 请 请问 谁 过 还 这个 那 那个 都".split()
+    "此前 现在 目前 相关 知道 能 被 要 让 该 请 请问 谁 过 还 这个 那 那个 都 "
+    "那届 这届 哪届 哪天 哪一天 哪几天 几号 几月 几点 最后 最终 最终是 还是 时间 日期 当时 那时 当天 那天 大概 大约 "
+    "一共有 总共有 到底 究竟 是不是 呢 吧 哪一年 哪年 哪一届".split()
 )
+
+#: nouns that name the kind of answer after 哪个/哪些/什么 ("哪个国家", "什么时间"): what is asked, not a term
+ZH_KIND_NOUNS = frozenset("国家 城市 场馆 地点 地方 时间 日期 日子 单位 机构 部门 人 人物 领导 领导人 嘉宾".split())
 
 #: English words that shape a question but are not what it is about (besides EN_STOPWORDS).
 EN_QUESTION_WORDS = EN_STOPWORDS | frozenset(
