@@ -121,6 +121,28 @@ def test_a_duplicate_release_is_quoted_once(tmp_path: Path, real_embedder: Any) 
         (["When does the Star River Forum open?"], "And who hosts it?", "And who hosts Star River Forum?"),
         (["Where is the Star River Forum held?"], "What about its theme?", "What about Star River Forum theme?"),
         (["星河论坛在哪里举行？"], "星河论坛的主题是什么？", "星河论坛的主题是什么？"),
+        (["第三届星河论坛什么时候开幕？"], "那它的主办单位是谁？", "那第三届星河论坛的主办单位是谁？"),
+        (["2024星河博览会在哪里举办？"], "那门票多少钱？", "2024星河博览会 那门票多少钱？"),
+        (["星河峰会有多少家企业参展？"], "其中有几家是首次参展？", "其中有几家是首次参展？"),
+        (["星河論壇在哪裡舉行？"], "那它什麼時候開幕？", "那星河論壇什麼時候開幕？"),
+        (["第五屆星河峰會的主題是什麼？"], "那主辦單位呢？", "第五屆星河峰會 那主辦單位呢？"),
+        (["When is the 2024 Star River Expo held?"], "Where is it held?", "Where is 2024 Star River Expo held?"),
+        (
+            ["Who hosts the Star River Summit?"],
+            "How many companies will attend it?",
+            "How many companies will attend Star River Summit?",
+        ),
+        (
+            ["What is the theme of the Star River Forum?"],
+            "Is there a registration fee?",
+            "Is there a registration fee?",
+        ),
+        (
+            ["What is the theme of the Star River Forum?"],
+            "When does the Moon Lake Fair open?",
+            "When does the Moon Lake Fair open?",
+        ),
+        ([], "那它什么时候举办？", "那它什么时候举办？"),
     ],
 )
 def test_follow_ups_are_rewritten_only_when_elliptical(history: list[str], question: str, expected: str) -> None:
