@@ -77,7 +77,7 @@ def scores(w: np.ndarray, x: np.ndarray, y: np.ndarray, answerable: np.ndarray, 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("suite", nargs="?", default="tests/corpora/dev.suite.json")
-    ap.add_argument("--threshold", type=float, default=0.5)
+    ap.add_argument("--threshold", type=float, default=0.4)
     ap.add_argument("--l2", type=float, default=0.01)
     args = ap.parse_args()
     if "heldout" in args.suite:

@@ -1,5 +1,5 @@
 """The development suite as a regression guard: floors set a little under the figures measured on
-2026-11-30 (macro over four corpora: hit@3 0.813, MRR 0.739, accuracy 0.723, refusal precision 0.546,
+2026-11-30 (macro over four corpora: hit@3 0.813, MRR 0.739, accuracy 0.746, refusal precision 0.571,
 recall 0.797, citation validity 1.00). Quality floors, not timings. The held-out suite is not run here."""
 
 from __future__ import annotations

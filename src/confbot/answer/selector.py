@@ -100,8 +100,9 @@ ANSWER_WEIGHTS: dict[str, float] = {
     "english": -0.104,
     "rank": -0.812,
 }
-#: answer when the model's probability that the chosen sentences answer the question reaches this
-ANSWER_THRESHOLD = 0.5
+#: answer when the model's probability that the chosen sentences answer the question reaches this (on the dev
+#: suite the knee: 0.5 -> 0.4 raised accuracy 0.72 -> 0.75 with refusal recall unchanged at 0.80; 0.35 cost 0.08 recall)
+ANSWER_THRESHOLD = 0.4
 
 
 def answer_features(
