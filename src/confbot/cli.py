@@ -57,10 +57,11 @@ def _service(args: argparse.Namespace) -> Any:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    s = _settings(args)
+    service = _service(args)
+    s = service.settings
     paths = [Path(p) for p in args.paths] or [s.corpus_path]
     progress = (not args.json and sys.stderr.isatty()) or args.progress
-    report = _service(args).ingest(paths, rebuild=args.rebuild, skip_bad=args.skip_bad, progress=progress)
+    report = service.ingest(paths, rebuild=args.rebuild, skip_bad=args.skip_bad, progress=progress)
     for w in report.warnings:
         print(f"warning: {w}", file=sys.stderr)
     for f in report.failed:
@@ -222,8 +223,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    s = _settings(args)
-    name, n = _service(args).import_index(Path(args.file))
+    service = _service(args)
+    s = service.settings
+    name, n = service.import_index(Path(args.file))
     print(f"imported {n} chunks into {s.index_path if not s.chroma_url else s.chroma_url} ({name})")
     return 0
 

@@ -15,7 +15,7 @@ from anyio import to_thread
 from pydantic import BaseModel, Field
 
 from confbot.errors import ConfigError
-from confbot.render import api_citation, api_extension, hit_json
+from confbot.render import api_citations, api_extension, hit_json
 from confbot.service import Service
 
 #: most passages ``retrieve`` returns in one call
@@ -54,7 +54,7 @@ def create_mcp(service: Service, host: str = "127.0.0.1") -> Any:
         materials do not answer is refused (refused: true, no citations)."""
         turns = [t.model_dump() for t in history or []]
         a = await to_thread.run_sync(service.ask, question, turns)
-        return {"answer": a.text, "citations": [api_citation(c) for c in a.citations], **api_extension(a)}
+        return {"answer": a.text, "citations": api_citations(a), **api_extension(a)}
 
     @server.tool()
     async def retrieve(

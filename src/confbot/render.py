@@ -57,7 +57,7 @@ def hit_json(rank: int, h: Hit) -> dict[str, Any]:
     """One row of ``retrieve --json`` ``hits``: rank from 1, scores rounded to 6 places."""
     c = h.chunk
     return {
-        "title": c.title,
+        "title": c.title or None,
         "published": c.published,
         "page": c.page,
         "rank": rank,
@@ -78,7 +78,7 @@ def citation_json(c: Any, chunks: dict[str, Chunk] | None = None) -> dict[str, A
     return {
         "n": c.n,
         "source": c.source,
-        "title": chunk.title if chunk else "",
+        "title": (chunk.title or None) if chunk else None,
         "published": chunk.published if chunk else None,
         "page": chunk.page if chunk else None,
         "chunk_id": c.chunk_id,
@@ -86,6 +86,12 @@ def citation_json(c: Any, chunks: dict[str, Chunk] | None = None) -> dict[str, A
         "start": c.start,
         "end": c.end,
     }
+
+
+def citations_json(a: Answer) -> list[dict[str, Any]]:
+    """Every citation of ``a`` with its document's title, date and page (from the answer's hits)."""
+    chunks = {h.chunk.id: h.chunk for h in a.hits}
+    return [citation_json(c, chunks) for c in a.citations]
 
 
 def answer_json(a: Answer) -> dict[str, Any]:
@@ -96,7 +102,7 @@ def answer_json(a: Answer) -> dict[str, Any]:
         "answer": a.text,
         "refused": a.refused,
         "outcome": a.outcome,
-        "citations": [citation_json(c, {h.chunk.id: h.chunk for h in a.hits}) for c in a.citations],
+        "citations": citations_json(a),
         "hits": [hit_json(i, h) for i, h in enumerate(a.hits, start=1)],
         "backend": a.backend,
         "seconds": round(a.seconds, 3),
@@ -181,18 +187,13 @@ def sources_html(a: Answer | None) -> str:
 
 
 # ---------------------------------------------------------------- OpenAI chat format (the HTTP API)
-def api_citation(c: Any) -> dict[str, Any]:
-    """A citation in the HTTP API: ``quote`` is the document's text as data (``title``/``published``:
-    not known yet, always null)."""
-    return {
-        "n": c.n,
-        "source": c.source,
-        "title": None,
-        "published": None,
-        "quote": c.quote,
-        "start": c.start,
-        "end": c.end,
-    }
+#: the fields of a citation in the HTTP API (``quote`` is the document's text as data)
+API_CITATION_FIELDS = ("n", "source", "title", "published", "quote", "start", "end")
+
+
+def api_citations(a: Answer) -> list[dict[str, Any]]:
+    """The answer's citations for the HTTP API: :func:`citation_json` cut to :data:`API_CITATION_FIELDS`."""
+    return [{k: c[k] for k in API_CITATION_FIELDS} for c in citations_json(a)]
 
 
 def api_extension(a: Answer) -> dict[str, Any]:
@@ -211,7 +212,7 @@ def api_extension(a: Answer) -> dict[str, Any]:
 def openai_completion(a: Answer, model: str, created: int, completion_id: str) -> dict[str, Any]:
     """An answer as an OpenAI ``chat.completion``: the text with its ``[n]`` markers, the citations in the
     message and at the top level (a refusal has none), and the ``confbot`` extension."""
-    citations = [api_citation(c) for c in a.citations]
+    citations = api_citations(a)
     return {
         "id": completion_id,
         "object": "chat.completion",
@@ -251,7 +252,7 @@ def openai_final_chunk(a: Answer, streamed: str, completion_id: str, model: str,
     """
     rest = a.text[len(streamed) :] if a.text.startswith(streamed) else ""
     chunk = openai_chunk(completion_id, model, created, {"content": rest} if rest else {}, "stop")
-    citations = [api_citation(c) for c in a.citations]
+    citations = api_citations(a)
     chunk["choices"][0]["delta"]["citations"] = citations
     chunk["citations"] = citations
     chunk["confbot"] = {**api_extension(a), "answer": a.text, "draft_replaced": not a.text.startswith(streamed)}

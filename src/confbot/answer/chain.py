@@ -30,7 +30,7 @@ from confbot.answer.kinds import kind_present, question_language
 from confbot.answer.selector import Assessment, Selector, Sentence, TermWeights, split_sentences
 from confbot.answer.wording import extractive_text, refusal_text
 from confbot.errors import InputError, ServiceError
-from confbot.records import Answer, Hit, Turn
+from confbot.records import Answer, Citation, Hit, Turn
 from confbot.retrieve.pipeline import Pipeline
 from confbot.text.normalize import normalize_query
 
@@ -148,10 +148,15 @@ class Answerer:
         q, standalone, hits, lang = state["question"], state["standalone"], state["hits"], state["lang"]
         chosen, assessment, notes = state["chosen"], state["assessment"], list(state["notes"])
         seconds = lambda: time.perf_counter() - state["t0"]  # noqa: E731
-        if assessment.refused and state["draft"] is not None:  # the LLM judges passages the answer model doubted
-            answered = self._llm_answer(state, notes)
-            if answered is not None:
-                return answered
+        draft = self._checked_draft(state) if state["draft"] is not None else None
+        if assessment.refused and draft is not None:  # the LLM judges passages the answer model doubted
+            text, cits, problem = draft
+            if not problem:
+                note = "answered by the LLM where the extractive check doubted the passages"
+                return Answer(
+                    q, standalone, text, tuple(cits), False, tuple(hits), self.backend, seconds(), (note,), "answered"
+                )
+            notes.append(f"the LLM's answer was not used: {problem}")
         if assessment.refused:
             text = refusal_text(lang, assessment.missing_kinds, chosen[0].text if chosen else None)
             return Answer(
@@ -171,11 +176,10 @@ class Answerer:
         chunks = {h.chunk.id: h.chunk for h in hits}
         if chosen:  # "明天开幕吗？": the event's dates, and what they mean today
             ext_text += relative_note(q, chosen[0].text, chosen[0].chunk.published, self.today(), lang)
-        if state["draft"] is None:
+        if draft is None:
             text, cits = verify_citations(ext_text, ext_cits, chunks)
             return Answer(q, standalone, text, tuple(cits), False, tuple(hits), self.backend, seconds(), (), outcome)
-        text, cits = citations_from_markers(attach_markers(state["draft"], hits), list(hits))
-        problem = self._llm_problem(text, cits, hits) or self._llm_misses(text, assessment, standalone)
+        text, cits, problem = draft
         if problem:
             notes.append(f"LLM answer replaced by the extractive one: {problem}")
             text, cits = verify_citations(ext_text, ext_cits, chunks)
@@ -183,30 +187,15 @@ class Answerer:
             q, standalone, text, tuple(cits), False, tuple(hits), self.backend, seconds(), tuple(notes), outcome
         )
 
-    def _llm_answer(self, state: dict[str, Any], notes: list[str]) -> Answer | None:
-        """The LLM's answer where the extractive check would have refused, when it passes every check
-        (real citations, no number absent from the passages, the kind of answer asked for); else None."""
+    def _checked_draft(self, state: dict[str, Any]) -> tuple[str, list[Citation], str]:
+        """The LLM's draft with its verified citations, and why it cannot be shown ("" when it can: real
+        citations, no number absent from the passages, the kind of answer asked for)."""
         hits = state["hits"]
         text, cits = citations_from_markers(attach_markers(state["draft"], hits), list(hits))
         problem = self._llm_problem(text, cits, hits) or self._llm_misses(
             text, state["assessment"], state["standalone"]
         )
-        if problem:
-            notes.append(f"the LLM's answer was not used: {problem}")
-            return None
-        seconds = time.perf_counter() - state["t0"]
-        return Answer(
-            state["question"],
-            state["standalone"],
-            text,
-            tuple(cits),
-            False,
-            tuple(hits),
-            self.backend,
-            seconds,
-            ("answered by the LLM where the extractive check doubted the passages",),
-            "answered",
-        )
+        return text, cits, problem
 
     def today(self) -> dt.date:
         """The system clock's date, or ``CONFBOT_TODAY`` (ISO) when set."""

@@ -283,8 +283,8 @@ class Selector:
         text = canonical(sentence.text)
         s = sum(self.weights(t) for t in zh_terms if self.present(t, text))
         # the question's focus (主题 in "第五届…的主题"): terms its title does not name, found in the sentence itself
-        title, own = canonical(sentence.chunk.title), canonical(sentence.text)
-        s += FOCUS_BONUS * sum(1 for t in zh_terms if not self.present(t, title) and self.present(t, own))
+        title = canonical(sentence.chunk.title)
+        s += FOCUS_BONUS * sum(1 for t in zh_terms if not self.present(t, title) and self.present(t, text))
         for heads in en_terms.values():
             if heads and any(h in text for h in heads):
                 s += self.en_weight(heads)

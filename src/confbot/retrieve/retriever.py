@@ -99,6 +99,8 @@ class HybridRetriever:
         self._sync_lock = threading.Lock()
         self._cache_lock = threading.Lock()
         self._masks: dict[tuple[str, int], tuple[list[str], np.ndarray]] = {}
+        # question language -> the index revision at which no chunk of another language was found
+        self._monolingual: dict[str, int] = {}
         # (scope, revision) -> the scope's ids, their row numbers and vectors: an exact search in memory
         self._scope_vectors: dict[tuple[str, int], tuple[list[str], dict[str, int], np.ndarray]] = {}
         # chunk id -> vector, for rescoring BM25 candidates (an id names one version of a file: never stale)
@@ -320,8 +322,12 @@ class HybridRetriever:
                 dense = self.store.query(vec, self.candidates, self.versions, sources)
                 seen = {c.id for c, _ in dense}
                 # the nearest chunks in other languages: their cosines run lower, so they are ranked apart
-                other = self.store.query(vec, self.candidates, self.versions, sources, exclude_lang=qlang)
-                dense += [(c, s) for c, s in other if c.id not in seen]
+                # (not asked again while the index, unchanged, is known to hold none)
+                if self._monolingual.get(qlang) != self.revision:
+                    other = self.store.query(vec, self.candidates, self.versions, sources, exclude_lang=qlang)
+                    if not other and sources is None:
+                        self._monolingual[qlang] = self.revision
+                    dense += [(c, s) for c, s in other if c.id not in seen]
                 pairs = sorted(((c.id, s) for c, s in dense), key=lambda cs: -cs[1])
         except ServiceError as exc:
             if not self.store.embedded:
