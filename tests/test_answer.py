@@ -63,7 +63,7 @@ def test_markers_beyond_the_contexts_and_made_up_quotes_are_dropped() -> None:
         ("How much does a ticket cost?", ["price"]),
         ("大会的报名网址是什么？", ["url"]),
         ("大会在哪个场馆举办，地址是什么？", ["address", "venue"]),
-        ("2023年大会的主题是什么？", ["year"]),
+        ("2023年大会的主题是什么？", ["theme", "year"]),
         ("大会什么时候举办？", ["date"]),
         ("新闻发布会由谁主持？", ["person_or_org"]),
         ("星河论坛的主办单位是谁？", ["person_or_org"]),
@@ -75,7 +75,21 @@ def test_markers_beyond_the_contexts_and_made_up_quotes_are_dropped() -> None:
         ("大会有多少名观众参加？", ["number"]),
         ("湖北建成了几家国家5G工厂？", ["number"]),
         ("大会在哪里举行？", ["place"]),
-        ("2024中国5G+工业互联网大会的主题是什么？", []),
+        ("2024中国5G+工业互联网大会的主题是什么？", ["theme"]),
+        ("主题国是哪个国家？", ["country"]),
+        ("2019年哪个欧洲国家第一次担任特邀合作伙伴？", ["country", "year"]),
+        ("Which country was the Country of Honour at the 20th expo?", ["country", "edition"]),
+        ("新闻中心的联系电话是多少？", ["phone"]),
+        ("环境服务专题展在几号馆？", ["hall"]),
+        ("展会总面积有多大？", ["area"]),
+        ("What was the total exhibition area?", ["area"]),
+        ("签约项目总投资多少？", ["amount"]),
+        ("参会的注册费是多少？", ["price"]),
+        ("Which hotel hosts the delegates?", ["venue"]),
+        ("首届峰会的主题是什么？", ["theme", "edition"]),
+        ("Who gave the keynote speech at the 2022 conference?", ["person_or_org", "year"]),
+        ("At what time of day did the premier give his keynote?", ["time"]),
+        ("中国领导人除了开幕式，还要参加什么活动？", []),
     ],
 )
 def test_expected_kinds(question: str, kinds: list[str]) -> None:
@@ -111,6 +125,24 @@ def test_expected_kinds(question: str, kinds: list[str]) -> None:
         ("url", "扫描二维码即可报名。", True),
         ("number", "共有三十家企业参展。", True),
         ("number", "企业积极参展。", False),
+        ("country", "马来西亚担任本届主题国。", True),
+        ("country", "The Country of Honour was Laos.", True),
+        ("country", "本届主题省为山西省。", False),
+        ("theme", "本届大会以“开放合作 共享未来”为主题。", True),
+        ("theme", "大会设主题国和主题省。", False),
+        ("phone", "咨询电话：010-12345678。", True),
+        ("phone", "Call +86 21 5555 0000 for details.", True),
+        ("phone", "共有12345名观众。", False),
+        ("hall", "环境服务专题展设在8号馆。", True),
+        ("hall", "The section is in Hall 5.", True),
+        ("hall", "专题展分布在首钢园区。", False),
+        ("area", "总展览面积10.2万平方米。", True),
+        ("area", "covering 50,000 square metres", True),
+        ("area", "共有300家企业参展。", False),
+        ("amount", "签约总额487亿元。", True),
+        ("amount", "deals worth 3 billion yuan", True),
+        ("amount", "签约项目470个。", False),
+        ("time", "The premier spoke on the morning of March 26.", True),
     ],
 )
 def test_detectors(kind: str, text: str, present: bool) -> None:
@@ -123,6 +155,9 @@ def test_counted_noun() -> None:
     assert counted_noun("大会有多少名观众参加？") == "观众"
     assert counted_noun("共有多少家投资机构参与？") in ("投资", "投资机构")
     assert counted_noun("大会在哪里？") == ""
+    assert counted_noun("大概有多少人来参加年会？") == ""  # people, whatever the verb after
+    assert counted_noun("How many visitors attended the fair?") == "visitors"
+    assert counted_noun("How many foreign exhibitors came?") == "exhibitors"
 
 
 def test_kind_evidence() -> None:
@@ -134,6 +169,19 @@ def test_kind_evidence() -> None:
     assert not kind_present("year", SRC, "2023年大会的主题是什么？")
     assert kind_present("place", "闭幕式在光谷科技会展中心举行。") and kind_present("place", "主会场设在国家会议中心")
     assert not kind_present("place", "大会设有开幕式、主论坛和专题论坛。")
+    # a country the question itself names is not the answer
+    q = "Which country was the Country of Honour at the China-ASEAN Expo?"
+    assert not kind_present("country", "The China-ASEAN Expo opened in Nanning.", q)
+    assert kind_present("country", "Malaysia was the Country of Honour.", q)
+
+
+def test_editions_and_years() -> None:
+    from confbot.answer.kinds import editions, question_years
+
+    assert editions("第十七届博览会") == {17} and editions("the 20th expo") == {20} and editions("首届峰会") == {1}
+    assert editions("波兰第一次担任特邀合作伙伴") == set()  # "the first time", not an edition
+    assert question_years("Who spoke at the 2022 conference?") == {"2022"}
+    assert question_years("2024中国工业大会的主题是什么？") == set()  # a year inside a name
 
 
 def test_question_language() -> None:

@@ -8,6 +8,7 @@ the question names one (``多少名观众`` is not answered by ``170家企业``)
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -35,7 +36,9 @@ _DATE = re.compile(
     re.I,
 )
 _TIME = re.compile(
-    r"\d{1,2}[:：]\d{2}|[上下]午|晚上|早上|中午|凌晨|\d{1,2}\s*[点时]|\b\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.)", re.I
+    r"\d{1,2}[:：]\d{2}|[上下]午|晚上|早上|中午|凌晨|\d{1,2}\s*[点时]|\b\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.)"
+    r"|\b(?:morning|afternoon|evening|noon|midnight|o'clock)\b",
+    re.I,
 )
 _VENUE = (r"会展中心|会议中心|博览中心|展览中心|国际中心|体育中心|体育馆|展览馆|博物馆|会堂|大厦|大楼|广场|酒店|宾馆|饭店"
           r"|园区|产业园|科技园|[园馆厅室]|号馆|展厅|会议室|报告厅|机场|车站|火车站|高铁站|码头|服务台|中心")  # fmt: skip
@@ -47,7 +50,9 @@ _ADDRESS = re.compile(
     rf"\d+\s*号(?!馆)|{_H}{{1,8}}(?:路|街|大道|巷|胡同)\d*|\b\d+\s+\w+\s+(?:road|street|avenue|rd|st)\b",
     re.I,
 )
-_VENUE_RE = re.compile(rf"{_H}{{0,10}}(?:{_VENUE})|\b(?:hall|room|centre|center|building|pavilion)\b", re.I)
+_VENUE_RE = re.compile(
+    rf"{_H}{{0,10}}(?:{_VENUE})|\b(?:hall|room|centre|center|building|pavilion|hotel|resort)\b", re.I
+)
 _ORG = re.compile(
     rf"{_H}{{1,16}}(?:部|委|局|厅|署|办|办公室|委员会|政府|协会|学会|联合会|商会|中心|集团|公司|银行|大学|学院|研究院|研究所"
     rf"|组织|基金会|秘书处|联盟|平台|机构|企业|管委会)|\b(?:[A-Z][\w&-]+\s+){{0,5}}(?:Ministry|Commission|Council|Association"
@@ -79,8 +84,71 @@ def has_time(text: str) -> bool:
 
 
 def has_place(text: str) -> bool:
-    """A city, district or province, any venue or facility, or "在…举行"."""
-    return bool(_PLACE.search(text))
+    """A city, district or province, a country, any venue or facility, or "在…举行"."""
+    return bool(_PLACE.search(text)) or has_country(text)
+
+
+@functools.lru_cache(maxsize=1)
+def _countries() -> re.Pattern[str]:
+    """Country names in simplified Chinese and English from ISO 3166 (``pycountry`` and its zh_CN translations)."""
+    import gettext
+
+    import pycountry
+
+    zh = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"], fallback=True)
+    names: set[str] = set()
+    for c in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            en = getattr(c, attr, None)
+            if en:
+                names.add(en.split(",")[0])
+                names.add(zh.gettext(en))
+    zh_names = sorted((n for n in names if has_cjk(n) and len(n) >= 2), key=len, reverse=True)
+    en_names = sorted((n for n in names if not has_cjk(n) and len(n) >= 4), key=len, reverse=True)
+    return re.compile("|".join([*map(re.escape, zh_names), rf"\b(?:{'|'.join(map(re.escape, en_names))})\b"]))
+
+
+def has_country(text: str) -> bool:
+    """A country's name (ISO 3166, in Chinese or English): 马来西亚, Malaysia."""
+    return bool(_countries().search(to_simplified(text)))
+
+
+_QUOTED = re.compile(r"“[^”]{2,}”|\"[^\"]{3,}\"|「[^」]{2,}」|《[^》]{2,}》|‘[^’]{2,}’")
+_PHONE = re.compile(
+    r"(?<!\d)(?:\(?0\d{2,3}\)?[-—－\s]?\d{7,8}|1[3-9]\d{9}|400[-\s]?\d{3}[-\s]?\d{4})(?!\d)|\+\d{1,3}[\s-]?\d{2,}"
+    r"|(?:电话|热线|tel|phone)\s*[:：]?\s*\d",
+    re.I,
+)
+_HALL = re.compile(r"[0-9A-Z一二三四五六七八九十]+(?:\.\d)?\s*号?\s*(?:馆|展馆|展厅|厅)|\bhall\s*[0-9A-Z]+\b", re.I)
+_AREA = re.compile(r"平方米|平米|平方公里|公顷|㎡|\bm2\b|m²|square (?:met|kilomet)|\bsq\.?\s?m\b|hectares?", re.I)
+_AMOUNT = re.compile(
+    r"\d\s*(?:万|亿)?\s*(?:元|美元|欧元|港元|人民币)|[$¥￥€]\s*\d|\b(?:yuan|rmb|usd|dollars?|euros?)\b", re.I
+)
+
+
+def has_quoted(text: str) -> bool:
+    """A quoted name or phrase (“…”, "…", 「…」, 《…》): how a theme or slogan is given."""
+    return bool(_QUOTED.search(text))
+
+
+def has_phone(text: str) -> bool:
+    """A telephone number: 010-12345678, a mobile number, a 400 line, +86 …, "电话：…"."""
+    return bool(_PHONE.search(text))
+
+
+def has_hall(text: str) -> bool:
+    """A numbered hall or room: 8号馆, A3展厅, Hall 5."""
+    return bool(_HALL.search(text))
+
+
+def has_area(text: str) -> bool:
+    """An area: square metres, hectares, 平方米."""
+    return bool(_AREA.search(text))
+
+
+def has_amount(text: str) -> bool:
+    """A sum of money: 487亿元, 3 billion yuan, $20."""
+    return bool(_AMOUNT.search(text))
 
 
 def has_address(text: str) -> bool:
@@ -126,24 +194,35 @@ def has_number(text: str) -> bool:
 # ---------------------------------------------------------------- question patterns
 #: (kind, question pattern, detector) in order of specificity
 KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
-    ("price", re.compile(r"多少钱|价格|票价|费用|收费|门票|免费吗|price|cost|fee|ticket|how much does|how much is", re.I), has_price),
+    ("price", re.compile(r"多少钱|价格|票价|费用|收费|门票|注册费|报名费|参会费|会费|免费吗|price|cost|fee|ticket|how much does|how much is", re.I), has_price),
     ("url", re.compile(r"网址|网站|链接|官网|二维码|报名(?:方式|渠道|入口|网址|链接)|(?:怎么|如何|在哪)(?:报名|注册|预约)|website|url|link"
                        r"|how (?:do|can) (?:i|we) (?:register|sign up|book)|where (?:do|can) (?:i|we) (?:register|sign up)", re.I), has_url),
     ("address", re.compile(r"地址|街道|门牌|住宿|停车|地铁|公交|address|street|parking|metro|subway|\bbus\b", re.I), has_address),
-    ("venue", re.compile(r"哪个馆|哪个厅|哪个场馆|哪些场馆|哪个会议室|哪个展厅|服务台|which hall|which room|which building|venue", re.I), has_venue),
-    ("date", re.compile(r"什么时候|何时|哪天|几号|哪一天|哪几天|日期|几月|哪年|明天|后天|今天|昨天|下周|本周|这周|周末|开幕吗|闭幕吗"
+    ("phone", re.compile(r"电话|热线|联系方式|手机号|phone|hotline", re.I), has_phone),
+    ("theme", re.compile(r"主题(?:是|为|叫|口号|词)|什么主题|哪个主题|口号|标语|\btheme\b(?!\s+(?:country|province|city|pavilion))|\bslogan|\bmotto", re.I), has_quoted),
+    ("hall", re.compile(r"几号馆|哪号馆|几号厅|哪个展馆|which hall", re.I), has_hall),
+    ("area", re.compile(r"面积|多少平方米|多少平米|\barea\b|square met|floor space", re.I), has_area),
+    ("amount", re.compile(r"金额|总额|总投资|投资额|成交额|交易额|签约额|营收|total investment|how much (?:investment|money)|\bworth\b|\bvalue\b", re.I), has_amount),
+    ("venue", re.compile(r"哪个馆|哪个厅|哪个场馆|哪些场馆|哪个会议室|哪个展厅|服务台|哪家酒店|哪个酒店|which hall|which room|which building|which hotel|venue", re.I), has_venue),
+    ("date", re.compile(r"什么时候|何时|哪天|几号(?!馆|厅)|哪一天|哪几天|日期|几月|哪年|明天|后天|今天|昨天|下周|本周|这周|周末|开幕吗|闭幕吗"
                         r"|when|what date|which day|what day|tomorrow|today|this weekend|next week", re.I), has_date),
     ("time", re.compile(r"几点|什么时间开始|时段|what time|which time", re.I), has_time),
     ("person_or_org", re.compile(r"谁|哪位|哪些人|哪家|哪个单位|哪些单位|主办方|承办方|\bwho\b|\bwhom\b", re.I), has_person_or_org),
-    ("person", re.compile(r"嘉宾|演讲者|主讲|领导人|speaker|keynote|which official|which leader", re.I), has_person),
+    ("person", re.compile(r"(?:嘉宾|演讲者|主讲人?|领导人?|官员|总理|总统|首相|部长)\S{0,4}(?:是谁|有谁|是哪|有哪些)|哪位|主旨演讲嘉宾"
+                          r"|keynote speaker|\bspeakers?\b|which (?:official|leader|premier|president|minister|guest)", re.I), has_person),
     ("number", re.compile(r"多少|(?<!哪)几(?:个|家|届|场|项|名|位|天)|多大|多长|多高|比重|占比|规模|排第几|第几"
                           r"|how many|how much|how large|how big|how long|number of|percentage|share|what rank", re.I), has_number),
-    ("place", re.compile(r"哪里|哪儿|在哪|何地|哪个城市|哪座城市|哪个国家|地点|场馆|where|which city|which country|location|venue", re.I), has_place),
+    ("country", re.compile(rf"哪(?:个|些|一个)?{_H}{{0,4}}国家|哪国|哪一国|which countr|what countr", re.I), has_country),
+    ("place", re.compile(r"哪里|哪儿|在哪|何地|哪个城市|哪座城市|地点|场馆|where|which city|location|venue", re.I), has_place),
 ]  # fmt: skip
 _DETECTORS = {k: d for k, _, d in KINDS}
 #: a year the question is about ("2023年", "in 2023"), not one inside a name ("2024中国…大会")
-_YEAR_Q = re.compile(r"((?:19|20)\d{2})\s*年|\b(?:in|of|for|since|during) ((?:19|20)\d{2})\b", re.I)
-_COUNTED = re.compile(rf"(?:多少|(?<!哪)几)(?:个|家|名|位|场|项|届|次|人|天|座|条|件)?({_H}{{2,8}})")
+#: in English any standalone year ("the 2022 conference", "CIFTIS 2021")
+_YEAR_Q = re.compile(r"((?:19|20)\d{2})\s*年|(?<![\d\u4e00-\u9fff])((?:19|20)\d{2})(?![\d\u4e00-\u9fff])", re.I)
+_COUNTED_EN = re.compile(
+    r"\bhow many\s+(?:(?:more|new|foreign|overseas|international|domestic|other)\s+)?([a-z][a-z-]{2,})", re.I
+)
+_COUNTED = re.compile(rf"(?:多少|(?<!哪)几(?!号))(个|家|名|位|场|项|届|次|人次|人|天|座|条|件)?({_H}{{2,8}})")
 
 
 def expected_kinds(question: str) -> list[str]:
@@ -154,6 +233,12 @@ def expected_kinds(question: str) -> list[str]:
         kinds = [k for k in kinds if k != "number"]
     if "date" in kinds:  # "报名截止日期是哪天": a date, not a route to register
         kinds = [k for k in kinds if k != "url"]
+    if {"area", "amount", "phone"} & set(kinds):  # square metres, yuan, a phone number: not any figure
+        kinds = [k for k in kinds if k != "number"]
+    if "price" in kinds:
+        kinds = [k for k in kinds if k != "amount"]
+    if "hall" in kinds:
+        kinds = [k for k in kinds if k not in ("venue", "place")]
     if "address" in kinds or "venue" in kinds:
         kinds = [k for k in kinds if k != "place"]
     if "person_or_org" in kinds and "person" in kinds:
@@ -165,8 +250,10 @@ def expected_kinds(question: str) -> list[str]:
     return kinds
 
 
-_EDITION_ZH = re.compile(rf"第([0-9{_CN_NUM}]{{1,4}})[届次]")
+#: 第17届, or 第十七次 before a meeting's name (第一次 alone is "the first time", not an edition)
+_EDITION_ZH = re.compile(rf"第([0-9{_CN_NUM}]{{1,4}})(?:届|次(?=会议|大会|峰会|论坛|年会|博览会))")
 _EDITION_EN = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)\b", re.I)
+_FIRST_EDITION = re.compile(r"首届|\binaugural\b", re.I)
 
 
 def _cn_int(s: str) -> int | None:
@@ -187,6 +274,8 @@ def _cn_int(s: str) -> int | None:
 def editions(text: str) -> set[int]:
     """The editions a text names: 第十七届, 第17届, the 17th."""
     found = {_cn_int(m) for m in _EDITION_ZH.findall(text)} | {int(m) for m in _EDITION_EN.findall(text)}
+    if _FIRST_EDITION.search(text):
+        found.add(1)
     return {n for n in found if n is not None}
 
 
@@ -199,10 +288,13 @@ def counted_noun(question: str) -> str:
     """The noun a count question names (``多少名观众`` -> ``观众``), or ""."""
     m = _COUNTED.search(to_simplified(question))
     if not m:
+        en = _COUNTED_EN.search(question)
+        return en.group(1).lower() if en else ""
+    if m.group(1) in ("人", "人次"):  # 多少人来参加: people, whatever the verb after
         return ""
     from confbot.retrieve.bm25 import jieba_tokenizer
 
-    words = [w for w in jieba_tokenizer().lcut(m.group(1)) if len(w) >= 2]
+    words = [w for w in jieba_tokenizer().lcut(m.group(2)) if len(w) >= 2]
     return words[0] if words else ""
 
 
@@ -213,5 +305,8 @@ def kind_present(kind: str, text: str, question: str = "") -> bool:
     if kind == "edition":  # the edition asked about, when the text names any edition at all
         named = editions(text)
         return not named or editions(question) <= named
+    if kind == "country":  # a country other than those the question names ("…at the China-ASEAN Expo")
+        named = set(_countries().findall(to_simplified(question)))
+        return any(c not in named for c in _countries().findall(to_simplified(text)))
     detect = _DETECTORS.get(kind)
     return True if detect is None else detect(text)

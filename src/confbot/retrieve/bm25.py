@@ -22,13 +22,14 @@ from typing import Any
 import numpy as np
 
 from confbot.text.cjk import CJK_RANGES
+from confbot.text.english import stem
 from confbot.text.lexicon import EN_STOPWORDS, ZH_STOPWORDS
 
 log = logging.getLogger(__name__)
 
 STOPWORDS = ZH_STOPWORDS | EN_STOPWORDS
 _TOKEN_RE = re.compile(rf"[a-z0-9]+(?:[.+\-][a-z0-9]+)*|[{CJK_RANGES}]+")
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: English words stemmed
 
 
 @functools.lru_cache(maxsize=1)
@@ -45,13 +46,15 @@ def jieba_tokenizer(cache_dir: str | None = None) -> Any:
 
 
 def tokenize(text: str, cache_dir: str | None = None) -> list[str]:
-    """BM25 tokens: jieba search-mode words for Chinese, lower-cased words and numbers otherwise; no stopwords."""
+    """BM25 tokens: jieba search-mode words for Chinese, lower-cased English words by their Snowball stem, numbers;
+    no stopwords."""
     jb = jieba_tokenizer(cache_dir)
     out: list[str] = []
     for m in _TOKEN_RE.finditer(text.lower()):
         piece = m.group(0)
         if piece[0].isascii():
-            out.append(piece)
+            if piece not in STOPWORDS:  # before stemming: "during" is a stopword, its stem "dure" is not
+                out.append(stem(piece) if piece.isalpha() else piece)
         else:
             out.extend(w for w in jb.cut_for_search(piece) if w.strip())
     return [t for t in out if t not in STOPWORDS and not any(ch.isspace() for ch in t)]

@@ -219,3 +219,39 @@ def expand(text: str, vocabulary: Container[str], cache_dir: str | None = None, 
     pairs = phrase_translations(words, load_dictionary(cache_dir), max_n=4)
     out = [h for _, heads in pairs for h in [h for h in heads if h in vocabulary][:6]]
     return list(dict.fromkeys(out))[:max_terms]
+
+
+@functools.lru_cache(maxsize=2)
+def reverse_dictionary(cache_dir: str | None = None) -> dict[str, tuple[str, ...]]:
+    """Chinese headword -> the English words and two-word phrases glossing it (CC-CEDICT read backwards),
+    in the dictionary's order (its first senses first)."""
+    out: dict[str, list[str]] = {}
+    for en, heads in load_dictionary(cache_dir).items():
+        if en.count(" ") > 1 or not en[:1].isalpha():
+            continue
+        for h in heads:
+            out.setdefault(h, []).append(en)
+    return {h: tuple(v) for h, v in out.items()}
+
+
+def expand_to_english(
+    terms: Sequence[str], vocabulary: Container[str], cache_dir: str | None = None, per_term: int = 2
+) -> list[str]:
+    """English BM25 terms (stems) for the Chinese ``terms`` of a question: each term's glosses whose stems all
+    occur in ``vocabulary`` (the index's English words), at most ``per_term`` glosses a term, first senses
+    first. A Chinese question then reaches an English release through BM25 as well as through the dense side."""
+    from confbot.text.english import stem
+
+    table = reverse_dictionary(cache_dir)
+    out: list[str] = []
+    for t in terms:
+        taken = 0
+        for en in table.get(t, ()):
+            words = [w for w in english_words(en) if w not in EN_STOPWORDS]
+            stems = [stem(w) for w in words]
+            if stems and all(s in vocabulary for s in stems):
+                out.extend(stems)
+                taken += 1
+                if taken >= per_term:
+                    break
+    return list(dict.fromkeys(out))

@@ -22,9 +22,10 @@ import numpy as np
 from confbot.embed.embedder import Embedder
 from confbot.errors import InputError, ServiceError
 from confbot.records import Chunk, Hit
-from confbot.retrieve.bm25 import BM25, STOPWORDS, BM25Index, tokenize
+from confbot.retrieve.bm25 import BM25, STOPWORDS, BM25Index, jieba_tokenizer, tokenize
 from confbot.retrieve.fusion import calibrate_languages, in_scope, rrf, scope_key
 from confbot.store.chroma import ChunkStore
+from confbot.text.cjk import has_cjk
 from confbot.text.language import text_language
 from confbot.text.normalize import normalize_query
 
@@ -189,6 +190,11 @@ class HybridRetriever:
             from confbot.retrieve.crosslingual import expand
 
             terms += expand(normalized_query, self.lexical.postings, self.cache_dir)
+        elif self.crosslingual and self._monolingual.get("zh") != self.revision and has_cjk(normalized_query):
+            from confbot.retrieve.crosslingual import expand_to_english
+
+            words = jieba_tokenizer(self.cache_dir).lcut(normalized_query)  # whole words: 论坛, not 论 + 坛
+            terms += expand_to_english(words, self.lexical.postings, self.cache_dir)
         return terms
 
     def _rescore(
