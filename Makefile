@@ -66,9 +66,10 @@ test: lint typecheck pytest
 eval: model
 	$(BIN)/confbot eval tests/corpora/dev.suite.json
 
-# the held-out corpus: run it once, after tuning, and report that first run
+# the held-out corpora: run each once, after a round of tuning, and report that first run
 eval-heldout: model
 	$(BIN)/confbot eval tests/corpora/heldout.suite.json
+	$(BIN)/confbot eval tests/corpora/heldout2.suite.json
 
 clean:
 	rm -rf $(VENV) index/chroma.sqlite3 index/*/
