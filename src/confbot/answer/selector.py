@@ -22,7 +22,7 @@ from confbot.answer.kinds import LATIN_RE, counted_noun, expected_kinds, kind_pr
 from confbot.ingest.chunker import sentence_spans
 from confbot.records import Chunk, Hit
 from confbot.retrieve.bm25 import STOPWORDS, jieba_tokenizer, tokenize
-from confbot.text.english import phrase_in, stem, stems
+from confbot.text.english import phrase_in, stems
 from confbot.text.lexicon import EN_QUESTION_WORDS, ZH_KIND_NOUNS, ZH_QUESTION_WORDS
 from confbot.text.normalize import canonical, has_cjk, normalize_query
 
@@ -325,13 +325,18 @@ class Selector:
         if has_cjk(noun):
             return self.present(noun, canonical("".join(texts)))
         heads = next((h for phrase, h in en_terms.items() if noun in phrase.split()), [])
-        if not heads and stem(noun) not in self.vocabulary:
+        if not heads and not self.indexed(noun):
             return True
         return phrase_in(noun, stems(" ".join(texts))) or any(h in canonical("".join(texts)) for h in heads)
 
+    def indexed(self, phrase: str) -> list[str]:
+        """An English word or phrase's BM25 terms (stems, stopwords dropped) when the index holds all of them, else []."""
+        terms = tokenize(phrase, self.cache_dir)
+        return terms if terms and all(t in self.vocabulary for t in terms) else []
+
     def stem_weight(self, phrase: str) -> float:
-        """An English word or phrase weighs what its rarest stem weighs in the index (BM25 indexes stems)."""
-        return max(self.weights(stem(w)) for w in phrase.split())
+        """An English word or phrase weighs what its rarest BM25 term weighs in the index (stopwords aside)."""
+        return max((self.weights(t) for t in tokenize(phrase, self.cache_dir)), default=self.weights(""))
 
     @staticmethod
     def present(term: str, body: str) -> bool:
@@ -350,8 +355,7 @@ class Selector:
         got = sum(self.weights(t) for t in covered)
         body_stems = stems(" ".join(texts)) if en_terms else set()
         for word, heads in en_terms.items():
-            known = all(stem(w) in self.vocabulary for w in word.split())
-            if not heads and not known:
+            if not heads and not self.indexed(word):
                 continue  # no translation and not in the index: cannot be judged either way
             w = self.en_weight(heads) if heads else self.stem_weight(word)
             total += w

@@ -240,17 +240,16 @@ def expand_to_english(
     """English BM25 terms (stems) for the Chinese ``terms`` of a question: each term's glosses whose stems all
     occur in ``vocabulary`` (the index's English words), at most ``per_term`` glosses a term, first senses
     first. A Chinese question then reaches an English release through BM25 as well as through the dense side."""
-    from confbot.text.english import stem
+    from confbot.retrieve.bm25 import tokenize  # a gloss's terms exactly as BM25 indexed English text
 
     table = reverse_dictionary(cache_dir)
     out: list[str] = []
     for t in terms:
         taken = 0
         for en in table.get(t, ()):
-            words = [w for w in english_words(en) if w not in EN_STOPWORDS]
-            stems = [stem(w) for w in words]
-            if stems and all(s in vocabulary for s in stems):
-                out.extend(stems)
+            indexed = tokenize(en, cache_dir)
+            if indexed and all(s in vocabulary for s in indexed):
+                out.extend(indexed)
                 taken += 1
                 if taken >= per_term:
                     break
