@@ -276,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     scoped = argparse.ArgumentParser(add_help=False)
     scoped.add_argument(
         "--scope",
-        help="answer only from files under this folder, e.g. corpus/2024-wuhan "
+        help="answer only from files under this folder, e.g. corpus/2024-autumn "
         "(one event in an index of several; env CONFBOT_SCOPE)",
     )
     sub = parser.add_subparsers(dest="command", required=True)

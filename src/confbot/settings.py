@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     #: text per file after extraction (about 6,000 chunks, ten minutes of embedding on 2 cores)
     max_text_chars: int = 1_000_000
 
-    #: answer only from files under this folder (or this file) of the project, e.g. ``corpus/2024-wuhan``: one
+    #: answer only from files under this folder (or this file) of the project, e.g. ``corpus/2024-autumn``: one
     #: event's releases in an index that holds several events' (unset: every file)
     scope: str | None = None
     #: a scope of up to this many chunks is searched exactly, over its vectors held in memory (fetched once per

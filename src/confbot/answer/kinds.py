@@ -217,7 +217,7 @@ KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
 ]  # fmt: skip
 _DETECTORS = {k: d for k, _, d in KINDS}
 #: a year the question is about ("2023年", "in 2023"), not one inside a name ("2024中国…大会")
-#: in English any standalone year ("the 2022 conference", "CIFTIS 2021")
+#: in English any standalone year ("the 2022 conference", "FAIR 2021")
 _YEAR_Q = re.compile(r"((?:19|20)\d{2})\s*年|(?<![\d\u4e00-\u9fff])((?:19|20)\d{2})(?![\d\u4e00-\u9fff])", re.I)
 _COUNTED_EN = re.compile(
     r"\bhow many\s+(?:(?:more|new|foreign|overseas|international|domestic|other)\s+)?([a-z][a-z-]{2,})", re.I
@@ -305,7 +305,7 @@ def kind_present(kind: str, text: str, question: str = "") -> bool:
     if kind == "edition":  # the edition asked about, when the text names any edition at all
         named = editions(text)
         return not named or editions(question) <= named
-    if kind == "country":  # a country other than those the question names ("…at the China-ASEAN Expo")
+    if kind == "country":  # a country other than those the question names ("Which country …, at the China–X Expo?")
         named = set(_countries().findall(to_simplified(question)))
         return any(c not in named for c in _countries().findall(to_simplified(text)))
     detect = _DETECTORS.get(kind)

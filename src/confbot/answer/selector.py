@@ -49,14 +49,14 @@ _KIND_AFTER_QUESTION_WORD = re.compile(
 
 
 def key_terms(question: str, cache_dir: str | None = None) -> list[str]:
-    """Content terms of a normalized Chinese question: jieba's words (precise mode, so 2021年东博会 gives no
-    年东) minus stopwords, question words and the kind noun a question word names (哪个国家 -> 国家)."""
+    """Content terms of a normalized Chinese question: jieba's words (precise mode: fewer stray pieces
+    across a figure's unit) minus stopwords, question words and the kind noun a question word names (哪个国家 -> 国家)."""
     question = _KIND_AFTER_QUESTION_WORD.sub("", question)
     words = jieba_tokenizer(cache_dir).lcut(question) if has_cjk(question) else tokenize(question, cache_dir)
     out = []
     for t in (w.strip().lower() for w in words):
         if len(t) > 1 and t[0] in "年届月日号次期" and has_cjk(t[1:]):
-            t = t[1:]  # a unit after a figure glued to the next word by the tokenizer (2021年东博会 -> 年东)
+            t = t[1:]  # a figure's unit glued to the next word's first character by the tokenizer (2021年 + X… -> 年X)
         if not t or not any(ch.isalnum() for ch in t):
             continue
         if t in ZH_QUESTION_WORDS or t in STOPWORDS or t in EN_QUESTION_WORDS:

@@ -98,7 +98,7 @@ def parse_cedict(lines: list[str]) -> dict[str, tuple[str, ...]]:
             # a proper noun's later gloss parts locate it ("..., Jiangsu"); they do not name it
             for key in keys[:1] if proper else keys:
                 table.setdefault(key, []).append(simp)
-        if proper:  # Hu2 bei3 -> "hubei"
+        if proper:  # Zhang1 san1 -> "zhangsan"
             key = re.sub(r"[\d\s]", "", pinyin).lower().replace("u:", "u")
             table.setdefault(key, []).append(simp)
     return {k: tuple(dict.fromkeys(v)) for k, v in table.items()}
