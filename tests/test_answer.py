@@ -173,6 +173,24 @@ def test_kind_evidence() -> None:
     q = "Which country was the Country of Honour at the China-ASEAN Expo?"
     assert not kind_present("country", "The China-ASEAN Expo opened in Nanning.", q)
     assert kind_present("country", "Malaysia was the Country of Honour.", q)
+    assert kind_present("country", "马来西亚担任主宾国。") and not kind_present(
+        "country", "马来西亚担任主宾国。", "", {"MY"}
+    )
+    assert not kind_present("country", "China hosts it; 中国主办。", "", {"CN"})  # names in both languages: one code
+
+
+def test_the_index_own_country_is_learned_from_its_chunks() -> None:
+    from confbot.answer.selector import Selector, TermWeights
+
+    def selector(df: dict[str, int]) -> Selector:
+        return Selector(TermWeights(df, 20), set(df))
+
+    assert selector({"中国": 12, "马来西亚": 2, "china": 3}).host_countries == {"CN"}
+    assert selector({"中国": 3, "马来西亚": 2}).host_countries == set()  # no country stands out: none is the host
+    assert selector({"会议": 5}).host_countries == set()
+    s = selector({"中国": 12, "马来西亚": 2})
+    q = "哪个国家是主宾国？"
+    assert not s.has_kind("country", "中国星河博览会开幕。", q) and s.has_kind("country", "马来西亚担任主宾国。", q)
 
 
 def test_editions_and_years() -> None:

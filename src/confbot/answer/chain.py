@@ -26,7 +26,7 @@ from confbot.answer.citations import attach_markers, citations_from_markers, ver
 from confbot.answer.condense import condense_extractive, is_follow_up
 from confbot.answer.dates import relative_note
 from confbot.answer.generator import prompt
-from confbot.answer.kinds import kind_present, question_language
+from confbot.answer.kinds import question_language
 from confbot.answer.selector import Assessment, Selector, Sentence, TermWeights, split_sentences
 from confbot.answer.wording import extractive_text, refusal_text
 from confbot.errors import InputError, ServiceError
@@ -285,13 +285,16 @@ class Answerer:
                 "(CONFBOT_LLM_BASE_URL) or use CONFBOT_LLM=extractive."
             ) from exc
 
-    @staticmethod
-    def _llm_misses(text: str, assessment: Assessment, question: str) -> str:
+    def _llm_misses(self, text: str, assessment: Assessment, question: str) -> str:
         """An LLM answer must say something, and contain the kind of answer the question asks for."""
         bare = re.sub(r"\[\d+\]|[\W_]", "", text)
         if len(bare) < 2:
             return "the answer is empty"
-        missing = [k for k in assessment.kinds if k not in ("year", "edition") and not kind_present(k, text, question)]
+        missing = [
+            k
+            for k in assessment.kinds
+            if k not in ("year", "edition") and not self.selector.has_kind(k, text, question)
+        ]
         if missing:
             return f"the answer has no {', '.join(missing)}"
         return ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from confbot.text.cjk import CJK_RANGES, has_cjk, to_simplified
 
@@ -89,23 +89,37 @@ def has_place(text: str) -> bool:
 
 
 @functools.lru_cache(maxsize=1)
-def _countries() -> re.Pattern[str]:
-    """Country names in simplified Chinese and English from ISO 3166 (``pycountry`` and its zh_CN translations)."""
+def country_names() -> dict[str, str]:
+    """Country name -> ISO 3166 alpha-2 code, in simplified Chinese and English (``pycountry`` and its zh_CN
+    translations): 马来西亚 and Malaysia -> MY."""
     import gettext
 
     import pycountry
 
     zh = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"], fallback=True)
-    names: set[str] = set()
+    names: dict[str, str] = {}
     for c in pycountry.countries:
         for attr in ("name", "common_name", "official_name"):
             en = getattr(c, attr, None)
             if en:
-                names.add(en.split(",")[0])
-                names.add(zh.gettext(en))
-    zh_names = sorted((n for n in names if has_cjk(n) and len(n) >= 2), key=len, reverse=True)
-    en_names = sorted((n for n in names if not has_cjk(n) and len(n) >= 4), key=len, reverse=True)
+                for name in (en.split(",")[0], zh.gettext(en)):
+                    if len(name) >= (2 if has_cjk(name) else 4):
+                        names.setdefault(name, c.alpha_2)
+    return names
+
+
+@functools.lru_cache(maxsize=1)
+def _countries() -> re.Pattern[str]:
+    names = country_names()
+    zh_names = sorted((n for n in names if has_cjk(n)), key=len, reverse=True)
+    en_names = sorted((n for n in names if not has_cjk(n)), key=len, reverse=True)
     return re.compile("|".join([*map(re.escape, zh_names), rf"\b(?:{'|'.join(map(re.escape, en_names))})\b"]))
+
+
+def countries_in(text: str) -> set[str]:
+    """The ISO codes of the countries ``text`` names (China and 中国 are one: CN)."""
+    names = country_names()
+    return {names[m] for m in _countries().findall(to_simplified(text))}
 
 
 def has_country(text: str) -> bool:
@@ -298,15 +312,15 @@ def counted_noun(question: str) -> str:
     return words[0] if words else ""
 
 
-def kind_present(kind: str, text: str, question: str = "") -> bool:
-    """Whether ``text`` holds an answer of ``kind`` (for ``year``: every year the question names)."""
+def kind_present(kind: str, text: str, question: str = "", not_answers: Collection[str] = ()) -> bool:
+    """Whether ``text`` holds an answer of ``kind`` (for ``year``: every year the question names; for ``country``:
+    a country other than those the question names and the ISO codes in ``not_answers``)."""
     if kind == "year":
         return all(y in text for y in question_years(question))
     if kind == "edition":  # the edition asked about, when the text names any edition at all
         named = editions(text)
         return not named or editions(question) <= named
-    if kind == "country":  # a country other than those the question names ("Which country …, at the China–X Expo?")
-        named = set(_countries().findall(to_simplified(question)))
-        return any(c not in named for c in _countries().findall(to_simplified(text)))
+    if kind == "country":  # "Which country …, at the China–X Expo?": not China
+        return bool(countries_in(text) - countries_in(question) - set(not_answers))
     detect = _DETECTORS.get(kind)
     return True if detect is None else detect(text)

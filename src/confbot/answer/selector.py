@@ -18,7 +18,7 @@ import statistics
 from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from confbot.answer.kinds import LATIN_RE, counted_noun, expected_kinds, kind_present
+from confbot.answer.kinds import LATIN_RE, counted_noun, country_names, expected_kinds, kind_present
 from confbot.ingest.chunker import sentence_spans
 from confbot.records import Chunk, Hit
 from confbot.retrieve.bm25 import STOPWORDS, jieba_tokenizer, tokenize
@@ -146,6 +146,9 @@ SAME_KIND_SHARE = 0.35
 #: added to a sentence's score for each focus term it holds (a term of the question its document's title lacks)
 FOCUS_BONUS = 2.0
 
+#: a country named in this many times as many chunks as any other is the index's own (see Selector.host_countries)
+HOST_MARGIN = 2.0
+
 #: weight of the embedding model's sentence similarity (as a z-score among the candidates) in a sentence's score
 SEMANTIC_WEIGHT = 0.75
 
@@ -257,6 +260,28 @@ class Selector:
         self.vocabulary = vocabulary
         self.cache_dir = cache_dir
         self._en_weights: dict[tuple[str, ...], float] = {}
+        self._host_countries: frozenset[str] | None = None
+
+    @property
+    def host_countries(self) -> frozenset[str]:
+        """The index's own country, learned from it: the country named in the most chunks, when it is named in at
+        least :data:`HOST_MARGIN` times as many as any other. Material about one country's events names that
+        country everywhere ("中国…大会"), so a sentence naming it does not answer "which country…?"."""
+        if self._host_countries is None:
+            share: dict[str, int] = {}
+            for name, code in country_names().items():
+                # a Chinese name is a BM25 term as a whole (search mode also keeps the whole word); English by stem
+                terms = [name] if has_cjk(name) else tokenize(name, self.cache_dir)
+                if len(terms) == 1 and terms[0] in self.vocabulary:
+                    share[code] = max(share.get(code, 0), self.weights.df(terms[0]))
+            ranked = sorted(share.items(), key=lambda kv: -kv[1])
+            host = ranked[0][0] if ranked and (len(ranked) == 1 or ranked[0][1] >= HOST_MARGIN * ranked[1][1]) else ""
+            self._host_countries = frozenset({host} - {""})
+        return self._host_countries
+
+    def has_kind(self, kind: str, text: str, question: str) -> bool:
+        """:func:`kind_present`, with the index's own country not counting as an answer to "which country"."""
+        return kind_present(kind, text, question, self.host_countries if kind == "country" else ())
 
     # -- terms
     def terms(self, question: str) -> tuple[list[str], dict[str, list[str]]]:
@@ -300,7 +325,7 @@ class Selector:
             s += BIGRAM_WEIGHT * len(q_bi & bigrams(sentence.text)) / len(q_bi)
         answer_kinds = [k for k in kinds if k not in ("year", "edition")]  # constraints, not what is asked for
         if answer_kinds:
-            s += KIND_WEIGHT * sum(kind_present(k, sentence.text, question) for k in answer_kinds) / len(answer_kinds)
+            s += KIND_WEIGHT * sum(self.has_kind(k, sentence.text, question) for k in answer_kinds) / len(answer_kinds)
         return s - RANK_PENALTY * (sentence.rank - 1)
 
     def en_weight(self, heads: Sequence[str]) -> float:
@@ -384,7 +409,7 @@ class Selector:
         all_sentences = list(sentences)
         for k in ("year", "edition"):  # a question about a year or an edition: sentences about that one only
             if k in kinds:
-                sentences = [s for s in sentences if kind_present(k, with_context(s), question)] or list(sentences[:1])
+                sentences = [s for s in sentences if self.has_kind(k, with_context(s), question)] or list(sentences[:1])
         sims = dict(zip((id(s) for s in all_sentences), similarities or (), strict=False))
         sem = _zscores([sims[id(s)] for s in sentences]) if len(sims) == len(all_sentences) else [0.0] * len(sentences)
         lexical = [self.score(s, zh_terms, en_terms, question, kinds) for s in sentences]
@@ -405,7 +430,7 @@ class Selector:
             # a second sentence when it is nearly as good and adds terms the first lacks
             adds = self._adds(s, chosen, zh_terms, en_terms)
             # ... or, for a question asking for a date/number/person..., another sentence that has one
-            same_kind = any(k not in ("year", "edition") and kind_present(k, s.text, question) for k in kinds)
+            same_kind = any(k not in ("year", "edition") and self.has_kind(k, s.text, question) for k in kinds)
             if (sc >= ADDS_SHARE * top and adds) or (sc >= SAME_KIND_SHARE * top and same_kind and len(chosen) < 2):
                 chosen.append(s)
         chosen = [best, *sorted(chosen[1:], key=lambda s: (s.chunk.source, s.start))]
@@ -433,9 +458,9 @@ class Selector:
             k
             for k in kinds
             if not (
-                kind_present(k, with_context(best), question)
+                self.has_kind(k, with_context(best), question)
                 if k in ("year", "edition")
-                else any(kind_present(k, t, question) for t in texts)
+                else any(self.has_kind(k, t, question) for t in texts)
             )
         ]
         noun = counted_noun(question) if "number" in kinds else ""
