@@ -187,6 +187,7 @@ def test_the_index_own_country_is_learned_from_its_chunks() -> None:
 
     assert selector({"中国": 12, "马来西亚": 2, "china": 3}).host_countries == {"CN"}
     assert selector({"中国": 3, "马来西亚": 2}).host_countries == set()  # no country stands out: none is the host
+    assert selector({"马来西亚": 2}).host_countries == set()  # named in too few chunks to be the index's own
     assert selector({"会议": 5}).host_countries == set()
     s = selector({"中国": 12, "马来西亚": 2})
     q = "哪个国家是主宾国？"

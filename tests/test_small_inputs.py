@@ -70,20 +70,21 @@ def test_a_count_needs_its_noun_and_an_edition_its_number(tmp_path: Path, real_e
     assert not right.refused and "开放协作" in right.text
 
 
-HOSTED = (
-    "中国星河博览会新闻稿\n发布时间：2024-10-08\n"
-    "第三届中国星河博览会将于11月19日在滨江举行。\n"
-    "中国星河博览会由中国滨江市人民政府主办。\n"
-    "本届博览会吸引中国各地300家企业参展。\n"
-)
+HOSTED = {  # three releases of one country's event: it names that country in every title
+    f"{n}.txt": f"第{n}届中国星河博览会新闻稿\n发布时间：202{n}-10-08\n第{n}届中国星河博览会将于11月19日在滨江举行。\n"
+    for n in (1, 2, 3)
+}
 
 
 def test_the_host_country_does_not_answer_which_country(tmp_path: Path, real_embedder: Any) -> None:
     """Material about one country's event names it everywhere: that is no guest country."""
-    assert ask(tmp_path, {"r.txt": HOSTED}, "哪个国家是本届博览会的主宾国？", real_embedder).refused
-    guest = HOSTED + "马来西亚担任本届博览会的主宾国。\n"
-    a = ask(tmp_path, {"r.txt": guest}, "哪个国家是本届博览会的主宾国？", real_embedder)
+    assert ask(tmp_path / "a", HOSTED, "哪个国家是第三届博览会的主宾国？", real_embedder).refused
+    guest = {**HOSTED, "3.txt": HOSTED["3.txt"] + "马来西亚担任本届博览会的主宾国。\n"}
+    a = ask(tmp_path / "b", guest, "哪个国家是第三届博览会的主宾国？", real_embedder)
     assert not a.refused and "马来西亚" in a.text
+    # one release naming one country once: that country is an answer, not the index's own
+    alone = {"r.txt": "星河博览会新闻稿\n本届博览会的主宾国为马来西亚。\n"}
+    assert "马来西亚" in ask(tmp_path / "c", alone, "主宾国是哪个国家？", real_embedder).text
 
 
 def test_prose_with_play_a_role_is_not_an_injection(tmp_path: Path, real_embedder: Any) -> None:

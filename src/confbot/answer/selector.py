@@ -148,6 +148,7 @@ FOCUS_BONUS = 2.0
 
 #: a country named in this many times as many chunks as any other is the index's own (see Selector.host_countries)
 HOST_MARGIN = 2.0
+HOST_MIN_CHUNKS = 3
 
 #: weight of the embedding model's sentence similarity (as a z-score among the candidates) in a sentence's score
 SEMANTIC_WEIGHT = 0.75
@@ -265,7 +266,8 @@ class Selector:
     @property
     def host_countries(self) -> frozenset[str]:
         """The index's own country, learned from it: the country named in the most chunks, when it is named in at
-        least :data:`HOST_MARGIN` times as many as any other. Material about one country's events names that
+        least :data:`HOST_MIN_CHUNKS` chunks and :data:`HOST_MARGIN` times as many as any other (one release that
+        names one country once teaches nothing). Material about one country's events names that
         country everywhere ("中国…大会"), so a sentence naming it does not answer "which country…?"."""
         if self._host_countries is None:
             share: dict[str, int] = {}
@@ -275,7 +277,8 @@ class Selector:
                 if len(terms) == 1 and terms[0] in self.vocabulary:
                     share[code] = max(share.get(code, 0), self.weights.df(terms[0]))
             ranked = sorted(share.items(), key=lambda kv: -kv[1])
-            host = ranked[0][0] if ranked and (len(ranked) == 1 or ranked[0][1] >= HOST_MARGIN * ranked[1][1]) else ""
+            top, runner_up = [*ranked, ("", 0), ("", 0)][:2]
+            host = top[0] if top[1] >= HOST_MIN_CHUNKS and top[1] >= HOST_MARGIN * runner_up[1] else ""
             self._host_countries = frozenset({host} - {""})
         return self._host_countries
 

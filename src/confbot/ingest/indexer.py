@@ -122,7 +122,7 @@ def load_documents(
             errors.append(str(exc))
     if errors and not skip_bad:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise LoaderError(f"{errors[0]}{more}. Nothing was indexed; fix the file or pass --skip-bad.")
+        raise LoaderError(f"{errors[0].rstrip('.')}{more}. Nothing was indexed; fix the file or pass --skip-bad.")
     loading = {d.source for d in docs}
     indexed = {  # files already indexed that this ingest does not load, and that are still there
         sha: src for src, sha in (known or {}).items() if src not in loading and settings.resolve(Path(src)).is_file()
