@@ -13,7 +13,7 @@ from confbot.text.normalize import to_simplified
 from confbot.text.pinyin import is_syllable
 
 CORPORA = Path(__file__).parent / "corpora"
-FILES = discover([CORPORA / name / "docs" for name in ("caexpo", "ciftis", "dcsummit", "boao")])
+FILES = discover([CORPORA / name / "docs" for name in ("caexpo", "ciftis", "dcsummit", "boao", "bigdata")])
 ANNOTATION = re.compile(r"(?<=[\u4e00-\u9fff])[(（]([a-zü\u00e0-\u01dc]{1,6})[)）]")
 CHROME = ("版权所有", "ICP备", "【大 中 小】", "首页 >", "首页 ＞", "【字号", "分享到")
 
@@ -32,11 +32,11 @@ def test_every_chunk_is_clean(path: Path) -> None:
 
 def test_the_scan_covers_the_damaged_files() -> None:
     names = {f.name for f in FILES}
-    assert len(FILES) == 36 and "09_2023_yure_zhuanzai.txt" in names
+    assert len(FILES) == 46 and "09_2023_yure_zhuanzai.txt" in names
     assert all("heldout" not in f.parts and "heldout2" not in f.parts for f in FILES)
 
 
-@pytest.mark.parametrize("name", ["caexpo", "ciftis", "dcsummit", "boao"])
+@pytest.mark.parametrize("name", ["caexpo", "ciftis", "dcsummit", "boao", "bigdata"])
 def test_every_evidence_string_survives_loading(name: str) -> None:
     """The facts the QA set points at are still in the loaded text (tables, repairs and chrome removal included)."""
     from confbot.evaluation import is_hit, load_qa

@@ -61,3 +61,49 @@ def test_calibration_ranks_each_language_against_its_own_baseline() -> None:
     assert dict(calibrate_languages(ranked, langs, "zh")) == dict(ranked)  # scores unchanged, order moved
     only_zh = [r for r in ranked if r[0].startswith("zh")]
     assert calibrate_languages(only_zh, langs, "zh") == only_zh
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("第十七届博览会", {17}),
+        ("第17屆博覽會", {17}),
+        ("the 20th expo", {20}),
+        ("The third Digital Summit opened", {3}),
+        ("首届峰会", {1}),
+        ("波兰第一次担任特邀合作伙伴", set()),  # "the first time", not an edition
+        ("for the first time", set()),
+        ("第二十次会议", {20}),
+    ],
+)
+def test_editions_in_chinese_and_english(text: str, expected: set[int]) -> None:
+    from confbot.text.events import editions
+
+    assert editions(text) == expected
+
+
+def test_year_mentions_skip_numbers_that_are_not_years() -> None:
+    from confbot.text.events import year_mentions
+
+    assert year_mentions("2019-03-26 发布；2019年；CIFTIS 2022；12019 人；2019.5 亿；2030%") == [2019, 2019, 2022]
+
+
+@pytest.mark.parametrize(
+    ("title", "published", "text", "expected"),
+    [
+        # the title's edition, the publication year and the year the text names most
+        ("第18届博览会闭幕", "2021-09-13", "第18届……2021年……第17届……2030年", ((2021,), (18,))),
+        # no edition in the title: the one the text names most often (twice at least)
+        ("博览会新闻稿", None, "第三届峰会……第三届峰会……第二届", ((), (3,))),
+        # a single edition named once is still what the text is about
+        ("News", "2023-09-26", "The 20th Expo closed.", ((2023,), (20,))),
+        # a year named once in the body says nothing; nor do two editions named once each
+        ("新闻稿", None, "2019年是开局之年。第一届和第二届", ((), ())),
+    ],
+)
+def test_document_event(
+    title: str, published: str | None, text: str, expected: tuple[tuple[int, ...], tuple[int, ...]]
+) -> None:
+    from confbot.text.events import document_event
+
+    assert document_event(title, published, text) == expected

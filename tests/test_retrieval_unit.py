@@ -89,3 +89,27 @@ def test_bm25_index_incremental_equals_fresh(tmp_path) -> None:  # type: ignore[
     assert back.n == 35
     path.write_bytes(b"garbage")
     assert BM25Index.load(path) is None
+
+
+def test_event_ranking_keeps_the_documents_of_the_year_or_edition_asked_about() -> None:
+    from confbot.records import Chunk
+    from confbot.retrieve.fusion import event_ranking
+
+    def chunk(cid: str, years: tuple[int, ...], editions: tuple[int, ...] = ()) -> Chunk:
+        return Chunk(id=cid, source=f"{cid}.txt", text="", start=0, end=0, years=years, editions=editions)
+
+    chunks = {
+        "a": chunk("a", (2019,), (16,)),
+        "b": chunk("b", (2020,), (17,)),
+        "en": chunk("en", (2020,)),  # an English release of 2020 that never writes the edition
+        "c": chunk("c", (2021,), (18,)),
+    }
+    order = ["c", "a", "en", "b"]
+    assert event_ranking(order, chunks, {2020}, set()) == ["en", "b"]
+    # the edition stands for its documents' years too, so the English release of that year comes along
+    assert event_ranking(order, chunks, set(), {17}) == ["en", "b"]
+    assert event_ranking(order, chunks, {2019}, {18}) == ["c", "a"]
+    # nothing named, nothing matching, or everything matching: no ranking to add
+    assert event_ranking(order, chunks, set(), set()) == []
+    assert event_ranking(order, chunks, {2030}, set()) == []
+    assert event_ranking(order, chunks, {2019, 2020, 2021}, set()) == []

@@ -48,6 +48,9 @@ class Chunk:
     lang: str = ""
     #: the 1-based page the chunk starts on, for PDF sources (None otherwise)
     page: int | None = None
+    #: the years and editions its document is about (:func:`confbot.text.events.document_event`)
+    years: tuple[int, ...] = ()
+    editions: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

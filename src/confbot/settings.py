@@ -62,9 +62,11 @@ class Settings(BaseSettings):
 
     top_k: int = 5
     candidates: int = 30
-    rrf_k: int = 60
+    rrf_k: int = 10
     dense_weight: float = 0.8
     bm25_weight: float = 1.0
+    #: RRF weight of the ranking of documents about the year or edition a question names (0: off)
+    event_weight: float = 1.0
 
     max_question_chars: int = 2000
     #: passages given to the answerer

@@ -13,10 +13,11 @@ import re
 from collections.abc import Callable, Collection
 
 from confbot.text.cjk import CJK_RANGES, has_cjk, to_simplified
+from confbot.text.events import CN_NUMERALS, editions
 
 LATIN_RE = re.compile(r"[A-Za-z]{2,}")
 _H = f"[{CJK_RANGES}]"
-_CN_NUM = "〇零一二三四五六七八九十百千万亿两"
+_CN_NUM = CN_NUMERALS
 
 
 def question_language(question: str) -> str:
@@ -262,35 +263,6 @@ def expected_kinds(question: str) -> list[str]:
     if editions(q):
         kinds.append("edition")
     return kinds
-
-
-#: 第17届, or 第十七次 before a meeting's name (第一次 alone is "the first time", not an edition)
-_EDITION_ZH = re.compile(rf"第([0-9{_CN_NUM}]{{1,4}})(?:届|次(?=会议|大会|峰会|论坛|年会|博览会))")
-_EDITION_EN = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)\b", re.I)
-_FIRST_EDITION = re.compile(r"首届|\binaugural\b", re.I)
-
-
-def _cn_int(s: str) -> int | None:
-    """An integer written in Arabic or Chinese numerals up to 99 (十七, 二十, 一七), or None."""
-    if s.isdigit():
-        return int(s)
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
-    if "十" in s:
-        tens, _, ones = s.partition("十")
-        t = digits.get(tens, 1) if tens else 1
-        o = digits.get(ones, 0) if ones else 0
-        return t * 10 + o if (not tens or tens in digits) and (not ones or ones in digits) else None
-    if all(c in digits for c in s):
-        return int("".join(str(digits[c]) for c in s))
-    return None
-
-
-def editions(text: str) -> set[int]:
-    """The editions a text names: 第十七届, 第17届, the 17th."""
-    found = {_cn_int(m) for m in _EDITION_ZH.findall(text)} | {int(m) for m in _EDITION_EN.findall(text)}
-    if _FIRST_EDITION.search(text):
-        found.add(1)
-    return {n for n in found if n is not None}
 
 
 def question_years(question: str) -> set[str]:

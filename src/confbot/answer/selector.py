@@ -16,6 +16,7 @@ import math
 import re
 import statistics
 from collections.abc import Callable, Container, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from confbot.answer.kinds import LATIN_RE, counted_noun, country_names, expected_kinds, kind_present
@@ -150,8 +151,16 @@ FOCUS_BONUS = 2.0
 HOST_MARGIN = 2.0
 HOST_MIN_CHUNKS = 3
 
+#: a Chinese question's term is looked for in an English sentence through its first this-many CC-CEDICT glosses
+GLOSSES_PER_TERM = 4
+
 #: weight of the embedding model's sentence similarity (as a z-score among the candidates) in a sentence's score
 SEMANTIC_WEIGHT = 0.75
+
+
+def english_stems(text: str) -> frozenset[str]:
+    """The BM25 terms (Snowball stems) of ``text``'s English words; empty for text without Latin letters."""
+    return frozenset(stems(text)) if LATIN_RE.search(text) else frozenset()
 
 
 def _zscores(xs: Sequence[float]) -> list[float]:
@@ -199,8 +208,9 @@ def latest_first(
 
 
 def with_context(s: Sentence) -> str:
-    """A sentence with its document's title and date (what a year or an edition is often named in)."""
-    return f"{s.chunk.title} {s.chunk.published or ''} {s.text}"
+    """A sentence with its document's title, date, years and editions (what a year or an edition is often named in)."""
+    about = " ".join([*map(str, s.chunk.years), *(f"第{n}届" for n in s.chunk.editions)])
+    return f"{s.chunk.title} {s.chunk.published or ''} {about} {s.text}"
 
 
 def bigrams(text: str) -> set[str]:
@@ -262,6 +272,7 @@ class Selector:
         self.cache_dir = cache_dir
         self._en_weights: dict[tuple[str, ...], float] = {}
         self._host_countries: frozenset[str] | None = None
+        self._glosses: dict[str, list[frozenset[str]]] = {}
 
     @property
     def host_countries(self) -> frozenset[str]:
@@ -312,12 +323,14 @@ class Selector:
         kinds: Sequence[str],
     ) -> float:
         text = canonical(sentence.text)
-        s = sum(self.weights(t) for t in zh_terms if self.present(t, text))
+        sentence_stems = english_stems(sentence.text)
+        s = sum(self.weights(t) for t in zh_terms if self.present(t, text, sentence_stems))
         # the question's focus (主题 in "第五届…的主题"): terms its title does not name, found in the sentence itself
         title = canonical(sentence.chunk.title)
-        s += FOCUS_BONUS * sum(1 for t in zh_terms if not self.present(t, title) and self.present(t, text))
+        s += FOCUS_BONUS * sum(
+            1 for t in zh_terms if not self.present(t, title) and self.present(t, text, sentence_stems)
+        )
         if en_terms:
-            sentence_stems = stems(sentence.text)
             for phrase, heads in en_terms.items():
                 if heads and any(h in text for h in heads):
                     s += self.en_weight(heads)
@@ -351,7 +364,7 @@ class Selector:
         """Whether the counted noun is in ``texts``: a Chinese noun (or a synonym) as is, an English one by its stem
         or, in Chinese text, by a translation. An English noun neither translated nor indexed cannot be judged."""
         if has_cjk(noun):
-            return self.present(noun, canonical("".join(texts)))
+            return self.present(noun, canonical("".join(texts)), english_stems(" ".join(texts)))
         heads = next((h for phrase, h in en_terms.items() if noun in phrase.split()), [])
         if not heads and not self.indexed(noun):
             return True
@@ -366,22 +379,37 @@ class Selector:
         """An English word or phrase weighs what its rarest BM25 term weighs in the index (stopwords aside)."""
         return max((self.weights(t) for t in tokenize(phrase, self.cache_dir)), default=self.weights(""))
 
-    @staticmethod
-    def present(term: str, body: str) -> bool:
+    def present(self, term: str, body: str, body_stems: AbstractSet[str] = frozenset()) -> bool:
+        """Whether a Chinese key term is in ``body`` (canonical text): as is, as a synonym, or, when ``body_stems``
+        (the English stems of the same text) are given, as one of its English glosses."""
         from confbot.retrieve.crosslingual import synonyms
 
         t = canonical(term)
-        return t in body or any(canonical(s) in body for s in synonyms().get(term, ()))
+        if t in body or any(canonical(s) in body for s in synonyms().get(term, ())):
+            return True
+        return bool(body_stems) and any(g <= body_stems for g in self.glosses(term))
+
+    def glosses(self, term: str) -> list[frozenset[str]]:
+        """A Chinese term's English glosses (CC-CEDICT read backwards, its first :data:`GLOSSES_PER_TERM` senses),
+        each as the set of its BM25 terms: how a Chinese question's term is looked for in an English sentence."""
+        got = self._glosses.get(term)
+        if got is None:
+            from confbot.retrieve.crosslingual import reverse_dictionary
+
+            table = reverse_dictionary(self.cache_dir).get(term, ()) if has_cjk(term) else ()
+            got = [g for en in table[:GLOSSES_PER_TERM] if (g := frozenset(tokenize(en, self.cache_dir)))]
+            self._glosses[term] = got
+        return got
 
     def coverage(
         self, texts: Sequence[str], zh_terms: Sequence[str], en_terms: Mapping[str, Sequence[str]]
     ) -> tuple[float, list[str]]:
         """IDF-weighted share of the question's key terms present in ``texts`` (synonyms count)."""
         body = canonical("".join(texts))
-        covered = [t for t in zh_terms if self.present(t, body)]
+        body_stems = english_stems(" ".join(texts))
+        covered = [t for t in zh_terms if self.present(t, body, body_stems)]
         total = sum(self.weights(t) for t in zh_terms)
         got = sum(self.weights(t) for t in covered)
-        body_stems = stems(" ".join(texts)) if en_terms else set()
         for word, heads in en_terms.items():
             if not heads and not self.indexed(word):
                 continue  # no translation and not in the index: cannot be judged either way

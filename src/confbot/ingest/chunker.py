@@ -17,7 +17,9 @@ from confbot.records import Chunk
 
 #: Bump when the chunker's output changes: indexes built with another version are rebuilt.
 CHUNKER_VERSION = (
-    "3"  # 2: table rows unbreakable; 3: chunks carry title, date and language, embedded with a context header
+    # 2: table rows unbreakable; 3: chunks carry title, date and language, embedded with a context header;
+    # 4: chunks carry their document's years and editions
+    "4"
 )
 
 _SENTENCE_END = "。！？!?…"

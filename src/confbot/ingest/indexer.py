@@ -24,6 +24,7 @@ from confbot.retrieve.fusion import in_scope, scope_key
 from confbot.settings import Settings
 from confbot.store.chroma import ChunkStore, committed_versions, make_client
 from confbot.store.failpoints import failpoint
+from confbot.text.events import document_event
 from confbot.text.language import text_language
 
 log = logging.getLogger(__name__)
@@ -284,12 +285,22 @@ def _plan(
 
 
 def _described(settings: Settings, doc: Document, chunks: list[Chunk]) -> list[Chunk]:
-    """The chunks with their document's title and date (see :mod:`confbot.ingest.metadata`) and their language."""
+    """The chunks with their document's title, date, years and editions (see :mod:`confbot.ingest.metadata` and
+    :mod:`confbot.text.events`) and their language."""
     info = describe(doc.text)
     # only a date the text states: a file's time says when it was copied, not when the release was published
     published = info.published if info.published_from == "text" else None
+    years, editions = document_event(info.title, published, doc.text)
     return [
-        replace(c, title=info.title, published=published, lang=text_language(c.text), page=doc.page_of(c.start))
+        replace(
+            c,
+            title=info.title,
+            published=published,
+            lang=text_language(c.text),
+            page=doc.page_of(c.start),
+            years=years,
+            editions=editions,
+        )
         for c in chunks
     ]
 

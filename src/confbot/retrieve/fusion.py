@@ -1,4 +1,4 @@
-"""Fusion of rankings (reciprocal rank fusion), calibration across languages, and scopes.
+"""Fusion of rankings (reciprocal rank fusion), calibration across languages, the event a question names, and scopes.
 
 RRF is from Cormack, Clarke and Buettcher, "Reciprocal Rank Fusion outperforms Condorcet and
 individual Rank Learning Methods" (SIGIR 2009): score = sum of weight / (k + rank).
@@ -6,9 +6,11 @@ individual Rank Learning Methods" (SIGIR 2009): score = sum of weight / (k + ran
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
+
+from confbot.records import Chunk
 
 
 def rrf(rankings: Sequence[Sequence[str]], weights: Sequence[float], k: int = 60) -> dict[str, float]:
@@ -55,3 +57,28 @@ def calibrate_languages(
         return list(ranked)
     base = {lang: float(np.mean(sorted(v, reverse=True)[:LANGUAGE_BASELINE_TOP])) for lang, v in groups.items()}
     return sorted(ranked, key=lambda cs: -(cs[1] - base[langs.get(cs[0]) or query_lang]))
+
+
+def event_ranking(
+    ranked: Sequence[str], chunks: Mapping[str, Chunk], years: Collection[int], editions: Collection[int]
+) -> list[str]:
+    """The ids of ``ranked`` (in its order) whose document is about a year or an edition the question names.
+
+    A document's years and editions come from ingest (:func:`confbot.text.events.document_event`). An
+    edition also stands for the years of the candidates' documents about it, so "第20届" finds the
+    English release of that year that never writes "20th". Empty when the question names neither, or
+    when every candidate (or none) matches: such a ranking would add nothing but the fused order.
+    """
+    if not years and not editions:
+        return []
+    wanted_years, wanted_editions = set(years), set(editions)
+    for chunk in chunks.values():
+        if wanted_editions & set(chunk.editions):
+            wanted_years.update(chunk.years)
+
+    def about(cid: str) -> bool:
+        c = chunks.get(cid)
+        return c is not None and bool(wanted_years & set(c.years) or wanted_editions & set(c.editions))
+
+    matches = [cid for cid in ranked if about(cid)]
+    return matches if 0 < len(matches) < len(ranked) else []

@@ -23,9 +23,10 @@ from confbot.embed.embedder import Embedder
 from confbot.errors import InputError, ServiceError
 from confbot.records import Chunk, Hit
 from confbot.retrieve.bm25 import BM25, STOPWORDS, BM25Index, jieba_tokenizer, tokenize
-from confbot.retrieve.fusion import calibrate_languages, in_scope, rrf, scope_key
+from confbot.retrieve.fusion import calibrate_languages, event_ranking, in_scope, rrf, scope_key
 from confbot.store.chroma import ChunkStore
 from confbot.text.cjk import has_cjk
+from confbot.text.events import editions, year_mentions
 from confbot.text.language import text_language
 from confbot.text.normalize import normalize_query
 
@@ -71,6 +72,7 @@ class HybridRetriever:
         rrf_k: int = 60,
         dense_weight: float = 1.0,
         bm25_weight: float = 1.0,
+        event_weight: float = 1.0,
         cache_dir: str | None = None,
         crosslingual: bool = True,
         index_cache: Path | None = None,
@@ -87,6 +89,7 @@ class HybridRetriever:
         self.rrf_k = rrf_k
         self.dense_weight = dense_weight
         self.bm25_weight = bm25_weight
+        self.event_weight = event_weight
         self.cache_dir = cache_dir
         self.crosslingual = crosslingual
         self.index_cache = index_cache
@@ -352,15 +355,17 @@ class HybridRetriever:
         ranked = calibrate_languages(ranked, {c.id: c.lang for c, _ in dense}, qlang)
         dense_ranking = [cid for cid, _ in ranked]
         fused = rrf([dense_ranking, bm_ranking], [self.dense_weight, self.bm25_weight], self.rrf_k)
+        years, named_editions = set(year_mentions(q)), editions(q)
+        if self.event_weight and (years or named_editions):  # favour the documents of the year/edition asked about
+            self._read_missing(list(fused), chunks)
+            order = sorted(fused, key=lambda cid: -fused[cid])
+            event = event_ranking(order, chunks, years, named_editions)
+            if event:
+                weights = [self.dense_weight, self.bm25_weight, self.event_weight]
+                fused = rrf([dense_ranking, bm_ranking, event], weights, self.rrf_k)
+                t.extra["event_matches"] = float(len(event))
         top = sorted(fused, key=lambda cid: -fused[cid])[:k]
-        missing = [cid for cid in top if cid not in chunks]
-        if missing:  # hits the dense search did not return: their texts (few rows, read once)
-            try:
-                chunks.update(self.store.get(missing))
-            except ServiceError as exc:
-                if not self.store.embedded:
-                    raise
-                log.warning("could not read %d hits during another process's ingest: %s", len(missing), exc)
+        self._read_missing(top, chunks)  # hits the dense search did not return: their texts (few rows, read once)
         hits = [
             Hit(
                 chunk=chunks[cid],
@@ -378,6 +383,18 @@ class HybridRetriever:
         t.extra["sync"] = t0 - ts
         self.last_timings = t
         return hits
+
+    def _read_missing(self, ids: Sequence[str], chunks: dict[str, Chunk]) -> None:
+        """Add to ``chunks`` those of ``ids`` it lacks, read from the store (one call)."""
+        missing = [cid for cid in ids if cid not in chunks]
+        if not missing:
+            return
+        try:
+            chunks.update(self.store.get(missing))
+        except ServiceError as exc:
+            if not self.store.embedded:
+                raise
+            log.warning("could not read %d hits during another process's ingest: %s", len(missing), exc)
 
 
 def langchain_retriever(retriever: HybridRetriever, k: int = 5) -> Any:

@@ -537,6 +537,8 @@ def _meta(c: Chunk, extra: dict[str, Any], tokens: Sequence[str] | None) -> dict
         "published": c.published or "",
         "lang": c.lang,
         "page": c.page or 0,
+        "years": ",".join(map(str, c.years)),
+        "editions": ",".join(map(str, c.editions)),
         **extra,
     }
     if tokens is not None:
@@ -556,7 +558,14 @@ def _chunk(cid: str, text: str, meta: Any) -> Chunk:
         published=str(meta.get("published") or "") or None,
         lang=str(meta.get("lang", "")),
         page=int(meta.get("page") or 0) or None,
+        years=_ints(meta.get("years")),
+        editions=_ints(meta.get("editions")),
     )
+
+
+def _ints(value: Any) -> tuple[int, ...]:
+    """``"2019,2020"`` (as stored) -> ``(2019, 2020)``; missing or empty -> ``()``."""
+    return tuple(int(v) for v in str(value or "").split(",") if v.strip().isdigit())
 
 
 EXPORT_FORMAT = 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Set as AbstractSet
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
@@ -33,7 +34,7 @@ def stems(text: str) -> set[str]:
     return {stem(w.removesuffix("'s")) for w in _WORD.findall(text.lower().replace("’", "'"))}
 
 
-def phrase_in(phrase: str, text_stems: set[str]) -> bool:
+def phrase_in(phrase: str, text_stems: AbstractSet[str]) -> bool:
     """Whether every word of an English ``phrase`` is in ``text_stems`` (a sentence's :func:`stems`)."""
     words = [stem(w) for w in _WORD.findall(phrase.lower())]
     return bool(words) and all(w in text_stems for w in words)

@@ -1,0 +1,91 @@
+"""Which edition and which year of an event a text is about.
+
+A press corpus often holds several years of one event, and the releases look alike to an embedding
+model: a chunk about "the venues" rarely says which year's. What a *document* is about is clearer:
+its title, its publication date and the year and edition its text names most often. Ingest records
+these per document (:func:`document_event`); retrieval favours the documents of the year or edition
+a question names (see :mod:`confbot.retrieve.fusion`), and the answer checks read them as context.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+CN_NUMERALS = "〇零一二三四五六七八九十百千万亿两"
+
+#: 第17届, or 第十七次 before a meeting's name (第一次 alone is "the first time", not an edition)
+_EDITION_ZH = re.compile(rf"第([0-9{CN_NUMERALS}]{{1,4}})(?:届|屆|次(?=会议|大会|峰会|论坛|年会|博览会))")
+_EDITION_EN = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)\b", re.I)
+_FIRST_EDITION = re.compile(r"首届|首屆|\binaugural\b", re.I)
+_ORDINAL_WORDS = ("first second third fourth fifth sixth seventh eighth ninth tenth").split()
+#: "the third summit", "the fifth edition": an ordinal word before an event noun
+_EDITION_EN_WORD = re.compile(
+    rf"\b({'|'.join(_ORDINAL_WORDS)})\s+(?:[A-Z][\w-]*\s+){{0,4}}"
+    r"(?:edition|session|summit|expo|fair|forum|conference|congress|convention|festival|exhibition)\b",
+    re.I,
+)
+#: a year of this century or the last (not inside a longer number, a decimal or a percentage)
+_YEAR = re.compile(r"(?<![\d.\-/])((?:19|20)\d{2})(?![\d.%])")
+
+#: a year or edition a document names at least this often in its text counts as what it is about
+DOMINANT_MIN_MENTIONS = 2
+
+
+def cn_int(s: str) -> int | None:
+    """An integer written in Arabic or Chinese numerals up to 99 (十七, 二十, 一七), or None."""
+    if s.isdigit():
+        return int(s)
+    digits = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        t = digits.get(tens, 1) if tens else 1
+        o = digits.get(ones, 0) if ones else 0
+        return t * 10 + o if (not tens or tens in digits) and (not ones or ones in digits) else None
+    if all(c in digits for c in s):
+        return int("".join(str(digits[c]) for c in s))
+    return None
+
+
+def edition_mentions(text: str) -> list[int]:
+    """Every edition ``text`` names, in order, repeats kept: 第十七届, 第17届, the 17th, the third summit, 首届."""
+    found: list[tuple[int, int | None]] = [(m.start(), cn_int(m.group(1))) for m in _EDITION_ZH.finditer(text)]
+    found += [(m.start(), int(m.group(1))) for m in _EDITION_EN.finditer(text)]
+    found += [(m.start(), _ORDINAL_WORDS.index(m.group(1).lower()) + 1) for m in _EDITION_EN_WORD.finditer(text)]
+    found += [(m.start(), 1) for m in _FIRST_EDITION.finditer(text)]
+    return [n for _, n in sorted(found, key=lambda pn: pn[0]) if n is not None and 0 < n < 1000]
+
+
+def editions(text: str) -> set[int]:
+    """The editions a text names: 第十七届, 第17届, the 17th, 首届 (1)."""
+    return set(edition_mentions(text))
+
+
+def year_mentions(text: str) -> list[int]:
+    """Every four-digit year (1900-2099) ``text`` names, in order, repeats kept; dates' years included."""
+    return [int(y) for y in _YEAR.findall(text)]
+
+
+def _dominant(counts: Counter[int]) -> set[int]:
+    """The most named value(s), when named at least :data:`DOMINANT_MIN_MENTIONS` times."""
+    if not counts:
+        return set()
+    top = max(counts.values())
+    return {v for v, c in counts.items() if c == top and c >= DOMINANT_MIN_MENTIONS}
+
+
+def document_event(title: str, published: str | None, text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The years and editions a document is about: ``(years, editions)``, each sorted, possibly empty.
+
+    Years: those its title names, its publication year, and the year its text names most often (at
+    least twice). Editions: those its title names, else the one its text names most often (at least
+    twice, or the only one it names). A release dated 2021 about "第18届" gives ``((2021,), (18,))``.
+    """
+    years = set(year_mentions(title)) | _dominant(Counter(year_mentions(text)))
+    if published and published[:4].isdigit():
+        years.add(int(published[:4]))
+    named = editions(title)
+    if not named:
+        counts = Counter(edition_mentions(text))
+        named = set(counts) if len(counts) == 1 else _dominant(counts)
+    return tuple(sorted(years)), tuple(sorted(named))
