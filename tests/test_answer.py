@@ -158,6 +158,7 @@ def test_counted_noun() -> None:
     assert counted_noun("大概有多少人来参加年会？") == ""  # people, whatever the verb after
     assert counted_noun("How many visitors attended the fair?") == "visitors"
     assert counted_noun("How many foreign exhibitors came?") == "exhibitors"
+    assert counted_noun("来了多少位企业界的领袖人物？") == "领袖人物"  # the head after 的
 
 
 def test_kind_evidence() -> None:
@@ -192,6 +193,33 @@ def test_the_index_own_country_is_learned_from_its_chunks() -> None:
     s = selector({"中国": 12, "马来西亚": 2})
     q = "哪个国家是主宾国？"
     assert not s.has_kind("country", "中国星河博览会开幕。", q) and s.has_kind("country", "马来西亚担任主宾国。", q)
+
+
+def test_a_chinese_term_is_found_by_its_parts_and_by_its_english_glosses() -> None:
+    from confbot.answer.selector import Selector, TermWeights, english_stems
+    from confbot.text.normalize import canonical
+
+    s = Selector(TermWeights({"领袖": 2}, 20), set())
+    assert s.present("领袖人物", canonical("180多名企业领袖到会")) and not s.present("领袖人物", canonical("嘉宾到会"))
+    assert not s.present("6g基站", canonical("建成5g基站3万个"))  # a part of a term with a figure does not count
+    text = "A total of 120 projects were signed."
+    assert s.present("项目", canonical(text), english_stems(text))
+    assert not s.present("项目", canonical(text))  # without the English side, no gloss is looked for
+    assert not s.present("观众", canonical(text), english_stems(text))
+
+
+def test_a_sentence_naming_another_edition_is_not_about_the_one_asked() -> None:
+    from confbot.answer.selector import Selector, Sentence, TermWeights
+
+    doc = Chunk(id="c", source="r.txt", text="", start=0, end=0, title="第18届博览会闭幕", editions=(18,))
+
+    def sentence(text: str) -> Sentence:
+        return Sentence(text=text, chunk=doc, rank=1, start=0, end=len(text))
+
+    s, q = Selector(TermWeights({}, 20), set()), "第18届博览会的主题国是哪个国家？"
+    assert s.about("edition", sentence("本届主题国为老挝。"), q)  # names none: its document's edition
+    assert not s.about("edition", sentence("第19届将于明年举办，马来西亚担任主题国。"), q)
+    assert s.about("edition", sentence("第18届与第17届相比规模更大。"), q)
 
 
 def test_editions_and_years() -> None:

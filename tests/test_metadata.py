@@ -107,3 +107,10 @@ def test_document_event(
     from confbot.text.events import document_event
 
     assert document_event(title, published, text) == expected
+
+
+def test_a_dateline_is_told_from_a_sentence_with_a_date() -> None:
+    from confbot.ingest.metadata import is_dateline
+
+    assert is_dateline("发布时间：2021-04-21") and is_dateline("Release date: 2023-09-26")
+    assert not is_dateline("大会将于2021年4月21日开幕。") and not is_dateline("发布时间：待定")

@@ -30,6 +30,7 @@ from confbot.answer.kinds import question_language
 from confbot.answer.selector import Assessment, Selector, Sentence, TermWeights, split_sentences
 from confbot.answer.wording import extractive_text, refusal_text
 from confbot.errors import InputError, ServiceError
+from confbot.ingest.metadata import is_dateline
 from confbot.records import Answer, Citation, Hit, Turn
 from confbot.retrieve.pipeline import Pipeline
 from confbot.text.normalize import normalize_query
@@ -50,6 +51,8 @@ _LLM_REFUSAL_RE = re.compile(
     r"材料中没有|没有提到|未提及|无法回答|沒有提到|未提到|do(es)? not (say|mention|contain)|no information|not mentioned",
     re.I,
 )
+#: a question about the release itself ("发布时间是哪天?"): its dateline is then an answer like any sentence
+_RELEASE_WORDS = re.compile(r"发布|发稿|新闻稿|release|publish", re.I)
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 
 
@@ -244,7 +247,10 @@ class Answerer:
     def select(self, standalone: str, hits: Sequence[Hit]) -> tuple[list[Sentence], Assessment]:
         if self._revision != self.pipeline.retriever.revision:  # the index changed: new term weights
             self.refresh()
-        sentences = [s for s in split_sentences(hits) if not is_injection(s.text)]
+        about_release = bool(_RELEASE_WORDS.search(normalize_query(standalone)))  # "when was the release published?"
+        sentences = [
+            s for s in split_sentences(hits) if not is_injection(s.text) and (about_release or not is_dateline(s.text))
+        ]
         return self.selector.select(standalone, sentences, self.similarities(standalone, sentences))
 
     def similarities(self, question: str, sentences: Sequence[Sentence]) -> list[float]:

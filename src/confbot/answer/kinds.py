@@ -271,7 +271,7 @@ def question_years(question: str) -> set[str]:
 
 
 def counted_noun(question: str) -> str:
-    """The noun a count question names (``多少名观众`` -> ``观众``), or ""."""
+    """The noun a count question names (``多少名观众`` -> ``观众``; ``多少位A的B`` -> ``B``), or ""."""
     m = _COUNTED.search(to_simplified(question))
     if not m:
         en = _COUNTED_EN.search(question)
@@ -280,7 +280,8 @@ def counted_noun(question: str) -> str:
         return ""
     from confbot.retrieve.bm25 import jieba_tokenizer
 
-    words = [w for w in jieba_tokenizer().lcut(m.group(2)) if len(w) >= 2]
+    phrase = m.group(2).rsplit("的", 1)[-1]  # 多少位企业界的领袖人物: the head after 的
+    words = [w for w in jieba_tokenizer().lcut(phrase) if len(w) >= 2]
     return words[0] if words else ""
 
 

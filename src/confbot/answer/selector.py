@@ -24,6 +24,7 @@ from confbot.ingest.chunker import sentence_spans
 from confbot.records import Chunk, Hit
 from confbot.retrieve.bm25 import STOPWORDS, jieba_tokenizer, tokenize
 from confbot.text.english import phrase_in, stems
+from confbot.text.events import editions
 from confbot.text.lexicon import EN_QUESTION_WORDS, ZH_KIND_NOUNS, ZH_QUESTION_WORDS
 from confbot.text.normalize import canonical, has_cjk, normalize_query
 
@@ -55,9 +56,11 @@ def key_terms(question: str, cache_dir: str | None = None) -> list[str]:
     question = _KIND_AFTER_QUESTION_WORD.sub("", question)
     words = jieba_tokenizer(cache_dir).lcut(question) if has_cjk(question) else tokenize(question, cache_dir)
     out = []
+    previous = ""
     for t in (w.strip().lower() for w in words):
-        if len(t) > 1 and t[0] in "年届月日号次期" and has_cjk(t[1:]):
-            t = t[1:]  # a figure's unit glued to the next word's first character by the tokenizer (2021年 + X… -> 年X)
+        after_figure, previous = previous.isdigit(), t or previous
+        if after_figure and len(t) > 1 and t[0] in "年届月日号次期" and has_cjk(t[1:]):
+            t = t[1:]  # a figure's unit glued to the next word's first character by the tokenizer (2021 + 年X… -> X…)
         if not t or not any(ch.isalnum() for ch in t):
             continue
         if t in ZH_QUESTION_WORDS or t in STOPWORDS or t in EN_QUESTION_WORDS:
@@ -273,6 +276,7 @@ class Selector:
         self._en_weights: dict[tuple[str, ...], float] = {}
         self._host_countries: frozenset[str] | None = None
         self._glosses: dict[str, list[frozenset[str]]] = {}
+        self._parts: dict[str, list[str]] = {}
 
     @property
     def host_countries(self) -> frozenset[str]:
@@ -292,6 +296,15 @@ class Selector:
             host = top[0] if top[1] >= HOST_MIN_CHUNKS and top[1] >= HOST_MARGIN * runner_up[1] else ""
             self._host_countries = frozenset({host} - {""})
         return self._host_countries
+
+    def about(self, kind: str, sentence: Sentence, question: str) -> bool:
+        """Whether a sentence is about the ``year`` or ``edition`` the question names, with its document's title,
+        date, years and editions as context; a sentence naming editions itself is judged by those alone (第19届 in a
+        release about the 18th is about the 19th). Years are not: "较2020年增长" in a 2021 release is about 2021
+        (measured: judging years by the sentence alone lost dev accuracy, 0.857 -> 0.839)."""
+        if kind == "edition" and editions(sentence.text):
+            return kind_present(kind, sentence.text, question)
+        return self.has_kind(kind, with_context(sentence), question)
 
     def has_kind(self, kind: str, text: str, question: str) -> bool:
         """:func:`kind_present`, with the index's own country not counting as an answer to "which country"."""
@@ -387,7 +400,18 @@ class Selector:
         t = canonical(term)
         if t in body or any(canonical(s) in body for s in synonyms().get(term, ())):
             return True
+        if len(t) >= 3 and all(has_cjk(ch) for ch in t) and any(p in body for p in self.parts(t)):
+            return True  # 领袖人物 in "企业领袖", 开幕式 in "开幕"
         return bool(body_stems) and any(g <= body_stems for g in self.glosses(term))
+
+    def parts(self, term: str) -> list[str]:
+        """The words of two characters or more inside a longer Chinese term (jieba's search mode), stopwords aside."""
+        got = self._parts.get(term)
+        if got is None:
+            words = jieba_tokenizer(self.cache_dir).lcut_for_search(term)
+            got = [w for w in dict.fromkeys(words) if 2 <= len(w) < len(term) and w not in STOPWORDS]
+            self._parts[term] = got
+        return got
 
     def glosses(self, term: str) -> list[frozenset[str]]:
         """A Chinese term's English glosses (CC-CEDICT read backwards, its first :data:`GLOSSES_PER_TERM` senses),
@@ -418,7 +442,7 @@ class Selector:
             if any(h in body for h in heads) or phrase_in(word, body_stems):
                 got += w
                 covered.append(word)
-        return (got / total if total else 0.0), covered  # nothing to look for: nothing is covered
+        return (got / total if total else 1.0), covered  # nothing to look for (the year is checked apart): all there
 
     def select(
         self,
@@ -440,7 +464,7 @@ class Selector:
         all_sentences = list(sentences)
         for k in ("year", "edition"):  # a question about a year or an edition: sentences about that one only
             if k in kinds:
-                sentences = [s for s in sentences if self.has_kind(k, with_context(s), question)] or list(sentences[:1])
+                sentences = [s for s in sentences if self.about(k, s, question)] or list(sentences[:1])
         sims = dict(zip((id(s) for s in all_sentences), similarities or (), strict=False))
         sem = _zscores([sims[id(s)] for s in sentences]) if len(sims) == len(all_sentences) else [0.0] * len(sentences)
         lexical = [self.score(s, zh_terms, en_terms, question, kinds) for s in sentences]
@@ -503,8 +527,10 @@ class Selector:
         reason = ""
         if hard:
             reason = f"no {', '.join(hard)} in the passages"
-        elif not covered:
+        elif not covered and (zh_terms or en_terms):
             reason = "none of the question's terms is in the passages"
+        elif not covered and not [k for k in kinds if k not in ("year", "edition")]:
+            reason = "the question names nothing to look for"
         elif p < ANSWER_THRESHOLD:
             reason = f"the passages do not look like an answer (p={p:.2f} < {ANSWER_THRESHOLD}; coverage {cov:.2f})"
         outcome = "refused" if reason else ("partial" if missing else "answered")

@@ -78,6 +78,13 @@ def published_date(text: str) -> str | None:
     return None
 
 
+def is_dateline(sentence: str) -> bool:
+    """Whether a sentence is only a labelled publication date (``发布时间：2024-08-01``, ``Release date: …``):
+    it says when the release appeared, not when anything it reports happens."""
+    m = _LABEL.match(sentence.strip())
+    return m is not None and find_date(m.group(2)) is not None and len(m.group(2).strip()) <= 30
+
+
 def title_of(text: str) -> str:
     """The first line that is not a dateline, shortened to its first sentence and 80 characters."""
     for line in text.strip().splitlines()[:HEAD_LINES]:
