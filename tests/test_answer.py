@@ -206,6 +206,8 @@ def test_a_chinese_term_is_found_by_its_parts_and_by_its_english_glosses() -> No
     assert s.present("项目", canonical(text), english_stems(text))
     assert not s.present("项目", canonical(text))  # without the English side, no gloss is looked for
     assert not s.present("观众", canonical(text), english_stems(text))
+    forums = "The programme included 19 high-level forums."
+    assert s.present("高层论坛", canonical(forums), english_stems(forums))  # through a word inside it: forum
 
 
 def test_a_sentence_naming_another_edition_is_not_about_the_one_asked() -> None:

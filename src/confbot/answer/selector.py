@@ -400,9 +400,11 @@ class Selector:
         t = canonical(term)
         if t in body or any(canonical(s) in body for s in synonyms().get(term, ())):
             return True
-        if len(t) >= 3 and all(has_cjk(ch) for ch in t) and any(p in body for p in self.parts(t)):
+        parts = self.parts(t) if len(t) >= 3 and all(has_cjk(ch) for ch in t) else []
+        if any(p in body for p in parts):
             return True  # 领袖人物 in "企业领袖", 开幕式 in "开幕"
-        return bool(body_stems) and any(g <= body_stems for g in self.glosses(term))
+        # in English text: a gloss of the term, or of a word inside it (高层论坛 -> forum)
+        return bool(body_stems) and any(g <= body_stems for w in (term, *parts) for g in self.glosses(w))
 
     def parts(self, term: str) -> list[str]:
         """The words of two characters or more inside a longer Chinese term (jieba's search mode), stopwords aside."""
@@ -525,9 +527,11 @@ class Selector:
         p = answer_probability(features)
         hard = [m for m in missing if m in ("year", "edition") or m.startswith("count of")]
         reason = ""
+        # across languages the words are looked for through a dictionary: missing them all is left to the model
+        same_language = any(has_cjk(t) == has_cjk(question) for t in texts)
         if hard:
             reason = f"no {', '.join(hard)} in the passages"
-        elif not covered and (zh_terms or en_terms):
+        elif not covered and (zh_terms or en_terms) and same_language:
             reason = "none of the question's terms is in the passages"
         elif not covered and not [k for k in kinds if k not in ("year", "edition")]:
             reason = "the question names nothing to look for"
