@@ -70,6 +70,7 @@ eval: model
 eval-heldout: model
 	$(BIN)/confbot eval tests/corpora/heldout.suite.json
 	$(BIN)/confbot eval tests/corpora/heldout2.suite.json
+	$(BIN)/confbot eval tests/corpora/heldout3.suite.json
 
 clean:
 	rm -rf $(VENV) index/chroma.sqlite3 index/*/
