@@ -68,8 +68,6 @@ eval: model
 
 # the held-out corpora: run each once, after a round of tuning, and report that first run
 eval-heldout: model
-	$(BIN)/confbot eval tests/corpora/heldout.suite.json
-	$(BIN)/confbot eval tests/corpora/heldout2.suite.json
 	$(BIN)/confbot eval tests/corpora/heldout3.suite.json
 
 clean:

@@ -93,12 +93,19 @@ def test_year_mentions_skip_numbers_that_are_not_years() -> None:
     [
         # the title's edition, the publication year and the year the text names most
         ("第18届博览会闭幕", "2021-09-13", "第18届……2021年……第17届……2030年", ((2021,), (18,))),
-        # no edition in the title: the one the text names most often (twice at least)
-        ("博览会新闻稿", None, "第三届峰会……第三届峰会……第二届", ((), (3,))),
+        # no edition in the title or the lead: the one the text names most often (twice at least)
+        ("博览会新闻稿", None, "本届峰会开幕。" + "x" * 300 + "第三届峰会……第三届峰会……第二届", ((), (3,))),
         # a single edition named once is still what the text is about
         ("News", "2023-09-26", "The 20th Expo closed.", ((2023,), (20,))),
-        # a year named once in the body says nothing; nor do two editions named once each
-        ("新闻稿", None, "2019年是开局之年。第一届和第二届", ((), ())),
+        # a year named once in the body says nothing; the lead's editions do
+        ("新闻稿", None, "2019年是开局之年。第一届和第二届", ((), (1, 2))),
+        # an edition named once far below the lead (a history paragraph) is not what the release is about
+        (
+            "Summit opens",
+            "2023-04-27",
+            "The summit opened today. " + "x" * 400 + " Since the first summit in 2018",
+            ((2023,), ()),
+        ),
     ],
 )
 def test_document_event(

@@ -166,6 +166,30 @@ def english_stems(text: str) -> frozenset[str]:
     return frozenset(stems(text)) if LATIN_RE.search(text) else frozenset()
 
 
+#: a figure: digits (2,848 / 1.5) or Chinese numerals before a classifier; not a year, a date or a percentage
+_FIGURE = re.compile(
+    r"(?<![\d.,])\d[\d,.]*(?![\d%％]|\s*(?:年|月|日|号|时|点|:\d))|[一二两三四五六七八九十百千万]+(?=[个家名位场项届次座条件所份])"
+)
+#: how far from a figure its counted noun may stand: Chinese characters either side, English words either side
+COUNT_WINDOW_CHARS = 10
+COUNT_WINDOW_WORDS = 6
+
+
+def count_windows(text: str) -> list[str]:
+    """The text around each figure of ``text`` (:data:`COUNT_WINDOW_CHARS` characters of Chinese or
+    :data:`COUNT_WINDOW_WORDS` words of English either side): where the noun a figure counts stands."""
+    out = []
+    for m in _FIGURE.finditer(text):
+        before, after = text[max(0, m.start() - 40) : m.start()], text[m.end() : m.end() + 40]
+        if LATIN_RE.search(before[-12:] + after[:12]):
+            out.append(
+                " ".join([*before.split()[-COUNT_WINDOW_WORDS:], m.group(), *after.split()[:COUNT_WINDOW_WORDS]])
+            )
+        else:
+            out.append(before[-COUNT_WINDOW_CHARS:] + m.group() + after[:COUNT_WINDOW_CHARS])
+    return out
+
+
 def _zscores(xs: Sequence[float]) -> list[float]:
     if len(xs) < 2:
         return [0.0] * len(xs)
@@ -383,6 +407,11 @@ class Selector:
             return True
         return phrase_in(noun, stems(" ".join(texts))) or any(h in canonical("".join(texts)) for h in heads)
 
+    def noun_counted(self, noun: str, texts: Sequence[str], en_terms: Mapping[str, Sequence[str]]) -> bool:
+        """Whether some figure in ``texts`` counts the noun: the noun (as :meth:`noun_present` finds it) stands
+        next to a number (:func:`count_windows`), as in "2848家企业", "参展企业328家" or "2,000 representatives"."""
+        return any(self.noun_present(noun, [w], en_terms) for t in texts for w in count_windows(t))
+
     def indexed(self, phrase: str) -> list[str]:
         """An English word or phrase's BM25 terms (stems, stopwords dropped) when the index holds all of them, else []."""
         terms = tokenize(phrase, self.cache_dir)
@@ -521,7 +550,7 @@ class Selector:
             )
         ]
         noun = counted_noun(question) if "number" in kinds else ""
-        if noun and not self.noun_present(noun, [*texts, *context], en_terms):
+        if noun and not self.noun_counted(noun, [*texts, *context], en_terms):
             missing.append(f"count of {noun}")
         features = answer_features(cov, best_sim, missing, question, best.rank)
         p = answer_probability(features)

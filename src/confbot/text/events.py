@@ -28,6 +28,9 @@ _EDITION_EN_WORD = re.compile(
 #: a year of this century or the last (not inside a longer number, a decimal or a percentage)
 _YEAR = re.compile(r"(?<![\d.\-/])((?:19|20)\d{2})(?![\d.%])")
 
+#: a document's lead: where it says which edition it reports on
+LEAD_CHARS = 300
+
 #: a year or edition a document names at least this often in its text counts as what it is about
 DOMINANT_MIN_MENTIONS = 2
 
@@ -78,14 +81,13 @@ def document_event(title: str, published: str | None, text: str) -> tuple[tuple[
     """The years and editions a document is about: ``(years, editions)``, each sorted, possibly empty.
 
     Years: those its title names, its publication year, and the year its text names most often (at
-    least twice). Editions: those its title names, else the one its text names most often (at least
-    twice, or the only one it names). A release dated 2021 about "第18届" gives ``((2021,), (18,))``.
+    least twice). Editions: those its title names, else those its lead (the first :data:`LEAD_CHARS`
+    characters) names, else the one its text names most often (at least twice): a history paragraph
+    further down ("since the first summit in 2014") does not make a release about the first edition.
+    A release dated 2021 about "第18届" gives ``((2021,), (18,))``.
     """
     years = set(year_mentions(title)) | _dominant(Counter(year_mentions(text)))
     if published and published[:4].isdigit():
         years.add(int(published[:4]))
-    named = editions(title)
-    if not named:
-        counts = Counter(edition_mentions(text))
-        named = set(counts) if len(counts) == 1 else _dominant(counts)
+    named = editions(title) or editions(text[:LEAD_CHARS]) or _dominant(Counter(edition_mentions(text)))
     return tuple(sorted(years)), tuple(sorted(named))
