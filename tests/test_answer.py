@@ -210,6 +210,18 @@ def test_a_chinese_term_is_found_by_its_parts_and_by_its_english_glosses() -> No
     assert s.present("高层论坛", canonical(forums), english_stems(forums))  # through a word inside it: forum
 
 
+def test_a_count_is_of_the_noun_beside_its_figure() -> None:
+    from confbot.answer.selector import Selector, TermWeights, count_windows
+
+    assert count_windows("2019年3月26日开幕，共有2848家企业参展") == ["3月26日开幕，共有2848家企业参展"]  # dates are no figures
+    s = Selector(TermWeights({}, 20), set())
+    assert s.noun_counted("企业", ["共有2848家企业参展"], {}) and s.noun_counted("企业", ["线下参展企业328家"], {})
+    far = "参展企业的回头率逐届上升，第三届为70%，观众满意度达95%"  # 企业 is there, but no figure counts it
+    assert not s.noun_counted("企业", [far], {})
+    en = "Close to 2,000 representatives from governments, international organisations and companies are expected."
+    assert not s.noun_counted("企业", [en], {}) and s.noun_counted("代表", [en], {})
+
+
 def test_a_sentence_naming_another_edition_is_not_about_the_one_asked() -> None:
     from confbot.answer.selector import Selector, Sentence, TermWeights
 
