@@ -158,12 +158,17 @@ def test_counted_noun() -> None:
     assert counted_noun("大概有多少人来参加年会？") == ""  # people, whatever the verb after
     assert counted_noun("How many visitors attended the fair?") == "visitors"
     assert counted_noun("How many foreign exhibitors came?") == "exhibitors"
+    assert counted_noun("How many national-level specialized and innovative SMEs does it have?") == "smes"  # the head
+    assert counted_noun("How many people came?") == ""
     assert counted_noun("来了多少位企业界的领袖人物？") == "领袖人物"  # the head after 的
 
 
 def test_kind_evidence() -> None:
     assert kind_present("date", SRC) and not kind_present("price", SRC)
     assert kind_present("price", "门票每张200元") and kind_present("url", "详见 www.example.cn")
+    assert not kind_present("price", "累计意向成交578.3亿美元") and kind_present("amount", "累计意向成交578.3亿美元")
+    assert expected_kinds("意向成交一共多少钱？") == ["amount"] and expected_kinds("门票多少钱？") == ["price"]
+    assert kind_present("date", "截至10日中午12点，累计进场80万人") and not kind_present("date", "为期3日")
     assert kind_present("person_or_org", "发布会由处长胡从东主持。")
     assert not kind_present("person", "落实习近平总书记重要讲话精神")
     assert kind_present("year", "《2023年5G工厂目录》", "2023年大会的主题是什么？")
@@ -213,7 +218,9 @@ def test_a_chinese_term_is_found_by_its_parts_and_by_its_english_glosses() -> No
 def test_a_count_is_of_the_noun_beside_its_figure() -> None:
     from confbot.answer.selector import Selector, TermWeights, count_windows
 
-    assert count_windows("2019年3月26日开幕，共有2848家企业参展") == ["3月26日开幕，共有2848家企业参展"]  # dates are no figures
+    assert count_windows("2019年3月26日开幕，共有2848家企业参展") == [
+        "3月26日开幕，共有2848家企业参展"
+    ]  # dates are no figures
     s = Selector(TermWeights({}, 20), set())
     assert s.noun_counted("企业", ["共有2848家企业参展"], {}) and s.noun_counted("企业", ["线下参展企业328家"], {})
     far = "参展企业的回头率逐届上升，第三届为70%，观众满意度达95%"  # 企业 is there, but no figure counts it

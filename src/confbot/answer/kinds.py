@@ -29,7 +29,7 @@ def question_language(question: str) -> str:
 
 # ---------------------------------------------------------------- detectors (passage -> bool)
 _DATE = re.compile(
-    rf"\d{{1,2}}\s*月\s*\d{{1,2}}\s*[日号]|[{_CN_NUM}]{{1,3}}月[{_CN_NUM}]{{1,3}}[日号]|\d{{1,2}}日(?:至|到|-|—)"
+    rf"\d{{1,2}}\s*月\s*\d{{1,2}}\s*[日号]|[{_CN_NUM}]{{1,3}}月[{_CN_NUM}]{{1,3}}[日号]|\d{{1,2}}日(?:至|到|-|—)|(?:截至|截止|于|到|自)\s*\d{{1,2}}日"
     r"|(?:19|20)\d{2}[-/.年]\s*\d{1,2}(?:[-/.月]\s*\d{1,2})?|[〇零一二三四五六七八九]{4}年"
     r"|星期[一二三四五六日天]|周[一二三四五六日末]|[上下]旬|月底|月初|年底|年初"
     r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul"
@@ -234,10 +234,15 @@ _DETECTORS = {k: d for k, _, d in KINDS}
 #: a year the question is about ("2023年", "in 2023"), not one inside a name ("2024中国…大会")
 #: in English any standalone year ("the 2022 conference", "FAIR 2021")
 _YEAR_Q = re.compile(r"((?:19|20)\d{2})\s*年|(?<![\d\u4e00-\u9fff])((?:19|20)\d{2})(?![\d\u4e00-\u9fff])", re.I)
-_COUNTED_EN = re.compile(
-    r"\bhow many\s+(?:(?:more|new|foreign|overseas|international|domestic|other)\s+)?([a-z][a-z-]{2,})", re.I
-)
+#: the words after "how many", up to six: the counted noun is the first plural among them, else the first
+_COUNTED_EN = re.compile(r"\bhow many\s+((?:[a-z0-9][\w-]*\s*){1,6})", re.I)
+_PLURAL = re.compile(r"[a-z]{2,}(?<!s)s$|people$", re.I)
+_EN_QUALIFIERS = {"more", "new", "foreign", "overseas", "international", "domestic", "other"}
 _COUNTED = re.compile(rf"(?:多少|(?<!哪)几(?!号))(个|家|名|位|场|项|届|次|人次|人|天|座|条|件)?({_H}{{2,8}})")
+
+
+#: what attending costs (a ticket, a fee): "多少钱" asks for a price only with one of these
+_COST_TO_ATTEND = re.compile(r"价格|票价|费用|收费|门票|票|注册费|报名费|参会费|会费|免费|price|cost|fee|ticket", re.I)
 
 
 def expected_kinds(question: str) -> list[str]:
@@ -250,8 +255,11 @@ def expected_kinds(question: str) -> list[str]:
         kinds = [k for k in kinds if k != "url"]
     if {"area", "amount", "phone"} & set(kinds):  # square metres, yuan, a phone number: not any figure
         kinds = [k for k in kinds if k != "number"]
+    if "price" in kinds and not _COST_TO_ATTEND.search(q):  # 意向成交一共多少钱: a sum, not what a ticket costs
+        kinds = ["amount" if k == "price" else k for k in kinds]
     if "price" in kinds:
         kinds = [k for k in kinds if k != "amount"]
+    kinds = list(dict.fromkeys(kinds))
     if "hall" in kinds:
         kinds = [k for k in kinds if k not in ("venue", "place")]
     if "address" in kinds or "venue" in kinds:
@@ -275,7 +283,9 @@ def counted_noun(question: str) -> str:
     m = _COUNTED.search(to_simplified(question))
     if not m:
         en = _COUNTED_EN.search(question)
-        return en.group(1).lower() if en else ""
+        words = [w for w in en.group(1).lower().split() if w not in _EN_QUALIFIERS and len(w) >= 3] if en else []
+        head = next((w for w in words if _PLURAL.search(w)), words[0] if words else "")
+        return "" if head == "people" else head  # how many people: any count of people, as 多少人
     if m.group(1) in ("人", "人次"):  # 多少人来参加: people, whatever the verb after
         return ""
     from confbot.retrieve.bm25 import jieba_tokenizer
