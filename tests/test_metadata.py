@@ -93,12 +93,13 @@ def test_year_mentions_skip_numbers_that_are_not_years() -> None:
     [
         # the title's edition, the publication year and the year the text names most
         ("第18届博览会闭幕", "2021-09-13", "第18届……2021年……第17届……2030年", ((2021,), (18,))),
+        ("峰会第四届开幕 首届产品博览会同期举行", None, "", ((), (4,))),  # the title's first edition
         # no edition in the title or the lead: the one the text names most often (twice at least)
         ("博览会新闻稿", None, "本届峰会开幕。" + "x" * 300 + "第三届峰会……第三届峰会……第二届", ((), (3,))),
         # a single edition named once is still what the text is about
         ("News", "2023-09-26", "The 20th Expo closed.", ((2023,), (20,))),
-        # a year named once in the body says nothing; the lead's editions do
-        ("新闻稿", None, "2019年是开局之年。第一届和第二届", ((), (1, 2))),
+        # a year named once in the body says nothing; the first edition the lead names does
+        ("新闻稿", None, "2019年是开局之年。第二届峰会开幕，首届峰会于去年举办", ((), (2,))),
         # an edition named once far below the lead (a history paragraph) is not what the release is about
         (
             "Summit opens",

@@ -81,7 +81,7 @@ def document_event(title: str, published: str | None, text: str) -> tuple[tuple[
     """The years and editions a document is about: ``(years, editions)``, each sorted, possibly empty.
 
     Years: those its title names, its publication year, and the year its text names most often (at
-    least twice). Editions: those its title names, else those its lead (the first :data:`LEAD_CHARS`
+    least twice). Editions: the first its title names, else the first its lead (the first :data:`LEAD_CHARS`
     characters) names, else the one its text names most often (at least twice): a history paragraph
     further down ("since the first summit in 2014") does not make a release about the first edition.
     A release dated 2021 about "第18届" gives ``((2021,), (18,))``.
@@ -89,5 +89,7 @@ def document_event(title: str, published: str | None, text: str) -> tuple[tuple[
     years = set(year_mentions(title)) | _dominant(Counter(year_mentions(text)))
     if published and published[:4].isdigit():
         years.add(int(published[:4]))
-    named = editions(title) or editions(text[:LEAD_CHARS]) or _dominant(Counter(edition_mentions(text)))
+    # the first the title (else the lead) names: "第四届开幕 首届产品博览会同期举行" is about the 4th
+    first = edition_mentions(title)[:1] or edition_mentions(text[:LEAD_CHARS])[:1]
+    named = set(first) or _dominant(Counter(edition_mentions(text)))
     return tuple(sorted(years)), tuple(sorted(named))
