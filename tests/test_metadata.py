@@ -73,6 +73,9 @@ def test_calibration_ranks_each_language_against_its_own_baseline() -> None:
         ("首届峰会", {1}),
         ("波兰第一次担任特邀合作伙伴", set()),  # "the first time", not an edition
         ("for the first time", set()),
+        ("at the seventh CIIE", {7}),  # an ordinal before an event's acronym
+        ("the first Chinese company to join", set()),
+        ("the second day", set()),
         ("第二十次会议", {20}),
     ],
 )

@@ -21,9 +21,9 @@ _FIRST_EDITION = re.compile(r"首届|首屆|\binaugural\b", re.I)
 _ORDINAL_WORDS = ("first second third fourth fifth sixth seventh eighth ninth tenth").split()
 #: "the third summit", "the fifth edition": an ordinal word before an event noun
 _EDITION_EN_WORD = re.compile(
-    rf"\b({'|'.join(_ORDINAL_WORDS)})\s+(?:[A-Z][\w-]*\s+){{0,4}}"
-    r"(?:edition|session|summit|expo|fair|forum|conference|congress|convention|festival|exhibition)\b",
-    re.I,
+    rf"\b((?i:{'|'.join(_ORDINAL_WORDS)}))\s+(?:(?:[A-Z][\w-]*\s+){{0,4}}"
+    r"(?:[Ee]dition|[Ss]ession|[Ss]ummit|[Ee]xpo|[Ff]air|[Ff]orum|[Cc]onference|[Cc]ongress|[Cc]onvention|[Ff]estival"
+    r"|[Ee]xhibition)\b|[A-Z]{2,}[a-z]?\b)",  # ... or before an event's acronym: "the seventh CIIE"
 )
 #: a year of this century or the last (not inside a longer number, a decimal or a percentage)
 _YEAR = re.compile(r"(?<![\d.\-/])((?:19|20)\d{2})(?![\d.%])")
