@@ -113,3 +113,6 @@ def test_event_ranking_keeps_the_documents_of_the_year_or_edition_asked_about() 
     assert event_ranking(order, chunks, set(), set()) == []
     assert event_ranking(order, chunks, {2030}, set()) == []
     assert event_ranking(order, chunks, {2019, 2020, 2021}, set()) == []
+    # the next edition's release naming this year's figures is about the next edition, not this one
+    later = {**chunks, "d": chunk("d", (2020, 2021), (18,))}
+    assert event_ranking(["d", *order], later, set(), {17}) == ["en", "b"]

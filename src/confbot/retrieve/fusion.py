@@ -66,7 +66,9 @@ def event_ranking(
 
     A document's years and editions come from ingest (:func:`confbot.text.events.document_event`). An
     edition also stands for the years of the candidates' documents about it, so "第20届" finds the
-    English release of that year that never writes "20th". Empty when the question names neither, or
+    English release of that year that never writes "20th" (a document whose own edition is known matches by
+    that edition, or by a year the question names outright: the next edition's release that names this
+    year's figures is not about this edition). Empty when the question names neither, or
     when every candidate (or none) matches: such a ranking would add nothing but the fused order.
     """
     if not years and not editions:
@@ -78,7 +80,11 @@ def event_ranking(
 
     def about(cid: str) -> bool:
         c = chunks.get(cid)
-        return c is not None and bool(wanted_years & set(c.years) or wanted_editions & set(c.editions))
+        if c is None:
+            return False
+        if wanted_editions and c.editions:  # a document of a known edition: that edition, or a year asked outright
+            return bool(wanted_editions & set(c.editions) or set(years) & set(c.years))
+        return bool(wanted_years & set(c.years))
 
     matches = [cid for cid in ranked if about(cid)]
     return matches if 0 < len(matches) < len(ranked) else []
