@@ -70,6 +70,7 @@ eval: model
 eval-heldout: model
 	$(BIN)/confbot eval tests/corpora/heldout3.suite.json
 	$(BIN)/confbot eval tests/corpora/heldout4.suite.json
+	$(BIN)/confbot eval tests/corpora/heldout5.suite.json
 
 clean:
 	rm -rf $(VENV) index/chroma.sqlite3 index/*/
