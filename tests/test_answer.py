@@ -227,6 +227,12 @@ def test_a_count_is_of_the_noun_beside_its_figure() -> None:
     assert not s.noun_counted("企业", [far], {})
     en = "Close to 2,000 representatives from governments, international organisations and companies are expected."
     assert not s.noun_counted("企业", [en], {}) and s.noun_counted("代表", [en], {})
+    # a figure of people answers a count of visitors, unless it counts another kind of people
+    assert s.noun_counted("观众", ["累计入场25万余人"], {}) and s.noun_counted("观众", ["120,000 visits were made"], {})
+    assert not s.noun_counted("观众", ["累计接待参会嘉宾近12000人次，覆盖172个国家和地区"], {})
+    # numbers written as words, and a table row whose header cell names what its figure counts
+    assert count_windows("grouped into five modules") == ["grouped into five modules"]
+    assert s.noun_counted("产品", ["首发新产品、新技术、新服务｜438项｜超过上届水平"], {})
 
 
 def test_a_sentence_naming_another_edition_is_not_about_the_one_asked() -> None:

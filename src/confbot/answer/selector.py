@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 
 from confbot.answer.kinds import LATIN_RE, counted_noun, country_names, expected_kinds, kind_present
 from confbot.ingest.chunker import sentence_spans
+from confbot.ingest.tables import TABLE_CELL_SEP
 from confbot.records import Chunk, Hit
 from confbot.retrieve.bm25 import STOPWORDS, jieba_tokenizer, tokenize
 from confbot.text.english import phrase_in, stems
 from confbot.text.events import editions
-from confbot.text.lexicon import EN_QUESTION_WORDS, ZH_KIND_NOUNS, ZH_QUESTION_WORDS
+from confbot.text.lexicon import EN_QUESTION_WORDS, PERSON_NOUNS, PERSON_UNITS, ZH_KIND_NOUNS, ZH_QUESTION_WORDS
 from confbot.text.normalize import canonical, has_cjk, normalize_query
 
 # ---------------------------------------------------------------- records
@@ -169,6 +170,15 @@ def english_stems(text: str) -> frozenset[str]:
 #: a figure: digits (2,848 / 1.5) or Chinese numerals before a classifier; not a year, a date or a percentage
 _FIGURE = re.compile(
     r"(?<![\d.,])\d[\d,.]*(?![\d%％]|\s*(?:年|月|日|号|时|点|:\d))|[一二两三四五六七八九十百千万]+(?=[个家名位场项届次座条件所份])"
+    r"|\b(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|dozens?|hundreds?"
+    r"|thousands?|eleventh|twelfth)\b"
+)
+#: a figure of people: 25万余人, 80万人次, 2,000 visitors
+_PERSON_FIGURE = re.compile(
+    r"\d[\d,.]*\s*(?:万|亿)?\s*(?:多|余)?\s*(?:人次|人|名|位)|\d[\d,.]*\s+(?:million\s+)?(?:"
+    + "|".join(u for u in PERSON_UNITS if u.isascii())
+    + r")\b",
+    re.I,
 )
 #: how far from a figure its counted noun may stand: Chinese characters either side, English words either side
 COUNT_WINDOW_CHARS = 10
@@ -177,7 +187,10 @@ COUNT_WINDOW_WORDS = 6
 
 def count_windows(text: str) -> list[str]:
     """The text around each figure of ``text`` (:data:`COUNT_WINDOW_CHARS` characters of Chinese or
-    :data:`COUNT_WINDOW_WORDS` words of English either side): where the noun a figure counts stands."""
+    :data:`COUNT_WINDOW_WORDS` words of English either side): where the noun a figure counts stands. A table
+    row with a figure is one window (its header cell names what the figure counts)."""
+    if TABLE_CELL_SEP in text and _FIGURE.search(text):
+        return [text]
     out = []
     for m in _FIGURE.finditer(text):
         before, after = text[max(0, m.start() - 40) : m.start()], text[m.end() : m.end() + 40]
@@ -409,8 +422,21 @@ class Selector:
 
     def noun_counted(self, noun: str, texts: Sequence[str], en_terms: Mapping[str, Sequence[str]]) -> bool:
         """Whether some figure in ``texts`` counts the noun: the noun (as :meth:`noun_present` finds it) stands
-        next to a number (:func:`count_windows`), as in "2848家企业", "参展企业328家" or "2,000 representatives"."""
+        next to a number (:func:`count_windows`), as in "2848家企业", "参展企业328家" or "2,000 representatives";
+        for a noun of people (:data:`PERSON_NOUNS`), a figure of people counts too ("累计入场25万余人")."""
+        if noun in PERSON_NOUNS and any(self._people_figure(noun, t) for t in texts):
+            return True
         return any(self.noun_present(noun, [w], en_terms) for t in texts for w in count_windows(t))
+
+    @staticmethod
+    def _people_figure(noun: str, text: str) -> bool:
+        """A figure of people in ``text`` that counts no other kind of people (not "嘉宾12000人次" for 观众)."""
+        others = [p for p in PERSON_NOUNS if p != noun and p not in PERSON_UNITS]
+        for m in _PERSON_FIGURE.finditer(text):
+            near = text[max(0, m.start() - COUNT_WINDOW_CHARS) : m.end()].lower()
+            if not any(p in near for p in others):
+                return True
+        return False
 
     def indexed(self, phrase: str) -> list[str]:
         """An English word or phrase's BM25 terms (stems, stopwords dropped) when the index holds all of them, else []."""
