@@ -155,11 +155,11 @@ def test_counted_noun() -> None:
     assert counted_noun("大会有多少名观众参加？") == "观众"
     assert counted_noun("共有多少家投资机构参与？") in ("投资", "投资机构")
     assert counted_noun("大会在哪里？") == ""
-    assert counted_noun("大概有多少人来参加年会？") == ""  # people, whatever the verb after
+    assert counted_noun("大概有多少人来参加年会？") == "人"  # people of any kind, whatever the verb after
     assert counted_noun("How many visitors attended the fair?") == "visitors"
     assert counted_noun("How many foreign exhibitors came?") == "exhibitors"
     assert counted_noun("How many national-level specialized and innovative SMEs does it have?") == "smes"  # the head
-    assert counted_noun("How many people came?") == ""
+    assert counted_noun("How many people came?") == "人"
     assert counted_noun("来了多少位企业界的领袖人物？") == "领袖人物"  # the head after 的
 
 
@@ -230,6 +230,9 @@ def test_a_count_is_of_the_noun_beside_its_figure() -> None:
     # a figure of people answers a count of visitors, unless it counts another kind of people
     assert s.noun_counted("观众", ["累计入场25万余人"], {}) and s.noun_counted("观众", ["120,000 visits were made"], {})
     assert not s.noun_counted("观众", ["累计接待参会嘉宾近12000人次，覆盖172个国家和地区"], {})
+    # 多少人: people of any kind, by unit or by a person noun beside the figure; a year is no count of people
+    assert s.noun_counted("人", ["2000多名嘉宾报名与会"], {}) and s.noun_counted("人", ["累计进场人数达到80万"], {})
+    assert not s.noun_counted("人", ["The premier gave the keynote at the 2019 opening plenary."], {})
     # numbers written as words, and a table row whose header cell names what its figure counts
     assert count_windows("grouped into five modules") == ["grouped into five modules"]
     assert s.noun_counted("产品", ["首发新产品、新技术、新服务｜438项｜超过上届水平"], {})

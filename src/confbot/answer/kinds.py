@@ -71,7 +71,7 @@ _PRICE = re.compile(
     r"\d+(?:\.\d+)?\s*(?:元|块|美元|欧元|港元|yuan|rmb|usd|dollars?)|[¥￥$€]\s*\d|免费|free of charge|\bfree\b", re.I
 )
 _URL = re.compile(r"https?://|www\.|\.(?:com|cn|org|net|gov)\b|二维码|公众号|小程序|官网|app\b|@\w", re.I)
-_NUMBER = re.compile(rf"\d|[{_CN_NUM}]+(?:个|家|届|场|项|名|位|人|次|万|亿|余|多)")
+_NUMBER = re.compile(rf"\d[\d,.]*|[{_CN_NUM}]+(?:个|家|届|场|项|名|位|人|次|万|亿|余|多|份|所|座|条|件|种|批)")
 
 
 def has_date(text: str) -> bool:
@@ -279,15 +279,16 @@ def question_years(question: str) -> set[str]:
 
 
 def counted_noun(question: str) -> str:
-    """The noun a count question names (``多少名观众`` -> ``观众``; ``多少位A的B`` -> ``B``), or ""."""
+    """The noun a count question names (``多少名观众`` -> ``观众``; ``多少位A的B`` -> ``B``; ``多少人``, "how many
+    people" -> ``人``: people of any kind), or ""."""
     m = _COUNTED.search(to_simplified(question))
     if not m:
         en = _COUNTED_EN.search(question)
         words = [w for w in en.group(1).lower().split() if w not in _EN_QUALIFIERS and len(w) >= 3] if en else []
         head = next((w for w in words if _PLURAL.search(w)), words[0] if words else "")
-        return "" if head == "people" else head  # how many people: any count of people, as 多少人
+        return "人" if head == "people" else head  # how many people: any count of people, as 多少人
     if m.group(1) in ("人", "人次"):  # 多少人来参加: people, whatever the verb after
-        return ""
+        return "人"
     from confbot.retrieve.bm25 import jieba_tokenizer
 
     phrase = m.group(2).rsplit("的", 1)[-1]  # 多少位企业界的领袖人物: the head after 的

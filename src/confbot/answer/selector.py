@@ -424,6 +424,11 @@ class Selector:
         """Whether some figure in ``texts`` counts the noun: the noun (as :meth:`noun_present` finds it) stands
         next to a number (:func:`count_windows`), as in "2848家企业", "参展企业328家" or "2,000 representatives";
         for a noun of people (:data:`PERSON_NOUNS`), a figure of people counts too ("累计入场25万余人")."""
+        if noun == "人":  # 多少人, how many people: any figure of people (2000多名嘉宾, 进场人数达到80万)
+            people = ("人", *PERSON_NOUNS)
+            return any(
+                _PERSON_FIGURE.search(t) or any(p in w.lower() for w in count_windows(t) for p in people) for t in texts
+            )
         if noun in PERSON_NOUNS and any(self._people_figure(noun, t) for t in texts):
             return True
         return any(self.noun_present(noun, [w], en_terms) for t in texts for w in count_windows(t))
