@@ -186,6 +186,16 @@ def test_a_chinese_question_is_answered_from_an_english_release(tmp_path: Path, 
             "When does the Moon Lake Fair open?",
         ),
         ([], "那它什么时候举办？", "那它什么时候举办？"),
+        # another year or edition, and nothing else: the previous question asked of that one
+        (["2019年星河博览会有多少家企业参展？"], "那2018年呢？", "2018年星河博览会有多少家企业参展？"),
+        (
+            ["How many projects were signed at the 2021 Star River Expo?"],
+            "And in 2018?",
+            "How many projects were signed at the 2018 Star River Expo?",
+        ),
+        (["第五届星河峰会有多少家企业参展？"], "那第四屆呢？", "第4届星河峰会有多少家企业参展？"),
+        # another year and a question of its own: the event without the earlier year
+        (["2019年星河博览会有多少家企业参展？"], "那2018年的主题呢？", "星河博览会 那2018年的主题呢？"),
     ],
 )
 def test_follow_ups_are_rewritten_only_when_elliptical(history: list[str], question: str, expected: str) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from confbot.records import Turn
+from confbot.text.events import CN_NUMERALS, edition_mentions, year_mentions
 from confbot.text.normalize import has_cjk, to_simplified
 
 # 其 alone is a pronoun; 其他, 其中, 其余, 其实 and 尤其 are words of their own
@@ -94,9 +95,65 @@ def is_follow_up(question: str) -> bool:
     )
 
 
+#: what a follow-up that only names another year or edition says besides it ("那2018年的呢？", "And in 2018?")
+_SWAP_FILLER = re.compile(
+    r"那么|那|呢|的|吗|啊|届|年|\b(?:and|in|what|how|about|the|edition|session|year|for|then)\b|[？?。.!！,，、\s]",
+    re.I,
+)
+_YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_EDITION_ZH_RE = re.compile(rf"第[0-9{CN_NUMERALS}]{{1,4}}[届屆]|首届|首屆")
+_EDITION_EN_RE = re.compile(r"\b\d{1,3}(?:st|nd|rd|th)\b", re.I)
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _without_years(text: str) -> str:
+    return re.sub(r"\s{2,}", " ", re.sub(r"(?:(?<=\s)in\s+)?(?<!\d)(?:19|20)\d{2}(?!\d)\s*年?", "", text)).strip()
+
+
+def _without_editions(text: str) -> str:
+    text = _EDITION_EN_RE.sub("", _EDITION_ZH_RE.sub("", text))
+    return re.sub(r"\bthe\s+(?=[a-z])", "the ", re.sub(r"\s{2,}", " ", text)).strip()
+
+
+def swap_event(question: str, previous: str) -> str | None:
+    """The previous question asked again of another year or edition, when ``question`` says nothing else
+    ("那2018年呢？", "And in 2018?", "那第五届呢？", "What about the 5th?"); None otherwise."""
+    years, named = year_mentions(question), edition_mentions(question)
+    if len(years) + len(named) != 1:
+        return None
+    rest = _EDITION_EN_RE.sub("", _EDITION_ZH_RE.sub("", _YEAR_RE.sub("", to_simplified(question))))
+    rest = re.sub(r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b", "", rest, flags=re.I)
+    if _SWAP_FILLER.sub("", rest):
+        return None  # it asks something of its own
+    zh = has_cjk(previous)
+    if years:  # another year: the previous question's edition goes too (it named that year's)
+        previous = _without_editions(previous)
+        y = str(years[0])
+        if _YEAR_RE.search(previous):
+            return _YEAR_RE.sub(y, previous)
+        return f"{y}年{previous}" if zh else f"{previous.rstrip('?？')} in {y}?"
+    n = named[0]
+    previous = _without_years(previous)
+    if _EDITION_ZH_RE.search(previous):
+        return _EDITION_ZH_RE.sub(f"第{n}届", previous, count=1)
+    if _EDITION_EN_RE.search(previous):
+        return _EDITION_EN_RE.sub(_ordinal(n), previous, count=1)
+    return f"第{n}届{previous}" if zh else f"{previous.rstrip('?？')} (the {_ordinal(n)} edition)?"
+
+
 def condense_extractive(question: str, history: Sequence[Turn]) -> str:
-    """Replace the pronoun of a follow-up with the subject of the latest earlier question that has one."""
-    if not history or not is_follow_up(question):
+    """Replace the pronoun of a follow-up with the subject of the latest earlier question that has one; a
+    follow-up that only names another year or edition asks the previous question of that one (:func:`swap_event`)."""
+    if not history:
+        return question
+    previous = next((t.content for t in reversed(history) if t.role == "user"), "")
+    if previous and (swapped := swap_event(question, previous)):
+        return swapped
+    if not is_follow_up(question):
         return question
     subject = ""
     for turn in reversed(history):
@@ -104,7 +161,11 @@ def condense_extractive(question: str, history: Sequence[Turn]) -> str:
             subject = subject_of(turn.content)
             if len(subject) >= 2:
                 break
-    if not subject:
+    if year_mentions(question):  # "那2018年的主题呢？" after a 2019 question: the event, not its year
+        subject = _without_years(subject)
+    if edition_mentions(question):
+        subject = _without_editions(subject)
+    if len(subject) < 2:
         return question
     if subject in question:
         return question  # it already names its subject
