@@ -235,6 +235,8 @@ def test_a_count_is_of_the_noun_beside_its_figure() -> None:
     assert not s.noun_counted("人", ["The premier gave the keynote at the 2019 opening plenary."], {})
     # numbers written as words, and a table row whose header cell names what its figure counts
     assert count_windows("grouped into five modules") == ["grouped into five modules"]
+    assert count_windows("Boao Forum for Asia Annual Conference 2023 opened") == []  # a year counts nothing
+    assert s.noun_counted("产品", ["- New products, technologies and services on show: 411."], {})  # whole words
     assert s.noun_counted("产品", ["首发新产品、新技术、新服务｜438项｜超过上届水平"], {})
 
 
@@ -411,3 +413,10 @@ def test_llm_decimal_figure_is_kept(fake_pipeline: Pipeline) -> None:
     reply = "湖北省累计建成5G基站16.38万个[1]。"
     ans = Answerer(fake_pipeline, FakeListChatModel(responses=[reply]), "openai").answer("湖北省累计建成多少个5G基站？")
     assert not ans.notes and ans.text.startswith("湖北省累计建成5G基站16.38万个")
+
+
+def test_key_terms_drop_a_unit_glued_to_the_next_word() -> None:
+    from confbot.answer.selector import key_terms
+
+    assert "项新" not in key_terms("第三届一共展示了多少项新产品？") and "产品" in key_terms("一共展示了多少项新产品？")
+    assert "会期" in key_terms("2021年会期是哪几天？")

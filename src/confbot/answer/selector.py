@@ -59,9 +59,9 @@ def key_terms(question: str, cache_dir: str | None = None) -> list[str]:
     out = []
     previous = ""
     for t in (w.strip().lower() for w in words):
-        after_figure, previous = previous.isdigit(), t or previous
-        if after_figure and len(t) > 1 and t[0] in "年届月日号次期" and has_cjk(t[1:]):
-            t = t[1:]  # a figure's unit glued to the next word's first character by the tokenizer (2021 + 年X… -> X…)
+        after_figure, previous = previous.isdigit() or previous in ("多少", "几"), t or previous
+        if after_figure and len(t) > 1 and t[0] in "年届月日号次期个家名位场项座条件所份种批" and has_cjk(t[1:]):
+            t = t[1:]  # a unit glued to the next word's first character by the tokenizer (2021 + 年X…, 多少 + 项新…)
         if not t or not any(ch.isalnum() for ch in t):
             continue
         if t in ZH_QUESTION_WORDS or t in STOPWORDS or t in EN_QUESTION_WORDS:
@@ -167,9 +167,11 @@ def english_stems(text: str) -> frozenset[str]:
     return frozenset(stems(text)) if LATIN_RE.search(text) else frozenset()
 
 
-#: a figure: digits (2,848 / 1.5) or Chinese numerals before a classifier; not a year, a date or a percentage
+#: a figure: digits (2,848 / 1.5), Chinese numerals before a classifier or an English number word; not a year
+#: (2023, unless 2023家…), a date or a percentage
 _FIGURE = re.compile(
-    r"(?<![\d.,])\d[\d,.]*(?![\d%％]|\s*(?:年|月|日|号|时|点|:\d))|[一二两三四五六七八九十百千万]+(?=[个家名位场项届次座条件所份])"
+    r"(?<![\d.,])(?!(?:19|20)\d\d(?![\d,.]|\s*(?:多|余|万|个|家|名|位|人|场|项)))"  # a year is no figure
+    r"\d[\d,.]*(?![\d%％]|\s*(?:年|月|日|号|时|点|:\d))|[一二两三四五六七八九十百千万]+(?=[个家名位场项届次座条件所份])"
     r"|\b(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|dozens?|hundreds?"
     r"|thousands?|eleventh|twelfth)\b"
 )
@@ -193,7 +195,7 @@ def count_windows(text: str) -> list[str]:
         return [text]
     out = []
     for m in _FIGURE.finditer(text):
-        before, after = text[max(0, m.start() - 40) : m.start()], text[m.end() : m.end() + 40]
+        before, after = text[max(0, m.start() - 80) : m.start()], text[m.end() : m.end() + 80]
         if LATIN_RE.search(before[-12:] + after[:12]):
             out.append(
                 " ".join([*before.split()[-COUNT_WINDOW_WORDS:], m.group(), *after.split()[:COUNT_WINDOW_WORDS]])
@@ -387,7 +389,12 @@ class Selector:
                 elif phrase_in(phrase, sentence_stems):  # the English word itself, in an English sentence
                     s += self.stem_weight(phrase)
         q_bi = bigrams(question)
-        if q_bi:
+        if q_bi and has_cjk(question) and not has_cjk(sentence.text):
+            # no character bigram of a Chinese question can be in an English sentence: the share of its terms found
+            # through their glosses stands in, so the English sentence that answers is not ranked below Chinese ones
+            found = sum(1 for t in zh_terms if self.present(t, text, sentence_stems))
+            s += BIGRAM_WEIGHT * found / max(len(zh_terms), 1)
+        elif q_bi:
             s += BIGRAM_WEIGHT * len(q_bi & bigrams(sentence.text)) / len(q_bi)
         answer_kinds = [k for k in kinds if k not in ("year", "edition")]  # constraints, not what is asked for
         if answer_kinds:
