@@ -420,3 +420,12 @@ def test_key_terms_drop_a_unit_glued_to_the_next_word() -> None:
 
     assert "项新" not in key_terms("第三届一共展示了多少项新产品？") and "产品" in key_terms("一共展示了多少项新产品？")
     assert "会期" in key_terms("2021年会期是哪几天？")
+
+
+def test_an_untranslated_english_name_is_not_held_against_a_chinese_passage() -> None:
+    from confbot.answer.selector import Selector, TermWeights
+
+    s = Selector(TermWeights({"ciie": 3, "企业": 5}, 20), {"ciie", "企业"})
+    terms = {"companies": ["企业"], "ciie": []}
+    assert s.coverage(["来自127个国家和地区的2900多家企业参展"], [], terms)[0] == 1.0  # CIIE cannot be judged here
+    assert s.coverage(["The CIIE drew 2,900 firms."], [], terms)[0] < 1.0  # in English text it can

@@ -26,7 +26,14 @@ from confbot.records import Chunk, Hit
 from confbot.retrieve.bm25 import STOPWORDS, jieba_tokenizer, tokenize
 from confbot.text.english import phrase_in, stems
 from confbot.text.events import editions
-from confbot.text.lexicon import EN_QUESTION_WORDS, PERSON_NOUNS, PERSON_UNITS, ZH_KIND_NOUNS, ZH_QUESTION_WORDS
+from confbot.text.lexicon import (
+    EN_KIND_NOUNS,
+    EN_QUESTION_WORDS,
+    PERSON_NOUNS,
+    PERSON_UNITS,
+    ZH_KIND_NOUNS,
+    ZH_QUESTION_WORDS,
+)
 from confbot.text.normalize import canonical, has_cjk, normalize_query
 
 # ---------------------------------------------------------------- records
@@ -359,7 +366,9 @@ class Selector:
         if LATIN_RE.search(question):
             pairs = phrase_translations(english_words(question), load_dictionary(self.cache_dir), max_n=3)
             for phrase, heads in pairs:
-                if " " in phrase or (phrase not in EN_QUESTION_WORDS and len(phrase) >= 3):
+                if " " in phrase or (
+                    phrase not in EN_QUESTION_WORDS and phrase not in EN_KIND_NOUNS and len(phrase) >= 3
+                ):
                     en[phrase] = heads
             # English words are judged through their translations; keep only numbers and tokens the index knows
             zh = [t for t in zh if has_cjk(t) or (t in self.vocabulary and not LATIN_RE.fullmatch(t))]
@@ -503,9 +512,10 @@ class Selector:
         covered = [t for t in zh_terms if self.present(t, body, body_stems)]
         total = sum(self.weights(t) for t in zh_terms)
         got = sum(self.weights(t) for t in covered)
+        english_text = any(LATIN_RE.search(t) for t in texts)
         for word, heads in en_terms.items():
-            if not heads and not self.indexed(word):
-                continue  # no translation and not in the index: cannot be judged either way
+            if not heads and (not english_text or not self.indexed(word)):
+                continue  # no translation, and no English text or not in the index: cannot be judged either way
             w = self.en_weight(heads) if heads else self.stem_weight(word)
             total += w
             if any(h in body for h in heads) or phrase_in(word, body_stems):

@@ -28,6 +28,9 @@ ZH_QUESTION_WORDS = frozenset(
 #: nouns that name the kind of answer after 哪个/哪些/什么 ("哪个国家", "什么时间"): what is asked, not a term
 ZH_KIND_NOUNS = frozenset("国家 城市 场馆 地点 地方 时间 日期 日子 单位 机构 部门 人 人物 领导 领导人 嘉宾".split())
 
+#: English nouns that name the kind of answer ("on what date", "at what time", "which country"): what is asked, not a term
+EN_KIND_NOUNS = frozenset("date dates time place name".split())
+
 #: English words that shape a question but are not what it is about (besides EN_STOPWORDS).
 EN_QUESTION_WORDS = EN_STOPWORDS | frozenset(
     "already also big expect expected kind large long old sort still year year's yet".split()
