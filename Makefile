@@ -71,6 +71,7 @@ eval-heldout: model
 	$(BIN)/confbot eval tests/corpora/heldout3.suite.json
 	$(BIN)/confbot eval tests/corpora/heldout4.suite.json
 	$(BIN)/confbot eval tests/corpora/heldout5.suite.json
+	$(BIN)/confbot eval tests/corpora/heldout6.suite.json
 
 clean:
 	rm -rf $(VENV) index/chroma.sqlite3 index/*/
