@@ -68,9 +68,6 @@ eval: model
 
 # the held-out corpora: run each once, after a round of tuning, and report that first run
 eval-heldout: model
-	$(BIN)/confbot eval tests/corpora/heldout3.suite.json
-	$(BIN)/confbot eval tests/corpora/heldout4.suite.json
-	$(BIN)/confbot eval tests/corpora/heldout5.suite.json
 	$(BIN)/confbot eval tests/corpora/heldout6.suite.json
 
 clean:

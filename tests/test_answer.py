@@ -169,6 +169,11 @@ def test_kind_evidence() -> None:
     assert not kind_present("price", "累计意向成交578.3亿美元") and kind_present("amount", "累计意向成交578.3亿美元")
     assert expected_kinds("意向成交一共多少钱？") == ["amount"] and expected_kinds("门票多少钱？") == ["price"]
     assert kind_present("date", "截至10日中午12点，累计进场80万人") and not kind_present("date", "为期3日")
+    q = "第二期的出口成交额是多少？"  # a phase: named in the passage, not contradicted nor left out
+    assert "part" in expected_kinds(q) and kind_present("part", "第二期出口成交额达120亿美元", q)
+    assert not kind_present("part", "第一期出口成交额达100亿美元", q) and not kind_present(
+        "part", "本届出口成交223亿美元", q
+    )
     assert kind_present("person_or_org", "发布会由处长胡从东主持。")
     assert not kind_present("person", "落实习近平总书记重要讲话精神")
     assert kind_present("year", "《2023年5G工厂目录》", "2023年大会的主题是什么？")

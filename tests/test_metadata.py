@@ -125,3 +125,13 @@ def test_a_dateline_is_told_from_a_sentence_with_a_date() -> None:
 
     assert is_dateline("发布时间：2021-04-21") and is_dateline("Release date: 2023-09-26")
     assert not is_dateline("大会将于2021年4月21日开幕。") and not is_dateline("发布时间：待定")
+
+
+def test_parts_of_an_edition() -> None:
+    from confbot.text.events import parts_named
+
+    assert parts_named("第134届第二期的出口成交额") == {("phase", 2)} and parts_named("phase 2 of the fair") == {
+        ("phase", 2)
+    }
+    assert parts_named("the second phase opened") == {("phase", 2)} and parts_named("会期第3天") == {("day", 3)}
+    assert parts_named("大会于12日闭幕，第一次参展") == set()

@@ -137,6 +137,14 @@ def test_a_year_finds_that_years_release_whose_sentence_does_not_name_it(tmp_pat
         assert retriever.retrieve(q, 1)[0].chunk.source.endswith("2020.txt"), q
 
 
+def test_a_country_the_question_names_must_be_in_the_answer(tmp_path: Path, real_embedder: Any) -> None:
+    text = "星河博览会新闻稿\n本届展会总面积8万平方米，国际展区6万平方米。\n瑞士国家馆位于一号馆。\n"
+    a = ask(tmp_path, {"r.txt": text}, "星河博览会意大利国家馆的面积是多少平方米？", real_embedder)
+    assert a.refused  # the total area is not Italy's pavilion's
+    b = ask(tmp_path, {"r.txt": text}, "星河博览会的总面积是多少平方米？", real_embedder)
+    assert not b.refused and "8万平方米" in b.text
+
+
 def test_a_chinese_question_is_answered_from_an_english_release(tmp_path: Path, real_embedder: Any) -> None:
     files = {
         "zh.txt": "星河展会新闻稿\n发布时间：2024-10-08\n星河展会将在滨江会展中心举行。\n展会设有三个展馆。\n",

@@ -27,7 +27,7 @@ from confbot.answer.condense import condense_extractive, is_follow_up
 from confbot.answer.dates import relative_note
 from confbot.answer.generator import prompt
 from confbot.answer.kinds import question_language
-from confbot.answer.selector import Assessment, Selector, Sentence, TermWeights, split_sentences
+from confbot.answer.selector import CONSTRAINT_KINDS, Assessment, Selector, Sentence, TermWeights, split_sentences
 from confbot.answer.wording import extractive_text, refusal_text
 from confbot.errors import InputError, ServiceError
 from confbot.ingest.metadata import is_dateline
@@ -297,9 +297,7 @@ class Answerer:
         if len(bare) < 2:
             return "the answer is empty"
         missing = [
-            k
-            for k in assessment.kinds
-            if k not in ("year", "edition") and not self.selector.has_kind(k, text, question)
+            k for k in assessment.kinds if k not in CONSTRAINT_KINDS and not self.selector.has_kind(k, text, question)
         ]
         if missing:
             return f"the answer has no {', '.join(missing)}"

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Collection
 
 from confbot.text.cjk import CJK_RANGES, has_cjk, to_simplified
-from confbot.text.events import CN_NUMERALS, editions
+from confbot.text.events import CN_NUMERALS, editions, parts_named
 
 LATIN_RE = re.compile(r"[A-Za-z]{2,}")
 _H = f"[{CJK_RANGES}]"
@@ -270,6 +270,8 @@ def expected_kinds(question: str) -> list[str]:
         kinds.append("year")
     if editions(q):
         kinds.append("edition")
+    if parts_named(q):
+        kinds.append("part")
     return kinds
 
 
@@ -297,13 +299,16 @@ def counted_noun(question: str) -> str:
 
 
 def kind_present(kind: str, text: str, question: str = "", not_answers: Collection[str] = ()) -> bool:
-    """Whether ``text`` holds an answer of ``kind`` (for ``year``: every year the question names; for ``country``:
+    """Whether ``text`` holds an answer of ``kind`` (for ``year``: every year the question names; for ``part``: the
+    phase or day the question names; for ``country``:
     a country other than those the question names and the ISO codes in ``not_answers``)."""
     if kind == "year":
         return all(y in text for y in question_years(question))
     if kind == "edition":  # the edition asked about, when the text names any edition at all
         named = editions(text)
         return not named or editions(question) <= named
+    if kind == "part":  # the phase or day asked about, named (a figure of the whole fair is not phase 2's)
+        return parts_named(question) <= parts_named(text)
     if kind == "country":  # "Which country …, at the China–X Expo?": not China
         return bool(countries_in(text) - countries_in(question) - set(not_answers))
     detect = _DETECTORS.get(kind)

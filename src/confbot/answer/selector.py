@@ -19,13 +19,13 @@ from collections.abc import Callable, Container, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
-from confbot.answer.kinds import LATIN_RE, counted_noun, country_names, expected_kinds, kind_present
+from confbot.answer.kinds import LATIN_RE, counted_noun, countries_in, country_names, expected_kinds, kind_present
 from confbot.ingest.chunker import sentence_spans
 from confbot.ingest.tables import TABLE_CELL_SEP
 from confbot.records import Chunk, Hit
 from confbot.retrieve.bm25 import STOPWORDS, jieba_tokenizer, tokenize
 from confbot.text.english import phrase_in, stems
-from confbot.text.events import editions
+from confbot.text.events import editions, parts_named
 from confbot.text.lexicon import (
     EN_KIND_NOUNS,
     EN_QUESTION_WORDS,
@@ -161,6 +161,9 @@ FOCUS_BONUS = 2.0
 #: a country named in this many times as many chunks as any other is the index's own (see Selector.host_countries)
 HOST_MARGIN = 2.0
 HOST_MIN_CHUNKS = 3
+
+#: what a question asks *about* rather than asks *for*: the year, the edition, the phase or day of an edition
+CONSTRAINT_KINDS = ("year", "edition", "part")
 
 #: a Chinese question's term is looked for in an English sentence through its first this-many CC-CEDICT glosses
 GLOSSES_PER_TERM = 4
@@ -348,7 +351,7 @@ class Selector:
         date, years and editions as context; a sentence naming editions itself is judged by those alone (第19届 in a
         release about the 18th is about the 19th). Years are not: "较2020年增长" in a 2021 release is about 2021
         (measured: judging years by the sentence alone lost dev accuracy, 0.857 -> 0.839)."""
-        if kind == "edition" and editions(sentence.text):
+        if (kind == "edition" and editions(sentence.text)) or (kind == "part" and parts_named(sentence.text)):
             return kind_present(kind, sentence.text, question)
         return self.has_kind(kind, with_context(sentence), question)
 
@@ -405,7 +408,7 @@ class Selector:
             s += BIGRAM_WEIGHT * found / max(len(zh_terms), 1)
         elif q_bi:
             s += BIGRAM_WEIGHT * len(q_bi & bigrams(sentence.text)) / len(q_bi)
-        answer_kinds = [k for k in kinds if k not in ("year", "edition")]  # constraints, not what is asked for
+        answer_kinds = [k for k in kinds if k not in CONSTRAINT_KINDS]  # constraints, not what is asked for
         if answer_kinds:
             s += KIND_WEIGHT * sum(self.has_kind(k, sentence.text, question) for k in answer_kinds) / len(answer_kinds)
         return s - RANK_PENALTY * (sentence.rank - 1)
@@ -541,7 +544,7 @@ class Selector:
         if not sentences:
             return [], Assessment(kinds, kinds, zh_terms, [], 0.0, True, "nothing retrieved", en_terms)
         all_sentences = list(sentences)
-        for k in ("year", "edition"):  # a question about a year or an edition: sentences about that one only
+        for k in CONSTRAINT_KINDS:  # a question about a year, an edition or a phase: sentences about that one only
             if k in kinds:
                 sentences = [s for s in sentences if self.about(k, s, question)] or list(sentences[:1])
         sims = dict(zip((id(s) for s in all_sentences), similarities or (), strict=False))
@@ -564,7 +567,7 @@ class Selector:
             # a second sentence when it is nearly as good and adds terms the first lacks
             adds = self._adds(s, chosen, zh_terms, en_terms)
             # ... or, for a question asking for a date/number/person..., another sentence that has one
-            same_kind = any(k not in ("year", "edition") and self.has_kind(k, s.text, question) for k in kinds)
+            same_kind = any(k not in CONSTRAINT_KINDS and self.has_kind(k, s.text, question) for k in kinds)
             if (sc >= ADDS_SHARE * top and adds) or (sc >= SAME_KIND_SHARE * top and same_kind and len(chosen) < 2):
                 chosen.append(s)
         chosen = [best, *sorted(chosen[1:], key=lambda s: (s.chunk.source, s.start))]
@@ -593,16 +596,20 @@ class Selector:
             for k in kinds
             if not (
                 self.has_kind(k, with_context(best), question)
-                if k in ("year", "edition")
+                if k in CONSTRAINT_KINDS
                 else any(self.has_kind(k, t, question) for t in texts)
             )
         ]
+        # a country the question names (not the index's own) must be in the passages: 瑞士国家馆 is not the total area
+        for code in sorted(countries_in(question) - self.host_countries):
+            if not any(code in countries_in(t) for t in [*texts, *context]):
+                missing.append(f"country {code}")
         noun = counted_noun(question) if "number" in kinds else ""
         if noun and not self.noun_counted(noun, [*texts, *context], en_terms):
             missing.append(f"count of {noun}")
         features = answer_features(cov, best_sim, missing, question, best.rank)
         p = answer_probability(features)
-        hard = [m for m in missing if m in ("year", "edition") or m.startswith("count of")]
+        hard = [m for m in missing if m in CONSTRAINT_KINDS or m.startswith("count of") or m.startswith("country ")]
         reason = ""
         # across languages the words are looked for through a dictionary: missing them all is left to the model
         same_language = any(has_cjk(t) == has_cjk(question) for t in texts)
@@ -610,7 +617,7 @@ class Selector:
             reason = f"no {', '.join(hard)} in the passages"
         elif not covered and (zh_terms or en_terms) and same_language:
             reason = "none of the question's terms is in the passages"
-        elif not covered and not [k for k in kinds if k not in ("year", "edition")]:
+        elif not covered and not [k for k in kinds if k not in CONSTRAINT_KINDS]:
             reason = "the question names nothing to look for"
         elif p < ANSWER_THRESHOLD:
             reason = f"the passages do not look like an answer (p={p:.2f} < {ANSWER_THRESHOLD}; coverage {cov:.2f})"

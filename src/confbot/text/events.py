@@ -93,3 +93,29 @@ def document_event(title: str, published: str | None, text: str) -> tuple[tuple[
     first = edition_mentions(title)[:1] or edition_mentions(text[:LEAD_CHARS])[:1]
     named = set(first) or _dominant(Counter(edition_mentions(text)))
     return tuple(sorted(years)), tuple(sorted(named))
+
+
+#: a part of one edition: 第二期 (phase), 第三天 (day), 第一阶段 (stage); phase 2, day 3, the second phase
+_PART_ZH = re.compile(rf"第([0-9{CN_NUMERALS}]{{1,3}})(期|天|日|阶段|階段)")
+_PART_EN = re.compile(
+    rf"\b(?:(phase|day|stage)\s+(\d{{1,2}}|{'|'.join(_ORDINAL_WORDS[:5])})\b"
+    rf"|(?:the\s+)?({'|'.join(_ORDINAL_WORDS)}|\d{{1,2}}(?:st|nd|rd|th))\s+(phase|day|stage)\b)",
+    re.I,
+)
+_PART_UNITS = {"期": "phase", "阶段": "stage", "階段": "stage", "天": "day", "日": "day"}
+
+
+def parts_named(text: str) -> set[tuple[str, int]]:
+    """The parts of an edition a text names, as (unit, number): 第二期 -> ("phase", 2), "day 3" -> ("day", 3),
+    "the second phase" -> ("phase", 2). A question about phase 2 is not answered by phase 1's figures."""
+    out: set[tuple[str, int]] = set()
+    for num, unit in _PART_ZH.findall(text):
+        n = cn_int(num)
+        if n is not None:
+            out.add((_PART_UNITS[unit], n))
+    for m in _PART_EN.finditer(text):
+        unit = (m.group(1) or m.group(4)).lower()
+        raw = (m.group(2) or m.group(3)).lower()
+        n = _ORDINAL_WORDS.index(raw) + 1 if raw in _ORDINAL_WORDS else int(re.sub(r"\D", "", raw))
+        out.add((unit, n))
+    return out
