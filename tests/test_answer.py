@@ -434,3 +434,20 @@ def test_an_untranslated_english_name_is_not_held_against_a_chinese_passage() ->
     terms = {"companies": ["企业"], "ciie": []}
     assert s.coverage(["来自127个国家和地区的2900多家企业参展"], [], terms)[0] == 1.0  # CIIE cannot be judged here
     assert s.coverage(["The CIIE drew 2,900 firms."], [], terms)[0] < 1.0  # in English text it can
+
+
+@pytest.mark.parametrize(
+    ("question", "role"),
+    [
+        ("闭幕新闻发布会是由谁主持的？", "主持"),
+        ("开幕式上是谁代表主办方致辞的？", "致辞"),
+        ("星河论坛的主办单位是谁？", ""),  # nothing after 谁: no role to look for
+        ("介绍筹备情况的副部长是谁？", ""),  # words before 谁 say whom the question means; answers paraphrase them
+        ("Who presided over the opening ceremony?", "presided"),
+        ("Who delivered the keynote speech?", "keynote"),
+    ],
+)
+def test_the_role_a_person_question_asks_about(question: str, role: str) -> None:
+    from confbot.answer.kinds import role_of
+
+    assert role_of(question) == role

@@ -145,6 +145,14 @@ def test_a_country_the_question_names_must_be_in_the_answer(tmp_path: Path, real
     assert not b.refused and "8万平方米" in b.text
 
 
+def test_who_presided_needs_presiding(tmp_path: Path, real_embedder: Any) -> None:
+    text = "星河论坛闭幕新闻稿\n星河论坛今天闭幕，滨江市市长王明出席闭幕式并讲话。\n论坛共举办12场分论坛。\n"
+    assert ask(tmp_path, {"r.txt": text}, "星河论坛的闭幕式由谁主持？", real_embedder).refused
+    said = text + "闭幕式由滨江市副市长李华主持。\n"
+    a = ask(tmp_path / "b", {"r.txt": said}, "星河论坛的闭幕式由谁主持？", real_embedder)
+    assert not a.refused and "李华" in a.text
+
+
 def test_a_chinese_question_is_answered_from_an_english_release(tmp_path: Path, real_embedder: Any) -> None:
     files = {
         "zh.txt": "星河展会新闻稿\n发布时间：2024-10-08\n星河展会将在滨江会展中心举行。\n展会设有三个展馆。\n",

@@ -298,6 +298,41 @@ def counted_noun(question: str) -> str:
     return words[0] if words else ""
 
 
+#: words between 谁/哪位 and the role a person question asks about (由谁主持, 哪位中国领导人做的主旨演讲)
+_ROLE_SKIP = frozenset("是 由 做 作 来 给 为 在 将 会 要 进行 担任 出来 派".split())
+_EN_ROLE_SKIP = frozenset(
+    "did does do was were is are will has have had the a an delivered gave give made make".split()
+)
+
+
+def role_of(question: str) -> str:
+    """What a person question asks the person *did*: the last verb after 谁/哪位 (主持 in "由谁主持", 致辞 in
+    "谁代表主办方致辞", 演讲 in "谁做的主旨演讲"); in English the first word after "who" that is not an auxiliary
+    or a light verb ("presided", "chairs", "keynote"); "" when it names none. A sentence naming somebody without
+    the role ("…出席开幕式") does not say who presided. Words before 谁 ("介绍筹备情况的副部长是谁") describe whom
+    the question means, and answers paraphrase them: they are not a role."""
+    q = to_simplified(question)
+    if not has_cjk(q):
+        m = re.search(r"\bwho(?:m)?\s+((?:[\w-]+\s+){0,3})", q, re.I)
+        words = [w for w in (m.group(1).lower().split() if m else []) if w not in _EN_ROLE_SKIP]
+        return words[0] if words else ""
+    from confbot.retrieve.bm25 import jieba_tokenizer
+
+    jieba_tokenizer()  # shared initialisation (dictionary, quiet logging)
+    import jieba.posseg
+
+    pairs = [(p.word, p.flag) for p in jieba.posseg.lcut(q) if p.word.strip()]
+    at = next((i for i, (w, _) in enumerate(pairs) if w in ("谁", "哪位")), None)
+    if at is None:
+        return ""
+
+    def verbs(span: list[tuple[str, str]]) -> list[str]:
+        return [w for w, f in span if f.startswith("v") and w not in _ROLE_SKIP and len(w) >= 2]
+
+    after = verbs(pairs[at + 1 :])
+    return after[-1] if after else ""
+
+
 def kind_present(kind: str, text: str, question: str = "", not_answers: Collection[str] = ()) -> bool:
     """Whether ``text`` holds an answer of ``kind`` (for ``year``: every year the question names; for ``part``: the
     phase or day the question names; for ``country``:

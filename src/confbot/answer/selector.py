@@ -19,7 +19,15 @@ from collections.abc import Callable, Container, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
-from confbot.answer.kinds import LATIN_RE, counted_noun, countries_in, country_names, expected_kinds, kind_present
+from confbot.answer.kinds import (
+    LATIN_RE,
+    counted_noun,
+    countries_in,
+    country_names,
+    expected_kinds,
+    kind_present,
+    role_of,
+)
 from confbot.ingest.chunker import sentence_spans
 from confbot.ingest.tables import TABLE_CELL_SEP
 from confbot.records import Chunk, Hit
@@ -439,6 +447,15 @@ class Selector:
             return True
         return phrase_in(noun, stems(" ".join(texts))) or any(h in canonical("".join(texts)) for h in heads)
 
+    def role_present(self, role: str, texts: Sequence[str], en_terms: Mapping[str, Sequence[str]]) -> bool:
+        """Whether the role a person question asks about (:func:`role_of`) is in ``texts``: a Chinese role as a term
+        (synonyms, words inside it, glosses), an English one by its stem or a translation."""
+        body, body_stems = canonical("".join(texts)), english_stems(" ".join(texts))
+        if has_cjk(role):
+            return self.present(role, body, body_stems)
+        heads = [h for phrase, hs in en_terms.items() if role in phrase.split() for h in hs]
+        return phrase_in(role, body_stems) or any(h in body for h in heads)
+
     def noun_counted(self, noun: str, texts: Sequence[str], en_terms: Mapping[str, Sequence[str]]) -> bool:
         """Whether some figure in ``texts`` counts the noun: the noun (as :meth:`noun_present` finds it) stands
         next to a number (:func:`count_windows`), as in "2848家企业", "参展企业328家" or "2,000 representatives";
@@ -587,6 +604,8 @@ class Selector:
         """Answer, partial or refuse with ``chosen`` (best first): kinds present, key-term coverage, the answer model."""
         best = chosen[0]
         texts = [s.text for s in chosen]
+        # across languages the words are looked for through a dictionary: missing them all is left to the model
+        same_language = any(has_cjk(t) == has_cjk(question) for t in texts)
         context = [s.chunk.title for s in chosen]  # the document's title counts for the terms it names
         if "year" in kinds:  # the year is guaranteed by the filter above; coverage is about the rest
             zh_terms = [t for t in zh_terms if not re.fullmatch(r"(19|20)\d{2}", t)]
@@ -604,15 +623,20 @@ class Selector:
         for code in sorted(countries_in(question) - self.host_countries):
             if not any(code in countries_in(t) for t in [*texts, *context]):
                 missing.append(f"country {code}")
+        role = role_of(question) if {"person", "person_or_org"} & set(kinds) else ""
+        if (
+            role
+            and has_cjk(best.text) == has_cjk(question)
+            and not self.role_present(role, [*texts, *context], en_terms)
+        ):
+            missing.append(f"role {role}")  # who presided: a sentence naming somebody without presiding says nothing
         noun = counted_noun(question) if "number" in kinds else ""
         if noun and not self.noun_counted(noun, [*texts, *context], en_terms):
             missing.append(f"count of {noun}")
         features = answer_features(cov, best_sim, missing, question, best.rank)
         p = answer_probability(features)
-        hard = [m for m in missing if m in CONSTRAINT_KINDS or m.startswith("count of") or m.startswith("country ")]
+        hard = [m for m in missing if m in CONSTRAINT_KINDS or m.startswith(("count of", "country ", "role "))]
         reason = ""
-        # across languages the words are looked for through a dictionary: missing them all is left to the model
-        same_language = any(has_cjk(t) == has_cjk(question) for t in texts)
         if hard:
             reason = f"no {', '.join(hard)} in the passages"
         elif not covered and (zh_terms or en_terms) and same_language:
