@@ -621,7 +621,7 @@ class Selector:
         ]
         # a country the question names (not the index's own) must be in the passages: 瑞士国家馆 is not the total area
         for code in sorted(countries_in(question) - self.host_countries):
-            if not any(code in countries_in(t) for t in [*texts, *context]):
+            if not any(code in countries_in(t) for t in texts):  # the sentences: a title naming it is not enough
                 missing.append(f"country {code}")
         role = role_of(question) if {"person", "person_or_org"} & set(kinds) else ""
         if (
