@@ -169,6 +169,10 @@ def test_kind_evidence() -> None:
     assert not kind_present("price", "累计意向成交578.3亿美元") and kind_present("amount", "累计意向成交578.3亿美元")
     assert expected_kinds("意向成交一共多少钱？") == ["amount"] and expected_kinds("门票多少钱？") == ["price"]
     assert kind_present("date", "截至10日中午12点，累计进场80万人") and not kind_present("date", "为期3日")
+    assert expected_kinds("哪一届是在12月举办的？") == ["edition_name"]  # which edition: an edition must be named
+    assert kind_present("edition_name", "届次：第二十三届｜会期：12月27日至29日") and not kind_present(
+        "edition_name", "下表汇总了近七届的举办日程。"
+    )
     q = "第二期的出口成交额是多少？"  # a phase: named in the passage, not contradicted nor left out
     assert "part" in expected_kinds(q) and kind_present("part", "第二期出口成交额达120亿美元", q)
     assert not kind_present("part", "第一期出口成交额达100亿美元", q) and not kind_present(

@@ -201,6 +201,11 @@ def has_url(text: str) -> bool:
     return bool(_URL.search(text))
 
 
+def has_edition(text: str) -> bool:
+    """An edition named: 第十七届, 届次：第三届, the 17th, the third summit, 首届."""
+    return bool(editions(text))
+
+
 def has_number(text: str) -> bool:
     """A figure in Arabic or Chinese numerals."""
     return bool(_NUMBER.search(text))
@@ -228,6 +233,7 @@ KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
     ("number", re.compile(r"多少|(?<!哪)几(?:个|家|届|场|项|名|位|天)|多大|多长|多高|比重|占比|规模|排第几|第几"
                           r"|how many|how much|how large|how big|how long|number of|percentage|share|what rank", re.I), has_number),
     ("country", re.compile(rf"哪(?:个|些|一个)?{_H}{{0,4}}国家|哪国|哪一国|which countr|what countr", re.I), has_country),
+    ("edition_name", re.compile(r"哪一?届|哪几届|which (?:edition|session)s?\b", re.I), has_edition),
     ("place", re.compile(r"哪里|哪儿|在哪|何地|哪个城市|哪座城市|地点|场馆|where|which city|location|venue", re.I), has_place),
 ]  # fmt: skip
 _DETECTORS = {k: d for k, _, d in KINDS}
