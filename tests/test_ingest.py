@@ -92,6 +92,27 @@ def test_other_model_is_a_clear_error(settings: Settings, fake_embedder: FakeEmb
     assert Pipeline.open(settings, embedder=FakeEmbedder(name="another-model")).store.count() == report.chunks
 
 
+def test_an_index_built_by_an_older_version_is_rebuilt_by_ingest_losing_no_file(
+    settings: Settings, fake_embedder: FakeEmbedder, tmp_path: Path
+) -> None:
+    from confbot.store.chroma import make_client
+
+    outside = tmp_path / "elsewhere" / "note.txt"  # indexed from outside the corpus folder
+    outside.parent.mkdir()
+    outside.write_text("星河论坛新闻稿\n星河论坛将于11月19日开幕。\n", encoding="utf-8")
+    ingest(settings, embedder=fake_embedder)
+    ingest(settings, [outside], embedder=fake_embedder)
+    col = make_client(settings.index_path).get_collection(settings.collection)
+    col.modify(metadata={**(col.metadata or {}), "confbot_chunker": "0"})  # as an older confbot left it
+    with pytest.raises(IndexMismatchError, match="chunker"):
+        Pipeline.open(settings, embedder=fake_embedder)  # answering from it: a clear error
+    report = ingest(settings, embedder=fake_embedder)  # what `make run` does: rebuilt, nothing lost
+    assert any("older confbot (chunker 0 -> " in w for w in report.warnings)
+    sources = set(Pipeline.open(settings, embedder=fake_embedder).store.sources())
+    assert "corpus/000_6ecf1ceda1c9a779.txt" in sources and any(s.endswith("elsewhere/note.txt") for s in sources)
+    assert not any("older" in w for w in ingest(settings, embedder=fake_embedder).warnings)  # once only
+
+
 def test_several_indexes_side_by_side(project: Path, fake_embedder: FakeEmbedder) -> None:
     a = Settings(project_root=project, index_dir=Path("idx_a"))
     b = Settings(project_root=project, index_dir=Path("idx_b"))

@@ -22,7 +22,7 @@ from confbot.ingest.metadata import describe
 from confbot.records import Chunk, Document, IngestReport, SourceInfo
 from confbot.retrieve.fusion import in_scope, scope_key
 from confbot.settings import Settings
-from confbot.store.chroma import ChunkStore, committed_versions, make_client
+from confbot.store.chroma import ChunkStore, committed_versions, make_client, older_build
 from confbot.store.failpoints import failpoint
 from confbot.text.events import document_event
 from confbot.text.language import text_language
@@ -177,9 +177,15 @@ def ingest(
     paths = list(paths or [settings.corpus_path])
     known: dict[str, str] = {}
     client = None
+    upgrade = ""
     if not rebuild and (settings.chroma_url or (settings.index_path / "chroma.sqlite3").exists()):
         client = make_client(settings.index_path, settings.chroma_url, timeout=settings.chroma_timeout)
         known = committed_versions(client, settings.collection)
+        upgrade = older_build(client, settings.collection)
+        if upgrade:  # built by an older confbot: rebuilt from every file it holds that still exists
+            paths = _with_indexed_files(settings, paths, known)
+            rebuild, known = True, {}
+            log.warning("the index was built by an older confbot (%s): rebuilding it; it answers until then", upgrade)
     docs, errors, notes = load_documents(settings, paths, skip_bad, known, confine)
     emb = embedder or load_embedder(settings)
     if client is None:  # the index is created only once every file has loaded
@@ -187,7 +193,20 @@ def ingest(
     with ingest_lock(settings):
         report = _ingest(settings, paths, docs, errors, emb, client, rebuild, progress, t0)
     report.warnings.extend(notes)
+    if upgrade:
+        report.warnings.append(f"rebuilt the index made by an older confbot ({upgrade})")
     return report
+
+
+def _with_indexed_files(settings: Settings, paths: list[Path], known: Mapping[str, str]) -> list[Path]:
+    """``paths`` and every indexed file outside them that still exists (an upgrade rebuild loses no file)."""
+    given = [p.resolve() for p in paths]
+    extra = []
+    for src in known:
+        path = settings.resolve(Path(src)).resolve()
+        if path.is_file() and not any(path == g or g in path.parents for g in given):
+            extra.append(path)
+    return [*paths, *extra]
 
 
 def _ingest(

@@ -443,6 +443,19 @@ class ChunkStore:
         raise AssertionError("unreachable")
 
 
+def older_build(client: Any, name: str) -> str:
+    """What an older confbot built differently in collection ``name`` (normalization, chunker or layout version,
+    e.g. ``"chunker 3 -> 4"``), or "" when it matches this version or does not exist. The embedding model is not
+    compared here: another model is a setting to check, not an upgrade."""
+    col = _get(client, name)
+    if col is None:
+        return ""
+    have = col.metadata or {}
+    now = index_signature("", None)
+    keys = ("confbot_normalization", "confbot_chunker", "confbot_layout")
+    return ", ".join(f"{k.removeprefix('confbot_')} {have.get(k)} -> {now[k]}" for k in keys if have.get(k) != now[k])
+
+
 def committed_versions(client: Any, name: str) -> dict[str, str]:
     """source -> sha256 of each committed file of collection ``name`` (empty when there is none)."""
     col = _get(client, name)
