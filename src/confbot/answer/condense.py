@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from confbot.records import Turn
-from confbot.text.events import CN_NUMERALS, edition_mentions, year_mentions
+from confbot.text.events import CN_NUMERALS, ORDINAL_WORDS, edition_mentions, year_mentions
 from confbot.text.normalize import has_cjk, to_simplified
 
 # 其 alone is a pronoun; 其他, 其中, 其余, 其实 and 尤其 are words of their own
@@ -111,7 +111,7 @@ def _ordinal(n: int) -> str:
 
 
 def _without_years(text: str) -> str:
-    return re.sub(r"\s{2,}", " ", re.sub(r"(?:(?<=\s)in\s+)?(?<!\d)(?:19|20)\d{2}(?!\d)\s*年?", "", text)).strip()
+    return re.sub(r"\s{2,}", " ", re.sub(rf"(?:(?<=\s)in\s+)?{_YEAR_RE.pattern}\s*年?", "", text)).strip()
 
 
 def _without_editions(text: str) -> str:
@@ -126,7 +126,7 @@ def swap_event(question: str, previous: str) -> str | None:
     if len(years) + len(named) != 1:
         return None
     rest = _EDITION_EN_RE.sub("", _EDITION_ZH_RE.sub("", _YEAR_RE.sub("", to_simplified(question))))
-    rest = re.sub(r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b", "", rest, flags=re.I)
+    rest = re.sub(rf"\b(?:{'|'.join(ORDINAL_WORDS)})\b", "", rest, flags=re.I)
     if _SWAP_FILLER.sub("", rest):
         return None  # it asks something of its own
     zh = has_cjk(previous)

@@ -195,7 +195,9 @@ _FIGURE = re.compile(
 )
 #: a figure of people: 25万余人, 80万人次, 2,000 visitors
 _PERSON_FIGURE = re.compile(
-    r"\d[\d,.]*\s*(?:万|亿)?\s*(?:多|余)?\s*(?:人次|人|名|位)|\d[\d,.]*\s+(?:million\s+)?(?:"
+    r"\d[\d,.]*\s*(?:万|亿)?\s*(?:多|余)?\s*(?:"
+    + "|".join(sorted((u for u in PERSON_UNITS if not u.isascii()), key=len, reverse=True))  # 人次 before 人
+    + r")|\d[\d,.]*\s+(?:million\s+)?(?:"
     + "|".join(u for u in PERSON_UNITS if u.isascii())
     + r")\b",
     re.I,

@@ -18,10 +18,11 @@ CN_NUMERALS = "〇零一二三四五六七八九十百千万亿两"
 _EDITION_ZH = re.compile(rf"第([0-9{CN_NUMERALS}]{{1,4}})(?:届|屆|次(?=会议|大会|峰会|论坛|年会|博览会))")
 _EDITION_EN = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)\b", re.I)
 _FIRST_EDITION = re.compile(r"首届|首屆|\binaugural\b", re.I)
-_ORDINAL_WORDS = ("first second third fourth fifth sixth seventh eighth ninth tenth").split()
+#: English ordinal words, first to tenth (index + 1 is the number)
+ORDINAL_WORDS = ("first second third fourth fifth sixth seventh eighth ninth tenth").split()
 #: "the third summit", "the fifth edition": an ordinal word before an event noun
 _EDITION_EN_WORD = re.compile(
-    rf"\b((?i:{'|'.join(_ORDINAL_WORDS)}))\s+(?:(?:[A-Z][\w-]*\s+){{0,4}}"
+    rf"\b((?i:{'|'.join(ORDINAL_WORDS)}))\s+(?:(?:[A-Z][\w-]*\s+){{0,4}}"
     r"(?:[Ee]dition|[Ss]ession|[Ss]ummit|[Ee]xpo|[Ff]air|[Ff]orum|[Cc]onference|[Cc]ongress|[Cc]onvention|[Ff]estival"
     r"|[Ee]xhibition)\b|[A-Z]{2,}[a-z]?\b)",  # ... or before an event's acronym: "the seventh CIIE"
 )
@@ -54,7 +55,7 @@ def edition_mentions(text: str) -> list[int]:
     """Every edition ``text`` names, in order, repeats kept: 第十七届, 第17届, the 17th, the third summit, 首届."""
     found: list[tuple[int, int | None]] = [(m.start(), cn_int(m.group(1))) for m in _EDITION_ZH.finditer(text)]
     found += [(m.start(), int(m.group(1))) for m in _EDITION_EN.finditer(text)]
-    found += [(m.start(), _ORDINAL_WORDS.index(m.group(1).lower()) + 1) for m in _EDITION_EN_WORD.finditer(text)]
+    found += [(m.start(), ORDINAL_WORDS.index(m.group(1).lower()) + 1) for m in _EDITION_EN_WORD.finditer(text)]
     found += [(m.start(), 1) for m in _FIRST_EDITION.finditer(text)]
     return [n for _, n in sorted(found, key=lambda pn: pn[0]) if n is not None and 0 < n < 1000]
 
@@ -98,8 +99,8 @@ def document_event(title: str, published: str | None, text: str) -> tuple[tuple[
 #: a part of one edition: 第二期 (phase), 第三天 (day), 第一阶段 (stage); phase 2, day 3, the second phase
 _PART_ZH = re.compile(rf"第([0-9{CN_NUMERALS}]{{1,3}})(期|天|日|阶段|階段)")
 _PART_EN = re.compile(
-    rf"\b(?:(phase|day|stage)\s+(\d{{1,2}}|{'|'.join(_ORDINAL_WORDS[:5])})\b"
-    rf"|(?:the\s+)?({'|'.join(_ORDINAL_WORDS)}|\d{{1,2}}(?:st|nd|rd|th))\s+(phase|day|stage)\b)",
+    rf"\b(?:(phase|day|stage)\s+(\d{{1,2}}|{'|'.join(ORDINAL_WORDS[:5])})\b"
+    rf"|(?:the\s+)?({'|'.join(ORDINAL_WORDS)}|\d{{1,2}}(?:st|nd|rd|th))\s+(phase|day|stage)\b)",
     re.I,
 )
 _PART_UNITS = {"期": "phase", "阶段": "stage", "階段": "stage", "天": "day", "日": "day"}
@@ -116,6 +117,6 @@ def parts_named(text: str) -> set[tuple[str, int]]:
     for m in _PART_EN.finditer(text):
         unit = (m.group(1) or m.group(4)).lower()
         raw = (m.group(2) or m.group(3)).lower()
-        n = _ORDINAL_WORDS.index(raw) + 1 if raw in _ORDINAL_WORDS else int(re.sub(r"\D", "", raw))
+        n = ORDINAL_WORDS.index(raw) + 1 if raw in ORDINAL_WORDS else int(re.sub(r"\D", "", raw))
         out.add((unit, n))
     return out
