@@ -202,7 +202,7 @@ def has_url(text: str) -> bool:
 
 
 def has_edition(text: str) -> bool:
-    """An edition named: 第十七届, 届次：第三届, the 17th, the third summit, 首届."""
+    """An edition named: 第十二届, 届次：第三届, the 12th, the third summit, 首届."""
     return bool(editions(text))
 
 

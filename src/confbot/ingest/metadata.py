@@ -29,7 +29,7 @@ _EN_DATE = re.compile(
     r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2}),?\s+((?:19|20)\d{2})\b", re.I
 )
 _DATELINE_ONLY = re.compile(r"^[\W\d_]*$|^(发布时间|发布日期|日期|release date|published)|电[）)]?$|[—-]$", re.I)
-#: "<City>, July 23, 2022 - " before an English release's first sentence
+#: "<City>, March 3, 2030 - " before an English release's first sentence
 _EN_DATELINE = re.compile(r"^[A-Z][A-Za-z .]{1,30},\s+[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}\s*[-—–]+\s*")
 
 

@@ -65,8 +65,8 @@ def event_ranking(
     """The ids of ``ranked`` (in its order) whose document is about a year or an edition the question names.
 
     A document's years and editions come from ingest (:func:`confbot.text.events.document_event`). An
-    edition also stands for the years of the candidates' documents about it, so "第20届" finds the
-    English release of that year that never writes "20th" (a document whose own edition is known matches by
+    edition also stands for the years of the candidates' documents about it, so "第12届" finds the
+    English release of that year that never writes "12th" (a document whose own edition is known matches by
     that edition, or by a year the question names outright: the next edition's release that names this
     year's figures is not about this edition). Empty when the question names neither, or
     when every candidate (or none) matches: such a ranking would add nothing but the fused order.

@@ -14,7 +14,7 @@ from collections import Counter
 
 CN_NUMERALS = "〇零一二三四五六七八九十百千万亿两"
 
-#: 第17届, or 第十七次 before a meeting's name (第一次 alone is "the first time", not an edition)
+#: 第12届, or 第十二次 before a meeting's name (第一次 alone is "the first time", not an edition)
 _EDITION_ZH = re.compile(rf"第([0-9{CN_NUMERALS}]{{1,4}})(?:届|屆|次(?=会议|大会|峰会|论坛|年会|博览会))")
 _EDITION_EN = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)\b", re.I)
 _FIRST_EDITION = re.compile(r"首届|首屆|\binaugural\b", re.I)
@@ -24,7 +24,7 @@ ORDINAL_WORDS = ("first second third fourth fifth sixth seventh eighth ninth ten
 _EDITION_EN_WORD = re.compile(
     rf"\b((?i:{'|'.join(ORDINAL_WORDS)}))\s+(?:(?:[A-Z][\w-]*\s+){{0,4}}"
     r"(?:[Ee]dition|[Ss]ession|[Ss]ummit|[Ee]xpo|[Ff]air|[Ff]orum|[Cc]onference|[Cc]ongress|[Cc]onvention|[Ff]estival"
-    r"|[Ee]xhibition)\b|[A-Z]{2,}[a-z]?\b)",  # ... or before an event's acronym: "the seventh CIIE"
+    r"|[Ee]xhibition)\b|[A-Z]{2,}[a-z]?\b)",  # ... or before an event's acronym: "the seventh ABCX"
 )
 #: a year of this century or the last (not inside a longer number, a decimal or a percentage)
 _YEAR = re.compile(r"(?<![\d.\-/])((?:19|20)\d{2})(?![\d.%])")
@@ -52,7 +52,7 @@ def cn_int(s: str) -> int | None:
 
 
 def edition_mentions(text: str) -> list[int]:
-    """Every edition ``text`` names, in order, repeats kept: 第十七届, 第17届, the 17th, the third summit, 首届."""
+    """Every edition ``text`` names, in order, repeats kept: 第十二届, 第12届, the 12th, the third summit, 首届."""
     found: list[tuple[int, int | None]] = [(m.start(), cn_int(m.group(1))) for m in _EDITION_ZH.finditer(text)]
     found += [(m.start(), int(m.group(1))) for m in _EDITION_EN.finditer(text)]
     found += [(m.start(), ORDINAL_WORDS.index(m.group(1).lower()) + 1) for m in _EDITION_EN_WORD.finditer(text)]
@@ -61,7 +61,7 @@ def edition_mentions(text: str) -> list[int]:
 
 
 def editions(text: str) -> set[int]:
-    """The editions a text names: 第十七届, 第17届, the 17th, 首届 (1)."""
+    """The editions a text names: 第十二届, 第12届, the 12th, 首届 (1)."""
     return set(edition_mentions(text))
 
 
@@ -85,12 +85,12 @@ def document_event(title: str, published: str | None, text: str) -> tuple[tuple[
     least twice). Editions: the first its title names, else the first its lead (the first :data:`LEAD_CHARS`
     characters) names, else the one its text names most often (at least twice): a history paragraph
     further down ("since the first summit in 2014") does not make a release about the first edition.
-    A release dated 2021 about "第18届" gives ``((2021,), (18,))``.
+    A release dated 2030 about "第6届" gives ``((2030,), (6,))``.
     """
     years = set(year_mentions(title)) | _dominant(Counter(year_mentions(text)))
     if published and published[:4].isdigit():
         years.add(int(published[:4]))
-    # the first the title (else the lead) names: "第四届开幕 首届产品博览会同期举行" is about the 4th
+    # the first the title (else the lead) names: "第五届开幕 首届配套展同期举行" is about the 5th
     first = edition_mentions(title)[:1] or edition_mentions(text[:LEAD_CHARS])[:1]
     named = set(first) or _dominant(Counter(edition_mentions(text)))
     return tuple(sorted(years)), tuple(sorted(named))

@@ -36,7 +36,7 @@ EN_QUESTION_WORDS = EN_STOPWORDS | frozenset(
     "already also big expect expected kind large long old sort still year year's yet".split()
 )
 
-#: nouns for people, whose count a figure of people answers (累计入场25万余人 answers 多少观众; "120,000 visits"
+#: nouns for people, whose count a figure of people answers (累计入场3万余人 answers 多少观众; "6,000 visits"
 #: answers 多少观展人次): a general-domain list, not any corpus's vocabulary
 PERSON_NOUNS = frozenset(
     "观众 观展 嘉宾 代表 人员 人士 客商 采购商 专业观众 记者 专家 学者 参会者 与会者 来宾 访客 游客 市民 人次 人数 "
