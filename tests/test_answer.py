@@ -118,6 +118,9 @@ def test_expected_kinds(question: str, kinds: list[str]) -> None:
         ("person_or_org", "The forum is hosted by the Ministry of Commerce.", True),
         ("person", "Minister Zhang spoke at the opening.", True),
         ("person", "落实习近平总书记重要讲话精神", False),
+        ("person", "副秘书长王星河通报说，本届共签约项目70个。", True),
+        ("person", "月湖国商务部次大臣阿米尔·星河认为，这是一个好平台。", True),
+        ("person", "邀请部长级嘉宾等线下出席", False),
         ("price", "学生票80元。", True),
         ("price", "Tickets cost 200 yuan.", True),
         ("price", "展区面积80平方米。", False),
@@ -216,6 +219,8 @@ def test_a_chinese_term_is_found_by_its_parts_and_by_its_english_glosses() -> No
     s = Selector(TermWeights({"领袖": 2}, 20), set())
     assert s.present("领袖人物", canonical("180多名企业领袖到会")) and not s.present("领袖人物", canonical("嘉宾到会"))
     assert not s.present("6g基站", canonical("建成5g基站3万个"))  # a part of a term with a figure does not count
+    # the first word of a compound decides, not its head: 外资项目 is not in a sentence about all signed projects
+    assert s.present("外资项目", canonical("其中外资项目12个")) and not s.present("外资项目", canonical("签约项目70个"))
     text = "A total of 120 projects were signed."
     assert s.present("项目", canonical(text), english_stems(text))
     assert not s.present("项目", canonical(text))  # without the English side, no gloss is looked for
@@ -438,6 +443,16 @@ def test_an_untranslated_english_name_is_not_held_against_a_chinese_passage() ->
     terms = {"companies": ["企业"], "ciie": []}
     assert s.coverage(["来自127个国家和地区的2900多家企业参展"], [], terms)[0] == 1.0  # CIIE cannot be judged here
     assert s.coverage(["The CIIE drew 2,900 firms."], [], terms)[0] < 1.0  # in English text it can
+
+
+def test_an_english_role_is_judged_only_when_the_index_or_the_dictionary_knows_it() -> None:
+    from confbot.answer.selector import Selector, TermWeights
+
+    s = Selector(TermWeights({"present": 3}, 20), {"present"})
+    text = ["Jane Moon presented the manifesto."]
+    assert s.role_present("unveiled", text, {"unveiled": []})  # neither translated nor indexed: not held against it
+    assert not s.role_present("presided", ["Jane Moon spoke."], {"presided": ["主持"]})
+    assert s.role_present("present", text, {"present": []})
 
 
 @pytest.mark.parametrize(

@@ -212,6 +212,24 @@ def test_a_chinese_question_is_answered_from_an_english_release(tmp_path: Path, 
         (["第五届星河峰会有多少家企业参展？"], "那第四屆呢？", "第4届星河峰会有多少家企业参展？"),
         # another year and a question of its own: the event without the earlier year
         (["2019年星河博览会有多少家企业参展？"], "那2018年的主题呢？", "星河博览会 那2018年的主题呢？"),
+        # a year or edition named relative to the previous question's
+        (["2024年星河博览会有多少个国家参会？"], "那前一年呢？", "2023年星河博览会有多少个国家参会？"),
+        (["2021年星河博览会签了多少项目？"], "那第二年呢？", "2022年星河博览会签了多少项目？"),
+        (["第五届星河峰会有多少家企业参展？"], "那上一届呢？", "第4届星河峰会有多少家企业参展？"),
+        (
+            ["How many deals were signed at the 23rd Star River Expo?"],
+            "And the year after?",
+            "How many deals were signed at the 24th Star River Expo?",
+        ),
+        (
+            ["How many exhibitors came to the Star River Expo in 2019?"],
+            "And the year before?",
+            "How many exhibitors came to the Star River Expo in 2018?",
+        ),
+        # 和上届比 compares with the last edition: no edition to resolve
+        (["第五届星河峰会有多少个品牌？"], "那品牌数和上届比呢？", "第五届星河峰会 那品牌数和上届比呢？"),
+        # an edition before a year: how many years lie between editions is not known
+        (["2019年星河论坛有多少人？"], "那上一届呢？", "2019年星河论坛 那上一届呢？"),
     ],
 )
 def test_follow_ups_are_rewritten_only_when_elliptical(history: list[str], question: str, expected: str) -> None:

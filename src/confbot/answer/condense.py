@@ -145,12 +145,49 @@ def swap_event(question: str, previous: str) -> str | None:
     return f"第{n}届{previous}" if zh else f"{previous.rstrip('?？')} (the {_ordinal(n)} edition)?"
 
 
+#: a year or edition named relative to the previous question's: (pattern, year or edition, step)
+_RELATIVE = [
+    (re.compile(r"前一年|上一年|头一年|the year before|the previous year|the prior year|a year earlier", re.I), "year", -1),
+    (re.compile(r"第二年|次年|后一年|下一年|转年|the year after|the following year|the next year|a year later", re.I),
+     "year", 1),
+    (re.compile(r"(?<![和与與比较較同跟])(?:上一|前一|上)[届屆](?!相?比)|the previous (?:edition|session)"
+                r"|the edition before|the session before|the one before", re.I), "edition", -1),
+    (re.compile(r"(?<![和与與比较較同跟])(?:下一|后一|後一|下)[届屆](?!相?比)|the next (?:edition|session)"
+                r"|the following (?:edition|session)|the edition after|the session after|the one after", re.I), "edition", 1),
+]  # fmt: skip
+
+
+def resolve_relative(question: str, previous: str) -> str:
+    """``question`` (not a comparison: 和上届比 stays) with a year or edition named relative to the previous question's made absolute: after
+    "2024年有多少个国家参会？", "那前一年呢？" -> "那2023年呢？"; after a question about the 23rd edition, "And the
+    next edition?" -> "And the 24th?". A year step on a question naming only an edition (or the reverse) is left
+    as it is: how many years lie between two editions is not known here. The question is returned unchanged when
+    the previous question names no single year or edition."""
+    years, named = year_mentions(previous), edition_mentions(previous)
+    zh = has_cjk(question)
+    for pattern, unit, step in _RELATIVE:
+        m = pattern.search(question)
+        if not m:
+            continue
+        if unit == "year" and len(set(years)) == 1:
+            y = years[0] + step
+            return pattern.sub(f"{y}年" if zh else str(y), question, count=1)
+        if len(set(named)) == 1 and (unit == "edition" or not years):  # "the year after" the 23rd: the 24th
+            n = named[0] + step
+            return pattern.sub(f"第{n}届" if zh else f"the {_ordinal(n)}", question, count=1) if n >= 1 else question
+        if unit == "edition" and not named and len(set(years)) == 1 and "年" not in m.group(0):
+            return question  # an edition before a year: annual or not is not known
+    return question
+
+
 def condense_extractive(question: str, history: Sequence[Turn]) -> str:
-    """Replace the pronoun of a follow-up with the subject of the latest earlier question that has one; a
-    follow-up that only names another year or edition asks the previous question of that one (:func:`swap_event`)."""
+    """Replace the pronoun of a follow-up with the subject of the latest earlier question that has one; a year or
+    edition named relative to the previous question's is made absolute (:func:`resolve_relative`); a follow-up that
+    only names another year or edition asks the previous question of that one (:func:`swap_event`)."""
     if not history:
         return question
     previous = next((t.content for t in reversed(history) if t.role == "user"), "")
+    question = resolve_relative(question, previous)
     if previous and (swapped := swap_event(question, previous)):
         return swapped
     if not is_follow_up(question):

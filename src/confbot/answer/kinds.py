@@ -61,9 +61,11 @@ _ORG = re.compile(
     r"|\b[A-Z]{2,8}\b"
 )
 _TITLES = (r"主任|副主任|书记|局长|厅长|部长|司长|处长|秘书长|院士|市长|省长|州长|主席|总裁|董事长|总经理|教授|发言人|负责人"
-           r"|总统|总理|首相|大使|会长|理事长|院长|校长|行长|委员|代表|专家|博士|主持人")  # fmt: skip
+           r"|总统|总理|首相|大使|会长|理事长|院长|校长|行长|委员|代表|专家|博士|主持人|大臣|次长|参赞|领事|董事|首席执行官")  # fmt: skip
+#: what a named person does right after the name (局长王明介绍, 主任李华通报说): a title and a name before one of these
+_SAYS = r"在|出席|致辞|表示|介绍|主持|说|指出|强调|发言|通报|宣布|透露|称|认为|提出|回答|解读|发布|宣读|一行|会见|参加|参观|答"
 _PERSON = re.compile(
-    rf"(?:{_TITLES}){_H}{{2,3}}(?!{_H}{{2}})|{_H}{{2,3}}(?:{_TITLES})(?![{CJK_RANGES}])|由{_H}{{2,4}}主持|(?:{_TITLES}){_H}{{2,3}}(?=在|出席|致辞|表示|介绍|主持|说|指出|强调|发言)"
+    rf"(?:{_TITLES}){_H}{{2,3}}(?!{_H}{{2}})|{_H}{{2,3}}(?:{_TITLES})(?![{CJK_RANGES}])|由{_H}{{2,4}}主持|(?:{_TITLES}){_H}{{2,3}}(?={_SAYS})|{_H}{{1,6}}·{_H}{{1,8}}"
     r"|\b(?:Mr|Ms|Mrs|Dr|Prof|President|Premier|Minister|Vice|Secretary|Director|Chairman|Ambassador)\.?\s+[A-Z][a-z]+"
     r"|\b[A-Z][a-z]+\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\b"
 )
@@ -182,7 +184,8 @@ def has_organisation(text: str) -> bool:
 
 
 def has_person(text: str) -> bool:
-    """A named person: a title next to a 2–3 character name, "由…主持", or a capitalised English name."""
+    """A named person: a title next to a 2–3 character name (before what the person does, 通报说, 认为...), "由…主持",
+    a transliterated foreign name (X·Y), or a capitalised English name."""
     return bool(_PERSON.search(text))
 
 

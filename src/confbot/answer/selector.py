@@ -451,11 +451,14 @@ class Selector:
 
     def role_present(self, role: str, texts: Sequence[str], en_terms: Mapping[str, Sequence[str]]) -> bool:
         """Whether the role a person question asks about (:func:`role_of`) is in ``texts``: a Chinese role as a term
-        (synonyms, words inside it, glosses), an English one by its stem or a translation."""
+        (synonyms, words inside it, glosses), an English one by its stem or a translation; an English role neither
+        translated nor indexed cannot be judged and counts as present (as in :meth:`noun_present`)."""
         body, body_stems = canonical("".join(texts)), english_stems(" ".join(texts))
         if has_cjk(role):
             return self.present(role, body, body_stems)
         heads = [h for phrase, hs in en_terms.items() if role in phrase.split() for h in hs]
+        if not heads and not self.indexed(role):
+            return True  # an English verb neither translated nor in the index ("unveiled"): cannot be judged
         return phrase_in(role, body_stems) or any(h in body for h in heads)
 
     def noun_counted(self, noun: str, texts: Sequence[str], en_terms: Mapping[str, Sequence[str]]) -> bool:
@@ -491,16 +494,19 @@ class Selector:
         return max((self.weights(t) for t in tokenize(phrase, self.cache_dir)), default=self.weights(""))
 
     def present(self, term: str, body: str, body_stems: AbstractSet[str] = frozenset()) -> bool:
-        """Whether a Chinese key term is in ``body`` (canonical text): as is, as a synonym, or, when ``body_stems``
-        (the English stems of the same text) are given, as one of its English glosses."""
+        """Whether a Chinese key term is in ``body`` (canonical text): as is, as a synonym, by the first word inside it
+        (:meth:`parts`), or, when ``body_stems`` (the English stems of the same text) are given, as one of
+        its English glosses."""
         from confbot.retrieve.crosslingual import synonyms
 
         t = canonical(term)
         if t in body or any(canonical(s) in body for s in synonyms().get(term, ())):
             return True
         parts = self.parts(t) if len(t) >= 3 and all(has_cjk(ch) for ch in t) else []
-        if any(p in body for p in parts):
-            return True  # 领袖人物 in "企业领袖", 开幕式 in "开幕"
+        if parts and min(parts, key=t.find) in body:
+            # the first word decides: a Chinese compound's head comes last, what sets it apart first (领袖人物 in
+            # "企业领袖", 开幕式 in "开幕"; 外资项目 is not in "签约项目")
+            return True
         # in English text: a gloss of the term, or of a word inside it (高层论坛 -> forum)
         return bool(body_stems) and any(g <= body_stems for w in (term, *parts) for g in self.glosses(w))
 

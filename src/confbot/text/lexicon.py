@@ -22,7 +22,9 @@ ZH_QUESTION_WORDS = frozenset(
     "哪几个 哪几项 哪家 哪里 啊 多久 多大 多少 多少个 多少家 多少钱 多长 如何 它 将 已经 怎么 怎么样 怎样 总共 情况 想 我 打算 方面 时候 是不是 是否 曾经 有 有何 有没有 本届 "
     "此前 现在 目前 相关 知道 能 被 要 让 该 请 请问 谁 过 还 这个 那 那个 都 "
     "那届 这届 哪届 哪天 哪一天 哪几天 几号 几月 几点 最后 最终 最终是 还是 时间 日期 当时 那时 当天 那天 大概 大约 "
-    "一共有 总共有 到底 究竟 是不是 呢 吧 哪一年 哪年 哪一届".split()
+    "一共有 总共有 到底 究竟 是不是 呢 吧 哪一年 哪年 哪一届 "
+    # the year or edition referred back to, how a thing is worded, where the press material lists it
+    "那年 这年 当年 那一年 这一年 那一届 这一届 表述 说法 叫法 写的 写着 列出 列的 一览 一览表 表格 表中 表里".split()
 )
 
 #: nouns that name the kind of answer after 哪个/哪些/什么 ("哪个国家", "什么时间"): what is asked, not a term
@@ -33,7 +35,9 @@ EN_KIND_NOUNS = frozenset("date dates time place name".split())
 
 #: English words that shape a question but are not what it is about (besides EN_STOPWORDS).
 EN_QUESTION_WORDS = EN_STOPWORDS | frozenset(
-    "already also big expect expected kind large long old sort still year year's yet".split()
+    "already also big expect expected kind large long old sort still year year's yet "
+    # where the press material lists it: "according to the overview table"
+    "according per table overview listed".split()
 )
 
 #: nouns for people, whose count a figure of people answers (累计入场3万余人 answers 多少观众; "6,000 visits"
