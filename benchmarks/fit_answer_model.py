@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-FEATURES = ("coverage", "similarity", "missing_kind", "english", "log_rank")
+FEATURES = ("focus", "coverage", "similarity", "missing_kind", "english", "log_rank")
 
 
 def collect(suite: Path) -> list[tuple[str, dict[str, float], int, bool]]:
@@ -79,11 +79,16 @@ def main() -> int:
     ap.add_argument("suite", nargs="?", default="tests/corpora/dev.suite.json")
     ap.add_argument("--threshold", type=float, default=0.4)
     ap.add_argument("--l2", type=float, default=0.01)
+    ap.add_argument("--rows", type=Path, help="also write each question's corpus, features and label (JSON lines)")
     args = ap.parse_args()
     if "heldout" in args.suite:
         print("refusing to fit on a held-out suite", file=sys.stderr)
         return 2
     rows = collect(Path(args.suite))
+    if args.rows:
+        args.rows.write_text(
+            "".join(json.dumps({"corpus": c, "features": f, "label": y, "answerable": a}) + "\n" for c, f, y, a in rows)
+        )
     names = sorted({r[0] for r in rows})
     x = np.array([[1.0, *(r[1][f] for f in FEATURES)] for r in rows])
     y = np.array([r[2] for r in rows], dtype=float)

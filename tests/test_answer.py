@@ -164,6 +164,10 @@ def test_counted_noun() -> None:
     assert counted_noun("How many national-level specialized and innovative SMEs does it have?") == "smes"  # the head
     assert counted_noun("How many people came?") == "人"
     assert counted_noun("来了多少位企业界的领袖人物？") == "领袖人物"  # the head after 的
+    # the noun before 有多少/有几: the whole phrase after the last 的/中/，, so its first word must stand by the figure
+    assert counted_noun("签约项目中，外资项目一共有几个？") == "外资项目"
+    assert counted_noun("2019年參展的企業中，境外企業有多少家？") == "境外企业"
+    assert counted_noun("本届有多少人参加？") == "人"
 
 
 def test_kind_evidence() -> None:
@@ -221,6 +225,7 @@ def test_a_chinese_term_is_found_by_its_parts_and_by_its_english_glosses() -> No
     assert not s.present("6g基站", canonical("建成5g基站3万个"))  # a part of a term with a figure does not count
     # the first word of a compound decides, not its head: 外资项目 is not in a sentence about all signed projects
     assert s.present("外资项目", canonical("其中外资项目12个")) and not s.present("外资项目", canonical("签约项目70个"))
+    assert s.present("外国企业", canonical("国外参展企业156家"))  # the first word through its synonyms (国外)
     text = "A total of 120 projects were signed."
     assert s.present("项目", canonical(text), english_stems(text))
     assert not s.present("项目", canonical(text))  # without the English side, no gloss is looked for

@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection
 
 from confbot.text.cjk import CJK_RANGES, has_cjk, to_simplified
 from confbot.text.events import CN_NUMERALS, editions, parts_named
+from confbot.text.lexicon import ZH_QUESTION_WORDS, ZH_STOPWORDS
 
 LATIN_RE = re.compile(r"[A-Za-z]{2,}")
 _H = f"[{CJK_RANGES}]"
@@ -63,7 +64,7 @@ _ORG = re.compile(
 _TITLES = (r"主任|副主任|书记|局长|厅长|部长|司长|处长|秘书长|院士|市长|省长|州长|主席|总裁|董事长|总经理|教授|发言人|负责人"
            r"|总统|总理|首相|大使|会长|理事长|院长|校长|行长|委员|代表|专家|博士|主持人|大臣|次长|参赞|领事|董事|首席执行官")  # fmt: skip
 #: what a named person does right after the name (局长王明介绍, 主任李华通报说): a title and a name before one of these
-_SAYS = r"在|出席|致辞|表示|介绍|主持|说|指出|强调|发言|通报|宣布|透露|称|认为|提出|回答|解读|发布|宣读|一行|会见|参加|参观|答"
+_SAYS = r"在|出席|致辞|表示|介绍|主持|说|指出|强调|发言|通报|宣布|透露|称|认为|提出|回答|解读|发布|宣读|一行|会见|参加|参观|答|以|通过|向"
 _PERSON = re.compile(
     rf"(?:{_TITLES}){_H}{{2,3}}(?!{_H}{{2}})|{_H}{{2,3}}(?:{_TITLES})(?![{CJK_RANGES}])|由{_H}{{2,4}}主持|(?:{_TITLES}){_H}{{2,3}}(?={_SAYS})|{_H}{{1,6}}·{_H}{{1,8}}"
     r"|\b(?:Mr|Ms|Mrs|Dr|Prof|President|Premier|Minister|Vice|Secretary|Director|Chairman|Ambassador)\.?\s+[A-Z][a-z]+"
@@ -247,6 +248,10 @@ _YEAR_Q = re.compile(r"((?:19|20)\d{2})\s*年|(?<![\d\u4e00-\u9fff])((?:19|20)\d
 _COUNTED_EN = re.compile(r"\bhow many\s+((?:[a-z0-9][\w-]*\s*){1,6})", re.I)
 _PLURAL = re.compile(r"[a-z]{2,}(?<!s)s$|people$", re.I)
 _EN_QUALIFIERS = {"more", "new", "foreign", "overseas", "international", "domestic", "other"}
+#: a count question naming its noun before 有多少/有几 ("外资项目有几个？"): the noun is the phrase before 有
+_COUNTED_BEFORE = re.compile(
+    rf"({_H}{{2,12}})(?:一共|总共|共)?有(?:多少|几)(个|家|名|位|场|项|届|次|人次|人|座|条|件)?[？?]?$"
+)
 _COUNTED = re.compile(rf"(?:多少|(?<!哪)几(?!号))(个|家|名|位|场|项|届|次|人次|人|天|座|条|件)?({_H}{{2,8}})")
 
 
@@ -290,9 +295,16 @@ def question_years(question: str) -> set[str]:
 
 
 def counted_noun(question: str) -> str:
-    """The noun a count question names (``多少名观众`` -> ``观众``; ``多少位A的B`` -> ``B``; ``多少人``, "how many
+    """The noun a count question names (``多少名观众`` -> ``观众``; ``多少位A的B`` -> ``B``; ``境外企业有多少家`` ->
+    ``境外企业``, the whole phrase before 有, whose first word must then stand by the figure; ``多少人``, "how many
     people" -> ``人``: people of any kind), or ""."""
-    m = _COUNTED.search(to_simplified(question))
+    simple = to_simplified(question)
+    before = _COUNTED_BEFORE.search(simple)
+    if before and before.group(2) not in ("人", "人次"):  # 境外企业有多少家: the phrase before 有 (the whole compound)
+        phrase = re.sub(r"(?:一共|总共|共|还|都|总计|累计)+$", "", re.split(r"[的中里内之，,、]", before.group(1))[-1])
+        if 2 <= len(phrase) <= 8 and phrase not in ZH_STOPWORDS and phrase not in ZH_QUESTION_WORDS:
+            return phrase
+    m = _COUNTED.search(simple)
     if not m:
         en = _COUNTED_EN.search(question)
         words = [w for w in en.group(1).lower().split() if w not in _EN_QUALIFIERS and len(w) >= 3] if en else []
