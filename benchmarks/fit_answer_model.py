@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-FEATURES = ("focus", "coverage", "similarity", "missing_kind", "english", "log_rank")
+FEATURES = ("coverage", "similarity", "missing_kind", "english", "log_rank")
 
 
 def collect(suite: Path) -> list[tuple[str, dict[str, float], int, bool]]:

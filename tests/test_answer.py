@@ -133,6 +133,8 @@ def test_expected_kinds(question: str, kinds: list[str]) -> None:
         ("country", "本届主题省为山西省。", False),
         ("theme", "本届大会以“开放合作 共享未来”为主题。", True),
         ("theme", "大会设主题国和主题省。", False),
+        ("theme", "开幕式上发布了“2030星河企业500强”榜单。", False),  # quoted, but no theme word
+        ("theme", "主题：星河连接世界", True),  # a table cell
         ("phone", "咨询电话：010-12345678。", True),
         ("phone", "Call +86 21 5555 0000 for details.", True),
         ("phone", "共有12345名观众。", False),
@@ -168,6 +170,7 @@ def test_counted_noun() -> None:
     assert counted_noun("签约项目中，外资项目一共有几个？") == "外资项目"
     assert counted_noun("2019年參展的企業中，境外企業有多少家？") == "境外企业"
     assert counted_noun("本届有多少人参加？") == "人"
+    assert counted_noun("开幕几天后，是哪位发言人通报了场次？") == ""  # 几天后 is a time, not a count
 
 
 def test_kind_evidence() -> None:

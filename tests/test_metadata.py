@@ -103,6 +103,14 @@ def test_year_mentions_skip_numbers_that_are_not_years() -> None:
         ("News", "2023-09-26", "The 20th Expo closed.", ((2023,), (20,))),
         # a year named once in the body says nothing; the first edition the lead names does
         ("新闻稿", None, "2019年是开局之年。第二届峰会开幕，首届峰会于去年举办", ((), (2,))),
+        # "the first" of its kind gives way to the numbered edition the lead names
+        (
+            "First online Star River Fair a success",
+            "2020-06-25",
+            "The 127th Star River Fair closed.",
+            ((2020,), (127,)),
+        ),
+        ("首届网上星河会闭幕", None, "第127届星河会今天闭幕。", ((), (127,))),
         # an edition named once far below the lead (a history paragraph) is not what the release is about
         (
             "Summit opens",

@@ -149,6 +149,17 @@ def has_quoted(text: str) -> bool:
     return bool(_QUOTED.search(text))
 
 
+_THEME_WORD = re.compile(r"主题|主旨|口号|标语|为题|theme|slogan|motto", re.I)
+
+
+def has_theme(text: str) -> bool:
+    """A theme given as such: a theme word (主题, 口号, theme, slogan...) and a quoted phrase, or a table cell
+    "主题：…". A quoted report title alone is no theme."""
+    return bool(_THEME_WORD.search(text)) and (
+        has_quoted(text) or bool(re.search(r"(?:主题|theme)\s*[:：]\s*\S", text, re.I))
+    )
+
+
 def has_phone(text: str) -> bool:
     """A telephone number: 010-12345678, a mobile number, a 400 line, +86 …, "电话：…"."""
     return bool(_PHONE.search(text))
@@ -223,7 +234,7 @@ KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
                        r"|how (?:do|can) (?:i|we) (?:register|sign up|book)|where (?:do|can) (?:i|we) (?:register|sign up)", re.I), has_url),
     ("address", re.compile(r"地址|街道|门牌|住宿|停车|地铁|公交|address|street|parking|metro|subway|\bbus\b", re.I), has_address),
     ("phone", re.compile(r"电话|热线|联系方式|手机号|phone|hotline", re.I), has_phone),
-    ("theme", re.compile(r"主题(?:是|为|叫|口号|词)|什么主题|哪个主题|口号|标语|\btheme\b(?!\s+(?:country|province|city|pavilion))|\bslogan|\bmotto", re.I), has_quoted),
+    ("theme", re.compile(r"主题(?:是|为|叫|口号|词)|什么主题|哪个主题|口号|标语|\btheme\b(?!\s+(?:country|province|city|pavilion))|\bslogan|\bmotto", re.I), has_theme),
     ("hall", re.compile(r"几号馆|哪号馆|几号厅|哪个展馆|which hall", re.I), has_hall),
     ("area", re.compile(r"面积|多少平方米|多少平米|\barea\b|square met|floor space", re.I), has_area),
     ("amount", re.compile(r"金额|总额|总投资|投资额|成交额|交易额|签约额|营收|total investment|how much (?:investment|money)|\bworth\b|\bvalue\b", re.I), has_amount),
@@ -234,7 +245,7 @@ KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
     ("person_or_org", re.compile(r"谁|哪位|哪些人|哪家|哪个单位|哪些单位|主办方|承办方|\bwho\b|\bwhom\b", re.I), has_person_or_org),
     ("person", re.compile(r"(?:嘉宾|演讲者|主讲人?|领导人?|官员|总理|总统|首相|部长)\S{0,4}(?:是谁|有谁|是哪|有哪些)|哪位|主旨演讲嘉宾"
                           r"|keynote speaker|\bspeakers?\b|which (?:official|leader|premier|president|minister|guest)", re.I), has_person),
-    ("number", re.compile(r"多少|(?<!哪)几(?:个|家|届|场|项|名|位|天)|多大|多长|多高|比重|占比|规模|排第几|第几"
+    ("number", re.compile(r"多少|(?<!哪)几(?:个|家|届|场|项|名|位|天(?![后前内以]))|多大|多长|多高|比重|占比|规模|排第几|第几"
                           r"|how many|how much|how large|how big|how long|number of|percentage|share|what rank", re.I), has_number),
     ("country", re.compile(rf"哪(?:个|些|一个)?{_H}{{0,4}}国家|哪国|哪一国|which countr|what countr", re.I), has_country),
     ("edition_name", re.compile(r"哪一?届|哪几届|which (?:edition|session)s?\b", re.I), has_edition),
@@ -252,7 +263,9 @@ _EN_QUALIFIERS = {"more", "new", "foreign", "overseas", "international", "domest
 _COUNTED_BEFORE = re.compile(
     rf"({_H}{{2,12}})(?:一共|总共|共)?有(?:多少|几)(个|家|名|位|场|项|届|次|人次|人|座|条|件)?[？?]?$"
 )
-_COUNTED = re.compile(rf"(?:多少|(?<!哪)几(?!号))(个|家|名|位|场|项|届|次|人次|人|天|座|条|件)?({_H}{{2,8}})")
+_COUNTED = re.compile(
+    rf"(?:多少|(?<!哪)几(?!号|天[后前内以]))(个|家|名|位|场|项|届|次|人次|人|天|座|条|件)?({_H}{{2,8}})"
+)
 
 
 #: what attending costs (a ticket, a fee): "多少钱" asks for a price only with one of these

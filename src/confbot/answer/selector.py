@@ -128,17 +128,15 @@ ANSWER_THRESHOLD = 0.55
 
 
 def answer_features(
-    coverage: float, similarity: float, missing: Sequence[str], question: str, rank: int, focus: float = 1.0
+    coverage: float, similarity: float, missing: Sequence[str], question: str, rank: int
 ) -> dict[str, float]:
     """The signals that transfer between corpora: key-term coverage (IDF-weighted, 0..1), the best chosen
     sentence's cosine to the question, whether a kind of answer asked for is missing, whether the question is
-    English, the log of the retrieval rank of the best sentence's chunk (0 for the first: the step from
-    first to second place says more than the one from fourth to fifth), and the focus coverage: the share
-    (IDF-weighted, 0..1) of the terms the documents' titles do not name that the sentences themselves hold
-    (1 when the titles name every term). The event's name and edition are in every title; what the question
-    asks about them is not."""
+    English, and the log of the retrieval rank of the best sentence's chunk (0 for the first: the step from
+    first to second place says more than the one from fourth to fifth). (Tried and dropped, no gain under
+    leave-one-corpus-out: the coverage of the terms no title names; whether the best sentence is in the other
+    language.)"""
     return {
-        "focus": focus,
         "coverage": coverage,
         "similarity": similarity,
         "missing_kind": float(bool(missing)),
@@ -556,19 +554,6 @@ class Selector:
                 covered.append(word)
         return (got / total if total else 1.0), covered  # nothing to look for (the year is checked apart): all there
 
-    def focus_coverage(
-        self,
-        texts: Sequence[str],
-        titles: Sequence[str],
-        zh_terms: Sequence[str],
-        en_terms: Mapping[str, Sequence[str]],
-    ) -> float:
-        """:meth:`coverage` in ``texts`` of the terms that ``titles`` do not name (1.0 when they name all)."""
-        title, title_stems = canonical("".join(titles)), english_stems(" ".join(titles))
-        zh = [t for t in zh_terms if not self.present(t, title, title_stems)]
-        en = {w: hs for w, hs in en_terms.items() if not (any(h in title for h in hs) or phrase_in(w, title_stems))}
-        return self.coverage(texts, zh, en)[0] if (zh or en) else 1.0
-
     def select(
         self,
         question: str,
@@ -659,9 +644,7 @@ class Selector:
         noun = counted_noun(question) if "number" in kinds else ""
         if noun and not self.noun_counted(noun, [*texts, *context], en_terms):
             missing.append(f"count of {noun}")
-        features = answer_features(
-            cov, best_sim, missing, question, best.rank, self.focus_coverage(texts, context, zh_terms, en_terms)
-        )
+        features = answer_features(cov, best_sim, missing, question, best.rank)
         p = answer_probability(features)
         hard = [m for m in missing if m in CONSTRAINT_KINDS or m.startswith(("count of", "country ", "role "))]
         reason = ""

@@ -85,13 +85,19 @@ def document_event(title: str, published: str | None, text: str) -> tuple[tuple[
     least twice). Editions: the first its title names, else the first its lead (the first :data:`LEAD_CHARS`
     characters) names, else the one its text names most often (at least twice): a history paragraph
     further down ("since the first summit in 2014") does not make a release about the first edition.
-    A release dated 2030 about "第6届" gives ``((2030,), (6,))``.
+    A first edition (首届, "the first") gives way to a numbered one the title or lead also names: "first online fair"
+    in a release about the 127th is about the 127th. A release dated 2030 about "第6届" gives ``((2030,), (6,))``.
     """
     years = set(year_mentions(title)) | _dominant(Counter(year_mentions(text)))
     if published and published[:4].isdigit():
         years.add(int(published[:4]))
     # the first the title (else the lead) names: "第五届开幕 首届配套展同期举行" is about the 5th
     first = edition_mentions(title)[:1] or edition_mentions(text[:LEAD_CHARS])[:1]
+    if first == [
+        1
+    ]:  # 首届 / "the first": often a first of its kind ("首届网上…", "first online fair"), not the event's
+        numbered = [n for n in edition_mentions(title + "\n" + text[:LEAD_CHARS]) if n > 1]
+        first = numbered[:1] or first
     named = set(first) or _dominant(Counter(edition_mentions(text)))
     return tuple(sorted(years)), tuple(sorted(named))
 
