@@ -510,8 +510,8 @@ class Selector:
             # the first word decides: a Chinese compound's head comes last, what sets it apart first (领袖人物 in
             # "企业领袖", 开幕式 in "开幕"; 外资项目 is not in "签约项目")
             return True
-        # in English text: a gloss of the term, or of a word inside it (高层论坛 -> forum)
-        return bool(body_stems) and any(g <= body_stems for w in (term, *parts) for g in self.glosses(w))
+        # in English text: a gloss of the term or of its first word (高层论坛 -> high-level; 外资项目 not -> project)
+        return bool(body_stems) and any(g <= body_stems for w in (term, first) if w for g in self.glosses(w))
 
     def parts(self, term: str) -> list[str]:
         """The words of two characters or more inside a longer Chinese term (jieba's search mode), stopwords aside."""
