@@ -116,3 +116,14 @@ def test_event_ranking_keeps_the_documents_of_the_year_or_edition_asked_about() 
     # the next edition's release naming this year's figures is about the next edition, not this one
     later = {**chunks, "d": chunk("d", (2020, 2021), (18,))}
     assert event_ranking(["d", *order], later, set(), {17}) == ["en", "b"]
+
+
+def test_the_conference_glossary_comes_first_both_ways() -> None:
+    """The shipped glossary fills what CC-CEDICT lacks (展商) and ranks its senses first (主持 -> preside)."""
+    from confbot.retrieve.crosslingual import load_dictionary, phrase_translations, reverse_dictionary
+
+    reverse = reverse_dictionary(None)
+    assert reverse["展商"][0] == "exhibitor" and reverse["主持"][0] == "preside"
+    assert len(set(reverse["主持"])) == len(reverse["主持"])  # each sense once
+    pairs = dict(phrase_translations(["overseas", "exhibitors"], load_dictionary(None)))
+    assert "展商" in pairs["exhibitors"] and "境外" in pairs["overseas"]

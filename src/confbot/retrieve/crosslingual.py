@@ -224,9 +224,12 @@ def expand(text: str, vocabulary: Container[str], cache_dir: str | None = None, 
 @functools.lru_cache(maxsize=2)
 def reverse_dictionary(cache_dir: str | None = None) -> dict[str, tuple[str, ...]]:
     """Chinese headword -> the English words and two-word phrases glossing it (CC-CEDICT read backwards),
-    in the dictionary's order (its first senses first)."""
+    the conference glossary's first, then in the dictionary's order (its first senses first)."""
     out: dict[str, list[str]] = {}
-    for en, heads in load_dictionary(cache_dir).items():
+    table = load_dictionary(cache_dir)
+    order = [*(en for en in glossary() if en in table), *table]  # the conference glossary's senses first
+    for en in dict.fromkeys(order):
+        heads = table[en]
         if en.count(" ") > 1 or not en[:1].isalpha():
             continue
         for h in heads:
