@@ -276,6 +276,21 @@ def test_a_sentence_naming_another_edition_is_not_about_the_one_asked() -> None:
     assert s.about("edition", sentence("第18届与第17届相比规模更大。"), q)
 
 
+def test_a_table_row_is_about_the_year_in_its_own_cell() -> None:
+    from confbot.answer.selector import Selector, Sentence, TermWeights, year_cells
+
+    page = Chunk(id="c", source="review.html", text="", start=0, end=0, title="历届回顾", years=(2030,))
+
+    def row(text: str) -> Sentence:
+        return Sentence(text=text, chunk=page, rank=1, start=0, end=len(text))
+
+    s, q = Selector(TermWeights({}, 20), set()), "2030年星河会的主宾国是哪个国家？"
+    assert not s.about("year", row("年份：2027｜届次：第二届｜看点：月湖国担任主宾国"), q)
+    assert s.about("year", row("年份：2030｜届次：第五届｜看点：月湖国担任主宾国"), q)
+    assert s.about("year", row("主论坛｜发布《星河发展报告（2029年）》"), q)  # a year inside a cell: the page's
+    assert year_cells("2027｜第二届") == ["2027"] and year_cells("2027年星河会开幕") == []
+
+
 def test_editions_and_years() -> None:
     from confbot.answer.kinds import editions, question_years
 

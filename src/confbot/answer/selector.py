@@ -271,6 +271,17 @@ def latest_first(
     return sorted(chosen, key=lambda s: s.chunk.published or "", reverse=True)
 
 
+_YEAR_CELL = re.compile(r"(?:^|[:：])\s*((?:19|20)\d{2})\s*年?\s*$")
+
+
+def year_cells(text: str) -> list[str]:
+    """The years that are a table row's cells of their own ("2019", "年份：2019年"), not years inside a cell
+    ("发布《…报告（2023年）》"); [] for a sentence that is no table row."""
+    if TABLE_CELL_SEP not in text:
+        return []
+    return [m.group(1) for cell in text.split(TABLE_CELL_SEP) if (m := _YEAR_CELL.search(cell.strip()))]
+
+
 def with_context(s: Sentence) -> str:
     """A sentence with its document's title, date, years and editions (what a year or an edition is often named in)."""
     about = " ".join([*map(str, s.chunk.years), *(f"第{n}届" for n in s.chunk.editions)])
@@ -361,10 +372,13 @@ class Selector:
     def about(self, kind: str, sentence: Sentence, question: str) -> bool:
         """Whether a sentence is about the ``year`` or ``edition`` the question names, with its document's title,
         date, years and editions as context; a sentence naming editions itself is judged by those alone (第8届 in a
-        release about the 7th is about the 8th). Years are not: "较2020年增长" in a 2021 release is about 2021
-        (measured: judging years by the sentence alone lost dev accuracy, 0.857 -> 0.839)."""
+        release about the 7th is about the 8th). Years are not, but in a table row: "较2020年增长" in a 2021 release
+        is about 2021 (measured: judging years by the sentence alone lost dev accuracy, 0.857 -> 0.839), while the
+        table row "年份：2019｜…" of a 2025 review page is about 2019 (:func:`year_cells`)."""
         if (kind == "edition" and editions(sentence.text)) or (kind == "part" and parts_named(sentence.text)):
             return kind_present(kind, sentence.text, question)
+        if kind == "year" and (row_years := year_cells(sentence.text)):
+            return kind_present(kind, " ".join(row_years), question)  # a table row is about the year of its cell
         return self.has_kind(kind, with_context(sentence), question)
 
     def has_kind(self, kind: str, text: str, question: str) -> bool:
