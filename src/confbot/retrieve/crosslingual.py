@@ -224,13 +224,14 @@ def expand(text: str, vocabulary: Container[str], cache_dir: str | None = None, 
 @functools.lru_cache(maxsize=2)
 def reverse_dictionary(cache_dir: str | None = None) -> dict[str, tuple[str, ...]]:
     """Chinese headword -> the English words and two-word phrases glossing it (CC-CEDICT read backwards),
-    the conference glossary's first, then in the dictionary's order (its first senses first)."""
+    the conference glossary's first (phrases of any length), then in the dictionary's order (first senses first)."""
     out: dict[str, list[str]] = {}
     table = load_dictionary(cache_dir)
-    order = [*(en for en in glossary() if en in table), *table]  # the conference glossary's senses first
+    shipped = glossary()
+    order = [*(en for en in shipped if en in table), *table]  # the conference glossary's senses first
     for en in dict.fromkeys(order):
         heads = table[en]
-        if en.count(" ") > 1 or not en[:1].isalpha():
+        if (en.count(" ") > 1 and en not in shipped) or not en[:1].isalpha():  # its phrases of any length
             continue
         for h in heads:
             out.setdefault(h, []).append(en)
