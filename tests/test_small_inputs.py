@@ -174,7 +174,11 @@ def test_a_chinese_question_is_answered_from_an_english_release(tmp_path: Path, 
             "Is there a venture capital showcase zone?",
         ),
         (["2025星河论坛的主题是什么？"], "那它什么时候举办？", "那2025星河论坛什么时候举办？"),
-        (["第七届星河峰会第一天有什么活动？"], "那第二天呢？", "第七届星河峰会 那第二天呢？"),
+        (
+            ["第七届星河峰会第一天有什么活动？"],
+            "那第二天呢？",
+            "第七届星河峰会第二天有什么活动？",
+        ),  # same head: swapped
         (["第十七届星河博览会最后定在什么时间举办？"], "那它在哪里举行？", "那第十七届星河博览会在哪里举行？"),
         (["第十七屆星河博覽會在哪裡舉行？"], "那它的主題是什麼？", "那第十七屆星河博覽會的主題是什麼？"),
         (["When does the Star River Forum open?"], "And who hosts it?", "And who hosts Star River Forum?"),
@@ -184,7 +188,7 @@ def test_a_chinese_question_is_answered_from_an_english_release(tmp_path: Path, 
         (["2024星河博览会在哪里举办？"], "那门票多少钱？", "2024星河博览会 那门票多少钱？"),
         (["星河峰会有多少家企业参展？"], "其中有几家是首次参展？", "其中有几家是首次参展？"),
         (["星河論壇在哪裡舉行？"], "那它什麼時候開幕？", "那星河論壇什麼時候開幕？"),
-        (["第五屆星河峰會的主題是什麼？"], "那主辦單位呢？", "第五屆星河峰會 那主辦單位呢？"),
+        (["第五屆星河峰會的主題是什麼？"], "那主辦單位呢？", "第五屆星河峰會的主辦單位是什麼？"),  # what is its ...
         (["When is the 2024 Star River Expo held?"], "Where is it held?", "Where is 2024 Star River Expo held?"),
         (
             ["Who hosts the Star River Summit?"],
@@ -226,6 +230,10 @@ def test_a_chinese_question_is_answered_from_an_english_release(tmp_path: Path, 
             "And the year before?",
             "How many exhibitors came to the Star River Expo in 2018?",
         ),
+        # another thing of the same kind (the same head character) or another day: the previous question of it
+        (["2021年星河会的主宾省是哪个？"], "那主题省呢？", "2021年星河会的主题省是哪个？"),
+        (["首届星河会5月7日那天入馆的有多少人？"], "那8号呢？", "首届星河会5月8日那天入馆的有多少人？"),
+        (["第二届星河峰会什么时候举行？"], "那主题呢？", "第二届星河峰会的主题是什么？"),  # nothing to swap: what is it
         # 和上届比 compares with the last edition: no edition to resolve
         (["第五届星河峰会有多少个品牌？"], "那品牌数和上届比呢？", "第五届星河峰会 那品牌数和上届比呢？"),
         # an edition before a year: how many years lie between editions is not known

@@ -180,6 +180,38 @@ def resolve_relative(question: str, previous: str) -> str:
     return question
 
 
+#: "那Y呢？" / "Y呢？": a follow-up that names one thing and asks nothing of its own
+_ZH_WHAT_ABOUT = re.compile(r"^(?:那么|那|还有|另外)?\s*([^\s，,。？?！!和与比跟同较]{2,12}?)(?:的)?呢[？?]?$")
+_DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})[日号]")
+
+
+def swap_term(question: str, previous: str) -> str | None:
+    """The previous question asked of another thing of the same kind, when ``question`` only names that thing:
+    after "星河会的主宾省是哪个？", "那主题省呢？" -> "星河会的主题省是哪个？" (the word sharing its last character, the
+    head of a Chinese noun, is swapped); after "5月7日那天入馆的有多少人？", "那8号呢？" -> "5月8日那天…" (a day for a
+    day). None when the follow-up asks something of its own or nothing in the previous question matches."""
+    m = _ZH_WHAT_ABOUT.match(to_simplified(question).strip())
+    if not m or not has_cjk(previous):
+        return None
+    new = m.group(1)
+    day = _DAY.fullmatch(new)
+    if day:
+        old = _DAY.search(previous)
+        if not old:
+            return None
+        month = day.group(1) or old.group(1)
+        return previous[: old.start()] + (f"{month}月" if month else "") + f"{day.group(2)}日" + previous[old.end() :]
+    if not has_cjk(new[-1]) or new in previous:
+        return None
+    simple, n = to_simplified(previous), len(new)
+    # the span of the previous question as long as the new word and ending in the same character (its head)
+    spans = [i - n + 1 for i, ch in enumerate(simple) if ch == new[-1] and i - n + 1 >= 0]
+    spans = [i for i in spans if all(has_cjk(c) for c in simple[i : i + n])]
+    if len(spans) != 1:
+        return None  # no word of the same head, or several: which one is meant is not known
+    return previous[: spans[0]] + new + previous[spans[0] + n :]
+
+
 def condense_extractive(question: str, history: Sequence[Turn]) -> str:
     """Replace the pronoun of a follow-up with the subject of the latest earlier question that has one; a year or
     edition named relative to the previous question's is made absolute (:func:`resolve_relative`); a follow-up that
@@ -188,7 +220,7 @@ def condense_extractive(question: str, history: Sequence[Turn]) -> str:
         return question
     previous = next((t.content for t in reversed(history) if t.role == "user"), "")
     question = resolve_relative(question, previous)
-    if previous and (swapped := swap_event(question, previous)):
+    if previous and (swapped := swap_event(question, previous) or swap_term(question, previous)):
         return swapped
     if not is_follow_up(question):
         return question
@@ -209,7 +241,13 @@ def condense_extractive(question: str, history: Sequence[Turn]) -> str:
     if has_cjk(question):
         if _ZH_PRONOUNS.search(question):
             return _ZH_PRONOUNS.sub(subject, question, count=1)
-        return f"{subject} {question}"  # elliptical ("那主题呢？"): the subject, never the whole earlier question
+        asked = question.strip()
+        what = _ZH_WHAT_ABOUT.match(to_simplified(asked))
+        if what and not year_mentions(question) and not any(p.search(asked) for p, _, _ in _RELATIVE):
+            thing = asked[what.start(1) : what.end(1)] if len(to_simplified(asked)) == len(asked) else what.group(1)
+            what_is = "是什么？" if to_simplified(asked) == asked else "是什麼？"
+            return f"{subject}的{thing}{what_is}"  # "那主题呢？": what is the subject's theme
+        return f"{subject} {question}"  # elliptical: the subject, never the whole earlier question
     if _EN_PRONOUNS.search(question):
         return _EN_PRONOUNS.sub(subject, question, count=1)
     return f"{question} ({subject})"
