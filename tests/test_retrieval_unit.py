@@ -1,4 +1,5 @@
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -127,3 +128,35 @@ def test_the_conference_glossary_comes_first_both_ways() -> None:
     assert len(set(reverse["主持"])) == len(reverse["主持"])  # each sense once
     pairs = dict(phrase_translations(["overseas", "exhibitors"], load_dictionary(None)))
     assert "展商" in pairs["exhibitors"] and "境外" in pairs["overseas"]
+
+
+def test_a_question_naming_an_edition_searches_that_editions_documents(tmp_path: Path) -> None:
+    """Other editions' releases that match every word cannot crowd out the asked edition's English release: its
+    documents are searched on their own and their best chunk enters the fused ranking (real embedded Chroma)."""
+    from confbot.ingest.indexer import ingest
+    from confbot.retrieve.pipeline import Pipeline
+    from confbot.settings import Settings
+    from fakes import FakeEmbedder
+
+    docs = tmp_path / "corpus"
+    docs.mkdir()
+    for n in (1, 2, 4, 5, 6):
+        (docs / f"edition{n}.txt").write_text(
+            f"第{n}届星河会闭幕 按一年计意向成交{n}00亿元\n发布时间：20{20 + n}-11-10\n\n"
+            f"第{n}届星河会今天闭幕，按一年计意向成交{n}00亿元。按一年计意向成交额再创新高。",
+            encoding="utf-8",
+        )
+    (docs / "third_en.txt").write_text(
+        "Third Star River Fair closes\nRelease date: 2023-11-10\n\n"
+        "The third Star River Fair closed today. Tentative deals reached 72.62 billion yuan on a one-year basis.",
+        encoding="utf-8",
+    )
+    settings = Settings(project_root=tmp_path, candidates=3)
+    fake = FakeEmbedder()
+    ingest(settings, embedder=fake)
+    retriever = Pipeline.open(settings, embedder=fake).retriever
+    assert retriever.source_events()["corpus/third_en.txt"] == ((2023,), (3,))
+    hits = retriever.retrieve("第三届星河会按一年计的意向成交额是多少？", 5)
+    assert any("72.62" in h.chunk.text for h in hits)
+    # a question naming no edition: no such search (and the English release need not come up)
+    assert retriever._event_search("意向成交额是多少？", fake.embed_query("x"), "zh", set(), set(), None, {}) == []

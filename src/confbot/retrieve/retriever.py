@@ -110,6 +110,7 @@ class HybridRetriever:
         # chunk id -> vector, for rescoring BM25 candidates (an id names one version of a file: never stale)
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self.vector_cache = vector_cache
+        self._source_events: tuple[int, dict[str, tuple[tuple[int, ...], tuple[int, ...]]]] | None = None
         self.refresh()
 
     @property
@@ -359,7 +360,8 @@ class HybridRetriever:
         if self.event_weight and (years or named_editions):  # favour the documents of the year/edition asked about
             self._read_missing(list(fused), chunks)
             order = sorted(fused, key=lambda cid: -fused[cid])
-            event = event_ranking(order, chunks, years, named_editions)
+            event = self._event_search(q, vec, qlang, years, named_editions, sources, chunks)
+            event = event or event_ranking(order, chunks, years, named_editions)
             if event:
                 weights = [self.dense_weight, self.bm25_weight, self.event_weight]
                 fused = rrf([dense_ranking, bm_ranking, event], weights, self.rrf_k)
@@ -383,6 +385,68 @@ class HybridRetriever:
         t.extra["sync"] = t0 - ts
         self.last_timings = t
         return hits
+
+    def source_events(self) -> dict[str, tuple[tuple[int, ...], tuple[int, ...]]]:
+        """Each committed source's (years, editions), as ingest learned them (read from one chunk of each, once
+        per index revision)."""
+        cached = self._source_events
+        if cached is not None and cached[0] == self.revision:
+            return cached[1]
+        lex = self.lexical
+        first = {src: lex.ids[pos[0]] for src, pos in lex.by_source.items() if pos}
+        got: dict[str, Chunk] = {}
+        try:
+            got = self.store.get(list(first.values()))
+        except ServiceError as exc:
+            if not self.store.embedded:
+                raise
+            log.warning("could not read the documents' years and editions: %s", exc)
+        events = {src: (got[cid].years, got[cid].editions) for src, cid in first.items() if cid in got}
+        self._source_events = (self.revision, events)
+        return events
+
+    def _event_search(
+        self,
+        q: str,
+        vec: np.ndarray,
+        qlang: str,
+        years: set[int],
+        named_editions: set[int],
+        sources: Sequence[str] | None,
+        chunks: dict[str, Chunk],
+    ) -> list[str]:
+        """The best chunks of the documents about the year or edition a question names, searched among those
+        documents alone (dense and BM25, fused): their chunks enter the candidates even when other years' chunks
+        outrank them everywhere, as an English release about the asked edition under a Chinese question does.
+        Which documents: as :func:`confbot.retrieve.fusion.event_ranking` judges them. [] when every document
+        (or none) is about it."""
+        events = self.source_events()
+        wanted_years = set(years)
+        for ys, eds in events.values():
+            if named_editions & set(eds):
+                wanted_years.update(ys)
+
+        def about(ys: tuple[int, ...], eds: tuple[int, ...]) -> bool:
+            if named_editions and eds:
+                return bool(named_editions & set(eds) or years & set(ys))
+            return bool(wanted_years & set(ys))
+
+        chosen = [src for src, (ys, eds) in events.items() if about(ys, eds) and (sources is None or src in sources)]
+        if not chosen or len(chosen) == len(events):
+            return []
+        dense = self.store.query(vec, self.candidates, self.versions, chosen)
+        for c, _ in dense:
+            chunks.setdefault(c.id, c)
+        langs = {c.id: c.lang for c, _ in dense}
+        dense_ids = [cid for cid, _ in calibrate_languages([(c.id, sc) for c, sc in dense], langs, qlang)]
+        mask = np.zeros(len(self.lexical.ids), dtype=bool)
+        for src in chosen:
+            mask[self.lexical.by_source.get(src, [])] = True
+        bm_ids = [cid for cid, _ in self.lexical.top(self.query_terms(q), self.candidates, mask)]
+        fused = rrf([dense_ids, bm_ids], [self.dense_weight, self.bm25_weight], self.rrf_k)
+        order = sorted(fused, key=lambda cid: -fused[cid])
+        self._read_missing(order, chunks)
+        return [cid for cid in order if cid in chunks]
 
     def _read_missing(self, ids: Sequence[str], chunks: dict[str, Chunk]) -> None:
         """Add to ``chunks`` those of ``ids`` it lacks, read from the store (one call)."""
