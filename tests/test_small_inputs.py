@@ -186,7 +186,11 @@ def test_a_chinese_question_is_answered_from_an_english_release(tmp_path: Path, 
         (["星河论坛在哪里举行？"], "星河论坛的主题是什么？", "星河论坛的主题是什么？"),
         (["第三届星河论坛什么时候开幕？"], "那它的主办单位是谁？", "那第三届星河论坛的主办单位是谁？"),
         (["2024星河博览会在哪里举办？"], "那门票多少钱？", "2024星河博览会 那门票多少钱？"),
-        (["星河峰会有多少家企业参展？"], "其中有几家是首次参展？", "其中有几家是首次参展？"),
+        (
+            ["星河峰会有多少家企业参展？"],
+            "其中有几家是首次参展？",
+            "星河峰会 其中有几家是首次参展？",
+        ),  # 其中: among them
         (["星河論壇在哪裡舉行？"], "那它什麼時候開幕？", "那星河論壇什麼時候開幕？"),
         (["第五屆星河峰會的主題是什麼？"], "那主辦單位呢？", "第五屆星河峰會的主辦單位是什麼？"),  # what is its ...
         (["When is the 2024 Star River Expo held?"], "Where is it held?", "Where is 2024 Star River Expo held?"),
@@ -234,6 +238,14 @@ def test_a_chinese_question_is_answered_from_an_english_release(tmp_path: Path, 
         (["2021年星河会的主宾省是哪个？"], "那主题省呢？", "2021年星河会的主题省是哪个？"),
         (["首届星河会5月7日那天入馆的有多少人？"], "那8号呢？", "首届星河会5月8日那天入馆的有多少人？"),
         (["第二届星河峰会什么时候举行？"], "那主题呢？", "第二届星河峰会的主题是什么？"),  # nothing to swap: what is it
+        # a comparison leans on the previous count; a pronoun for people asks about the same event
+        (["第8届星河会到会多少人？"], "比上届增长了多少？", "第8届星河会到会比上届增长了多少？"),
+        (["第三届星河会有多少境外采购商？"], "他们来自多少个国家？", "第三届星河会 他们来自多少个国家？"),
+        (
+            ["How many brands came to the 2022 Star River Expo?"],
+            "And at the 2021 edition?",
+            "How many brands came to the 2021 Star River Expo?",
+        ),
         # 和上届比 compares with the last edition: no edition to resolve
         (["第五届星河峰会有多少个品牌？"], "那品牌数和上届比呢？", "第五届星河峰会 那品牌数和上届比呢？"),
         # an edition before a year: how many years lie between editions is not known

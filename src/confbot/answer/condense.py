@@ -58,7 +58,13 @@ _EN_LEADS = {
     "for",
     "of",
 }
-_FOLLOW_UP_START = re.compile(r"^(那|那么|还有|另外|and|what about|how about)", re.I)
+_FOLLOW_UP_START = re.compile(r"^(那|那么|还有|另外|其中|其他|其余|and|what about|how about)", re.I)
+#: pronouns for people or things named earlier (他们来自哪里): a follow-up, but not a name for the event
+_ZH_OTHER_PRONOUNS = re.compile(r"他们|他們|她们|她們|他|她")
+#: a comparison that leans on the previous question: "比上届增长了多少？"
+_COMPARISON_START = re.compile(r"^(?:那)?(?:比|较|較|同比|环比|環比|和上|与上|與上)")
+#: what a count question ends with: 有多少人？, 到会多少？, 是多少个？
+_COUNT_END = re.compile(r"(?:一共|总共|共)?(?:有|是|为|達|达)?(?:多少|几)(?:个|個|家|名|位|人次|人|场|場|项|項|次)?[？?]?$")
 
 
 @functools.lru_cache(maxsize=1)
@@ -90,14 +96,30 @@ def subject_of(question: str) -> str:
 
 def is_follow_up(question: str) -> bool:
     return (
-        bool(_ZH_PRONOUNS.search(question) or _EN_PRONOUNS.search(question) or _FOLLOW_UP_START.search(question))
+        bool(
+            _ZH_PRONOUNS.search(question)
+            or _ZH_OTHER_PRONOUNS.search(question)
+            or _EN_PRONOUNS.search(question)
+            or _FOLLOW_UP_START.search(question)
+        )
         or len(question.strip()) <= 6
     )
 
 
+def compare_with_previous(question: str, previous: str) -> str | None:
+    """A comparison asked of the previous count: after "第8届星河会到会多少人？", "比上届增长了多少？" ->
+    "第8届星河会到会比上届增长了多少？"; None when ``question`` is no comparison or the previous question no count."""
+    if not _COMPARISON_START.match(question.strip()) or not has_cjk(previous):
+        return None
+    stem = _COUNT_END.sub("", previous.strip())
+    if stem == previous.strip() or len(stem) < 2:
+        return None
+    return stem + re.sub(r"^那", "", question.strip())
+
+
 #: what a follow-up that only names another year or edition says besides it ("那2018年的呢？", "And in 2018?")
 _SWAP_FILLER = re.compile(
-    r"那么|那|呢|的|吗|啊|届|年|\b(?:and|in|what|how|about|the|edition|session|year|for|then)\b|[？?。.!！,，、\s]",
+    r"那么|那|呢|的|吗|啊|届|年|\b(?:and|in|at|of|on|what|how|about|the|edition|session|year|for|then)\b|[？?。.!！,，、\s]",
     re.I,
 )
 _YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
@@ -220,7 +242,11 @@ def condense_extractive(question: str, history: Sequence[Turn]) -> str:
         return question
     previous = next((t.content for t in reversed(history) if t.role == "user"), "")
     question = resolve_relative(question, previous)
-    if previous and (swapped := swap_event(question, previous) or swap_term(question, previous)):
+    if previous and (
+        swapped := swap_event(question, previous)
+        or swap_term(question, previous)
+        or compare_with_previous(question, previous)
+    ):
         return swapped
     if not is_follow_up(question):
         return question
