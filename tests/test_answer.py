@@ -493,3 +493,24 @@ def test_the_role_a_person_question_asks_about(question: str, role: str) -> None
     from confbot.answer.kinds import role_of
 
     assert role_of(question) == role
+
+
+def test_a_count_question_takes_the_sentence_with_the_figure_over_a_headline() -> None:
+    """A headline naming every term ("…观众人数均超上届") outscores the sentence with the figure; the figure of the
+    counted noun is put first when it names the question's terms as well as the headline does."""
+    from confbot.answer.selector import Selector, Sentence, TermWeights
+
+    headline = "2030年星河会闭幕 参展企业数量和观众人数均超上届"
+    doc = Chunk(id="c", source="r.txt", text="", start=0, end=0, title=headline, years=(2030,))
+
+    def sent(text: str, rank: int) -> Sentence:
+        return Sentence(text=text, chunk=doc, rank=rank, start=0, end=len(text))
+
+    title, other = sent(headline, 1), sent("各类成果的分类统计见《2030年星河会成果数据一览》。", 1)
+    count = sent("本届星河会线下参展企业2400余家，累计入场25万余人，各项数字都高于上一届。", 2)
+    s = Selector(TermWeights({"星河会": 1, "观众": 3}, 20), {"星河会", "观众"})
+    chosen, verdict = s.select("2030年星河会一共来了多少观众？", [title, other, count], [0.95, 0.90, 0.92])
+    assert chosen[0] is count and verdict.outcome == "answered"
+    # a count of another thing is no answer: still refused
+    chosen, verdict = s.select("2030年星河会一共来了多少家银行？", [title, other, count], [0.95, 0.90, 0.92])
+    assert verdict.refused

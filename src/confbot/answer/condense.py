@@ -64,7 +64,9 @@ _ZH_OTHER_PRONOUNS = re.compile(r"他们|他們|她们|她們|他|她")
 #: a comparison that leans on the previous question: "比上届增长了多少？"
 _COMPARISON_START = re.compile(r"^(?:那)?(?:比|较|較|同比|环比|環比|和上|与上|與上)")
 #: what a count question ends with: 有多少人？, 到会多少？, 是多少个？
-_COUNT_END = re.compile(r"(?:一共|总共|共)?(?:有|是|为|達|达)?(?:多少|几)(?:个|個|家|名|位|人次|人|场|場|项|項|次)?[？?]?$")
+_COUNT_END = re.compile(
+    r"(?:一共|总共|共)?(?:有|是|为|達|达)?(?:多少|几)(?:个|個|家|名|位|人次|人|场|場|项|項|次)?[？?]?$"
+)
 
 
 @functools.lru_cache(maxsize=1)

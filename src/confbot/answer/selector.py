@@ -614,8 +614,37 @@ class Selector:
                 chosen.append(s)
         chosen = [best, *sorted(chosen[1:], key=lambda s: (s.chunk.source, s.start))]
         chosen = latest_first(chosen, scored, score, kinds, question, top)
+        chosen = self._with_count(question, kinds, chosen, scored, score, top, zh_terms, en_terms)
         best_sim = max((sims[id(s)] for s in chosen if id(s) in sims), default=0.0)
         return chosen, self.verdict(question, chosen, kinds, zh_terms, en_terms, best_sim)
+
+    def _with_count(
+        self,
+        question: str,
+        kinds: Sequence[str],
+        chosen: list[Sentence],
+        scored: Sequence[Sentence],
+        score: Mapping[int, float],
+        top: float,
+        zh_terms: Sequence[str],
+        en_terms: Mapping[str, Sequence[str]],
+    ) -> list[Sentence]:
+        """For a count question whose chosen sentences hold no figure of the counted noun (a headline naming
+        every term won), the best other candidate that does, put first, when it scores
+        :data:`SAME_KIND_SHARE` of the best and covers the question's terms (with its title) as well as the
+        chosen sentences do: "累计入场25万余人" for 多少观众 under "…闭幕 观众人数均超上届"."""
+        noun = counted_noun(question) if "number" in kinds else ""
+        if not noun or self.noun_counted(noun, [c.text for c in chosen], en_terms):
+            return chosen
+        have, _ = self.coverage([t for c in chosen for t in (c.text, c.chunk.title)], zh_terms, en_terms)
+        for s in scored:
+            if s in chosen or score[id(s)] < SAME_KIND_SHARE * top:
+                continue
+            if self.noun_counted(noun, [s.text], en_terms):
+                if self.coverage([s.text, s.chunk.title], zh_terms, en_terms)[0] >= have - 1e-9:
+                    return [s, *chosen[:2]]
+                return chosen  # the best one with a count names less of what is asked: no count of it
+        return chosen
 
     def verdict(
         self,
