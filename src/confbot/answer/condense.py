@@ -171,14 +171,37 @@ def swap_event(question: str, previous: str) -> str | None:
 
 #: a year or edition named relative to the previous question's: (pattern, year or edition, step)
 _RELATIVE = [
-    (re.compile(r"前一年|上一年|头一年|the year before|the previous year|the prior year|a year earlier", re.I), "year", -1),
-    (re.compile(r"第二年|次年|后一年|下一年|转年|the year after|the following year|the next year|a year later", re.I),
-     "year", 1),
-    (re.compile(r"(?<![和与與比较較同跟])(?:上一|前一|上)[届屆](?!相?比)|the previous (?:edition|session)"
-                r"|the edition before|the session before|the one before", re.I), "edition", -1),
-    (re.compile(r"(?<![和与與比较較同跟])(?:下一|后一|後一|下)[届屆](?!相?比)|the next (?:edition|session)"
-                r"|the following (?:edition|session)|the edition after|the session after|the one after", re.I), "edition", 1),
-]  # fmt: skip
+    (
+        re.compile(r"前一年|上一年|头一年|the year before|the previous year|the prior year|a year earlier", re.I),
+        "year",
+        -1,
+    ),
+    (
+        re.compile(
+            r"第二年|次年|后一年|下一年|转年|the year after|the following year|the next year|a year later", re.I
+        ),
+        "year",
+        1,
+    ),
+    (
+        re.compile(
+            r"(?<![和与與比较較同跟])(?:上一|前一|上)[届屆](?!相?比)|the previous (?:edition|session)"
+            r"|the edition before|the session before|the one before",
+            re.I,
+        ),
+        "edition",
+        -1,
+    ),
+    (
+        re.compile(
+            r"(?<![和与與比较較同跟])(?:下一|后一|後一|下)[届屆](?!相?比)|the next (?:edition|session)"
+            r"|the following (?:edition|session)|the edition after|the session after|the one after",
+            re.I,
+        ),
+        "edition",
+        1,
+    ),
+]
 
 
 def resolve_relative(question: str, previous: str) -> str:
