@@ -37,7 +37,10 @@ EN_KIND_NOUNS = frozenset("date dates time place name".split())
 EN_QUESTION_WORDS = EN_STOPWORDS | frozenset(
     "already also big expect expected kind large long old sort still year year's yet "
     # where the press material lists it: "according to the overview table"
-    "according per table overview listed".split()
+    "according per table overview listed "
+    # light verbs and hedges whose dictionary senses are noise ("took part": 吞服, 吸食...)
+    "take took taken takes part say said says make made get got come came give gave formally exactly "
+    "approximately roughly around altogether overall".split()
 )
 
 #: nouns for people, whose count a figure of people answers (累计入场3万余人 answers 多少观众; "6,000 visits"
