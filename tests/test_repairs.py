@@ -16,6 +16,9 @@ from confbot.text.pinyin import is_syllable, strip_annotations
         ("绿（lü）色与綠(lv)色", "绿色与绿色"),
         ("共5400个（ge） ，同比增长", "共5400个，同比增长"),  # the space before Chinese punctuation goes too
         ("峰(feng)会 WAIC", "峰会 WAIC"),
+        # toned pinyin glued straight after its character, no parentheses
+        ("星河博bó览会成果：各gè方累计签约", "星河博览会成果：各方累计签约"),
+        ("绿lǜ色发展。", "绿色发展。"),
     ],
 )
 def test_pinyin_annotations_are_removed(raw: str, expected: str) -> None:
@@ -24,7 +27,17 @@ def test_pinyin_annotations_are_removed(raw: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "kept",
-    ["大会(WAIC 2022)在", "方案(2024—2026年)", "手册（英文版）", "在上海(Shanghai)举行", "附件(B)", "算法(cosine)"],
+    [
+        "大会(WAIC 2022)在",
+        "方案(2024—2026年)",
+        "手册（英文版）",
+        "在上海(Shanghai)举行",
+        "附件(B)",
+        "算法(cosine)",
+        "人工智能ai技术",  # toneless letters glued to Han characters: no annotation
+        "在Apple发布会",
+        "的app里",
+    ],
 )
 def test_real_parentheses_stay(kept: str) -> None:
     assert strip_annotations(kept) == (kept, 0)

@@ -1,4 +1,4 @@
-"""Pinyin annotations left in reprinted text: ``會(huì)``, ``东（dong） 盟``, ``显(xian) 示``.
+"""Pinyin annotations left in reprinted text: ``會(huì)``, ``东（dong） 盟``, ``显(xian) 示``, ``博bó览会``.
 
 An annotation is one pinyin syllable, toned or toneless, lower case, in ASCII or full-width parentheses,
 right after a Han character (traditional or simplified). It counts only when the syllable is in the
@@ -47,9 +47,19 @@ def is_syllable(word: str) -> bool:
     return plain in {"lue", "nue"}
 
 
+#: pinyin written straight after its character, no parentheses: 博bó览会, 各gè方，
+_BARE_RE = re.compile(
+    rf"(?<=[{CJK_RANGES}])([a-zü{_TONED}\u0300-\u0304\u030c]{{1,6}})(?=[{CJK_RANGES}]|{_JOINS_RE.pattern})"
+)
+_TONE_MARK_RE = re.compile(rf"[{_TONED}\u0300-\u0304\u030c]")
+
+
 def strip_annotations(text: str) -> tuple[str, int]:
-    """(text without pinyin annotations, how many were removed)."""
-    removed = 0
+    """(text without pinyin annotations, how many were removed): a syllable in parentheses after a Han character,
+    or a toned one glued between a Han character and the next Han character or Chinese punctuation (博bó览会; a
+    toneless one stays: "人工智能ai技术" is no annotation)."""
+    text, bare = _strip_bare(text)
+    removed = bare
 
     def drop(m: re.Match[str]) -> str:
         nonlocal removed
@@ -61,3 +71,17 @@ def strip_annotations(text: str) -> tuple[str, int]:
         return "" if (not spaces or _JOINS_RE.match(nxt)) else spaces
 
     return _ANNOTATION_RE.sub(drop, text), removed
+
+
+def _strip_bare(text: str) -> tuple[str, int]:
+    removed = 0
+
+    def drop(m: re.Match[str]) -> str:
+        nonlocal removed
+        word = m.group(1)
+        if not is_syllable(word) or not _TONE_MARK_RE.search(word):
+            return word
+        removed += 1
+        return ""
+
+    return _BARE_RE.sub(drop, text), removed
