@@ -1,6 +1,6 @@
 """The development suite as a regression guard: floors set a little under the figures measured on
-2026-11-30, round 5 (macro over thirteen corpora, cifit and wmc included: hit@3 0.883, MRR 0.789, accuracy
-0.783, refusal precision 0.624, recall 0.819, citation validity 1.00; the first release: hit@3 1.00, accuracy 0.98).
+2026-11-30, end of round 5 (macro over thirteen corpora, cifit and wmc included: hit@3 0.899, MRR 0.811, accuracy
+0.812, refusal precision 0.682, recall 0.840, citation validity 1.00; the first release: hit@3 1.00, accuracy 0.98).
 Quality floors, not timings. The held-out suites are not run here."""
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ SUITE = Path(__file__).parent / "corpora" / "dev.suite.json"
 def test_dev_suite_floors() -> None:
     out = run_suite(SUITE, Settings())
     m = out["macro"]
-    assert m["hit@3"] >= 0.87 and m["mrr"] >= 0.77
-    assert m["answer_accuracy"] >= 0.76
-    assert m["refusal_recall"] >= 0.80 and m["refusal_precision"] >= 0.60
+    assert m["hit@3"] >= 0.88 and m["mrr"] >= 0.79
+    assert m["answer_accuracy"] >= 0.79
+    assert m["refusal_recall"] >= 0.82 and m["refusal_precision"] >= 0.66
     assert m["citation_validity"] == 1.0
     release = out["corpora"]["release"]  # the first release's dev set: no worse than before the suite existed
     assert release["hit@3"] >= 0.98 and release["answer_accuracy"] >= 0.95
