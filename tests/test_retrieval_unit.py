@@ -160,3 +160,32 @@ def test_a_question_naming_an_edition_searches_that_editions_documents(tmp_path:
     assert any("72.62" in h.chunk.text for h in hits)
     # a question naming no edition: no such search (and the English release need not come up)
     assert retriever._event_search("意向成交额是多少？", fake.embed_query("x"), "zh", set(), set(), None, {}) == []
+
+
+def test_a_question_pointing_at_a_table_favours_table_rows(tmp_path: Path) -> None:
+    """ "一览表里…" / "per the overview table": the candidates that are table rows get one more RRF list."""
+    from confbot.ingest.indexer import ingest
+    from confbot.retrieve.pipeline import Pipeline
+    from confbot.settings import Settings
+    from fakes import FakeEmbedder
+
+    docs = tmp_path / "corpus"
+    docs.mkdir()
+    for n in range(1, 5):
+        (docs / f"prose{n}.txt").write_text(
+            f"星河会第二届筹备会\n发布时间：2030-0{n}-01\n\n星河会第二届的展期是哪几天仍在筹备，展期第{n}次另行公布。",
+            encoding="utf-8",
+        )
+    (docs / "overview.html").write_text(
+        "<html><body><h1>资料</h1><table><tr><th>届次</th><th>展期</th></tr>"
+        "<tr><td>第一届</td><td>5月7日至10日</td></tr><tr><td>第二届</td><td>7月26日至30日</td></tr>"
+        "</table></body></html>",
+        encoding="utf-8",
+    )
+    settings = Settings(project_root=tmp_path)
+    fake = FakeEmbedder()
+    ingest(settings, embedder=fake)
+    retriever = Pipeline.open(settings, embedder=fake).retriever
+    plain = retriever.retrieve("星河会第二届的展期是哪几天？", 1)
+    table = retriever.retrieve("一览表里，星河会第二届的展期是哪几天？", 1)
+    assert "｜" not in plain[0].chunk.text and "7月26日" in table[0].chunk.text

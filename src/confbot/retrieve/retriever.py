@@ -21,6 +21,7 @@ import numpy as np
 
 from confbot.embed.embedder import Embedder
 from confbot.errors import InputError, ServiceError
+from confbot.ingest.tables import TABLE_CELL_SEP
 from confbot.records import Chunk, Hit
 from confbot.retrieve.bm25 import BM25, STOPWORDS, BM25Index, jieba_tokenizer, tokenize
 from confbot.retrieve.fusion import calibrate_languages, event_ranking, in_scope, rrf, scope_key
@@ -28,6 +29,7 @@ from confbot.store.chroma import ChunkStore
 from confbot.text.cjk import has_cjk
 from confbot.text.events import editions, year_mentions
 from confbot.text.language import text_language
+from confbot.text.lexicon import TABLE_QUESTION
 from confbot.text.normalize import normalize_query
 
 log = logging.getLogger(__name__)
@@ -366,6 +368,8 @@ class HybridRetriever:
                 weights = [self.dense_weight, self.bm25_weight, self.event_weight]
                 fused = rrf([dense_ranking, bm_ranking, event], weights, self.rrf_k)
                 t.extra["event_matches"] = float(len(event))
+        if self.event_weight and TABLE_QUESTION.search(q):  # "according to the table…": favour table rows
+            self._favour_table_rows(fused, chunks)
         top = sorted(fused, key=lambda cid: -fused[cid])[:k]
         self._read_missing(top, chunks)  # hits the dense search did not return: their texts (few rows, read once)
         hits = [
@@ -385,6 +389,17 @@ class HybridRetriever:
         t.extra["sync"] = t0 - ts
         self.last_timings = t
         return hits
+
+    def _favour_table_rows(self, fused: dict[str, float], chunks: dict[str, Chunk]) -> None:
+        """Add to ``fused`` (in place) one more RRF list, weighted like the event ranking: the candidates that
+        are table rows, in fused order, for a question that points at a table ("一览表里…", "per the schedule
+        table"). Nothing when every candidate (or none) is a table row."""
+        self._read_missing(list(fused), chunks)
+        order = sorted(fused, key=lambda cid: -fused[cid])
+        rows = [cid for cid in order if cid in chunks and TABLE_CELL_SEP in chunks[cid].text]
+        if 0 < len(rows) < len(order):
+            for cid, extra in rrf([rows], [self.event_weight], self.rrf_k).items():
+                fused[cid] += extra
 
     def source_events(self) -> dict[str, tuple[tuple[int, ...], tuple[int, ...]]]:
         """Each committed source's (years, editions), as ingest learned them (read from one chunk of each, once

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 #: Chinese function words left out of BM25 terms.
 ZH_STOPWORDS = frozenset(
     "一 一下 上 下 与 个 中 为 之 也 了 于 什么 他 以 们 你 其 几 及 吗 吧 呢 和 哪个 哪些 哪里 啊 在 多少 她 如何 它 对 将 就 并 怎么 我 是 是否 有 由 的 等 而 "
@@ -63,4 +65,9 @@ PERSON_UNITS = (
     "delegates",
     "guests",
     "representatives",
+)
+
+#: a question that points at a table ("一览表里…", "per the schedule table"): table rows are what it asks for
+TABLE_QUESTION = re.compile(
+    r"一览|一覽|表格|表中|表里|表裡|表裏|日程表|议程表|\btables?\b|\bschedule\b|\boverview\b", re.I
 )
