@@ -171,6 +171,7 @@ def test_counted_noun() -> None:
     assert counted_noun("2019年參展的企業中，境外企業有多少家？") == "境外企业"
     assert counted_noun("本届有多少人参加？") == "人"
     assert counted_noun("开幕几天后，是哪位发言人通报了场次？") == ""  # 几天后 is a time, not a count
+    assert counted_noun("星河国是月湖国的第几大贸易伙伴？") == ""  # 第几 asks for a rank, not a count
 
 
 def test_kind_evidence() -> None:
