@@ -189,3 +189,16 @@ def test_a_question_pointing_at_a_table_favours_table_rows(tmp_path: Path) -> No
     plain = retriever.retrieve("星河会第二届的展期是哪几天？", 1)
     table = retriever.retrieve("一览表里，星河会第二届的展期是哪几天？", 1)
     assert "｜" not in plain[0].chunk.text and "7月26日" in table[0].chunk.text
+
+
+def test_bm25_scores_compete_within_their_language() -> None:
+    """An English passage matched by a Chinese question's few translated terms scores far below Chinese ones; as a
+    share of its language's best it competes with them. One language: the order as given."""
+    from confbot.retrieve.fusion import calibrate_bm25_languages
+
+    ranked = [("zh1", 30.0), ("zh2", 24.0), ("zh3", 12.0), ("en1", 6.0), ("en2", 3.0)]
+    langs = {"zh1": "zh", "zh2": "zh", "zh3": "zh", "en1": "en", "en2": "en"}
+    order = [cid for cid, _ in calibrate_bm25_languages(ranked, langs, "zh")]
+    assert order == ["zh1", "en1", "zh2", "en2", "zh3"]
+    assert calibrate_bm25_languages(ranked[:3], langs, "zh") == ranked[:3]
+    assert dict(calibrate_bm25_languages(ranked, langs, "zh")) == dict(ranked)  # scores unchanged

@@ -24,7 +24,14 @@ from confbot.errors import InputError, ServiceError
 from confbot.ingest.tables import TABLE_CELL_SEP
 from confbot.records import Chunk, Hit
 from confbot.retrieve.bm25 import BM25, STOPWORDS, BM25Index, jieba_tokenizer, tokenize
-from confbot.retrieve.fusion import calibrate_languages, event_ranking, in_scope, rrf, scope_key
+from confbot.retrieve.fusion import (
+    calibrate_bm25_languages,
+    calibrate_languages,
+    event_ranking,
+    in_scope,
+    rrf,
+    scope_key,
+)
 from confbot.store.chroma import ChunkStore
 from confbot.text.cjk import has_cjk
 from confbot.text.events import editions, year_mentions
@@ -354,6 +361,8 @@ class HybridRetriever:
         bm_scores = dict(bm_top)
         t3 = time.perf_counter()
         chunks = {c.id: c for c, _ in dense}
+        if self._monolingual.get(qlang) != self.revision and len(bm_top) > 1:  # passages of two languages
+            bm_ranking = self._bm25_by_language(bm_top, chunks, qlang)
         ranked, dense_scores = self._rescore(pairs, bm_ranking, vec, known)
         ranked = calibrate_languages(ranked, {c.id: c.lang for c, _ in dense}, qlang)
         dense_ranking = [cid for cid, _ in ranked]
@@ -389,6 +398,12 @@ class HybridRetriever:
         t.extra["sync"] = t0 - ts
         self.last_timings = t
         return hits
+
+    def _bm25_by_language(self, bm_top: Sequence[tuple[str, float]], chunks: dict[str, Chunk], qlang: str) -> list[str]:
+        """BM25's candidate ids ordered by :func:`calibrate_bm25_languages` (their chunks read into ``chunks``)."""
+        self._read_missing([cid for cid, _ in bm_top], chunks)
+        langs = {cid: chunks[cid].lang for cid, _ in bm_top if cid in chunks}
+        return [cid for cid, _ in calibrate_bm25_languages(bm_top, langs, qlang)]
 
     def _favour_table_rows(self, fused: dict[str, float], chunks: dict[str, Chunk]) -> None:
         """Add to ``fused`` (in place) one more RRF list, weighted like the event ranking: the candidates that
