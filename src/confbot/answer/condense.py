@@ -205,11 +205,12 @@ _RELATIVE = [
 
 
 def resolve_relative(question: str, previous: str) -> str:
-    """``question`` (not a comparison: 和上届比 stays) with a year or edition named relative to the previous question's made absolute: after
-    "2024年有多少个国家参会？", "那前一年呢？" -> "那2023年呢？"; after a question about the 23rd edition, "And the
-    next edition?" -> "And the 24th?". A year step on a question naming only an edition (or the reverse) is left
-    as it is: how many years lie between two editions is not known here. The question is returned unchanged when
-    the previous question names no single year or edition."""
+    """``question`` with a year or edition named relative to the previous question's made absolute (a comparison
+    such as 和上届比 stays): after "2024年有多少个国家参会？", "那前一年呢？" -> "那2023年呢？"; after a question about
+    the 23rd edition, "And the next edition?" -> "And the 24th?". A year step after a question naming only an
+    edition steps to the next or previous edition (most events are yearly); an edition step after one naming only
+    a year is left as it is (how many years lie between two editions is not known here). The question is returned
+    unchanged when the previous question names no single year or edition."""
     years, named = year_mentions(previous), edition_mentions(previous)
     zh = has_cjk(question)
     for pattern, unit, step in _RELATIVE:
@@ -293,10 +294,11 @@ def condense_extractive(question: str, history: Sequence[Turn]) -> str:
         if _ZH_PRONOUNS.search(question):
             return _ZH_PRONOUNS.sub(subject, question, count=1)
         asked = question.strip()
-        what = _ZH_WHAT_ABOUT.match(to_simplified(asked))
+        simple = to_simplified(asked)
+        what = _ZH_WHAT_ABOUT.match(simple)
         if what and not year_mentions(question) and not any(p.search(asked) for p, _, _ in _RELATIVE):
-            thing = asked[what.start(1) : what.end(1)] if len(to_simplified(asked)) == len(asked) else what.group(1)
-            what_is = "是什么？" if to_simplified(asked) == asked else "是什麼？"
+            thing = asked[what.start(1) : what.end(1)] if len(simple) == len(asked) else what.group(1)
+            what_is = "是什么？" if simple == asked else "是什麼？"
             return f"{subject}的{thing}{what_is}"  # "那主题呢？": what is the subject's theme
         return f"{subject} {question}"  # elliptical: the subject, never the whole earlier question
     if _EN_PRONOUNS.search(question):

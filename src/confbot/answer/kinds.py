@@ -259,13 +259,13 @@ _YEAR_Q = re.compile(r"((?:19|20)\d{2})\s*年|(?<![\d\u4e00-\u9fff])((?:19|20)\d
 _COUNTED_EN = re.compile(r"\bhow many\s+((?:[a-z0-9][\w-]*\s*){1,6})", re.I)
 _PLURAL = re.compile(r"[a-z]{2,}(?<!s)s$|people$", re.I)
 _EN_QUALIFIERS = {"more", "new", "foreign", "overseas", "international", "domestic", "other"}
+#: the measure words a count is given in (多少家, 有几个)
+_COUNT_UNITS = "个|家|名|位|场|项|届|次|人次|人|天|座|条|件"
 #: a count question naming its noun before 有多少/有几 ("外资项目有几个？"): the noun is the phrase before 有
-_COUNTED_BEFORE = re.compile(
-    rf"({_H}{{2,12}})(?:一共|总共|共)?有(?:多少|几)(个|家|名|位|场|项|届|次|人次|人|座|条|件)?[？?]?$"
+_COUNTED_BEFORE = re.compile(  # not 天: 有几天 asks how long
+    rf"({_H}{{2,12}})(?:一共|总共|共)?有(?:多少|几)({_COUNT_UNITS.replace('|天', '')})?[？?]?$"
 )
-_COUNTED = re.compile(
-    rf"(?:多少|(?<![哪第])几(?!号|天[后前内以]))(个|家|名|位|场|项|届|次|人次|人|天|座|条|件)?({_H}{{2,8}})"
-)
+_COUNTED = re.compile(rf"(?:多少|(?<![哪第])几(?!号|天[后前内以]))({_COUNT_UNITS})?({_H}{{2,8}})")
 
 
 #: what attending costs (a ticket, a fee): "多少钱" asks for a price only with one of these

@@ -6,7 +6,7 @@ individual Rank Learning Methods" (SIGIR 2009): score = sum of weight / (k + ran
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -92,18 +92,28 @@ def event_ranking(
     """
     if not years and not editions:
         return []
-    wanted_years, wanted_editions = set(years), set(editions)
-    for chunk in chunks.values():
-        if wanted_editions & set(chunk.editions):
-            wanted_years.update(chunk.years)
-
-    def about(cid: str) -> bool:
-        c = chunks.get(cid)
-        if c is None:
-            return False
-        if wanted_editions and c.editions:  # a document of a known edition: that edition, or a year asked outright
-            return bool(wanted_editions & set(c.editions) or set(years) & set(c.years))
-        return bool(wanted_years & set(c.years))
-
-    matches = [cid for cid in ranked if about(cid)]
+    about = event_filter(((c.years, c.editions) for c in chunks.values()), years, editions)
+    matches = [cid for cid in ranked if cid in chunks and about(chunks[cid].years, chunks[cid].editions)]
     return matches if 0 < len(matches) < len(ranked) else []
+
+
+def event_filter(
+    known: Iterable[tuple[Sequence[int], Sequence[int]]], years: Collection[int], editions: Collection[int]
+) -> Callable[[Sequence[int], Sequence[int]], bool]:
+    """Whether a document with given (years, editions) is about the years or editions a question names.
+
+    ``known``: the (years, editions) of the documents at hand; an asked edition also stands for the years of
+    those among them about it. A document whose own edition is known matches by that edition, or by a year the
+    question names outright (the next edition's release naming this year's figures is not about this edition);
+    any other by a year, asked or standing for an asked edition."""
+    wanted_years, wanted_editions = set(years), set(editions)
+    for ys, eds in known:
+        if wanted_editions & set(eds):
+            wanted_years.update(ys)
+
+    def about(ys: Sequence[int], eds: Sequence[int]) -> bool:
+        if wanted_editions and eds:
+            return bool(wanted_editions & set(eds) or set(years) & set(ys))
+        return bool(wanted_years & set(ys))
+
+    return about

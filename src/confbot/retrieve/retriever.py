@@ -12,7 +12,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from confbot.retrieve.bm25 import BM25, STOPWORDS, BM25Index, jieba_tokenizer, t
 from confbot.retrieve.fusion import (
     calibrate_bm25_languages,
     calibrate_languages,
+    event_filter,
     event_ranking,
     in_scope,
     rrf,
@@ -310,9 +311,7 @@ class HybridRetriever:
                 f"no ingested file is under {scope!r}; the index holds files in: {', '.join(folders) or 'nothing yet'}. "
                 "Use one of those folders (or a file) as the scope, or none for every file."
             )
-        mask = np.zeros(len(lex.ids), dtype=bool)
-        for src in sources:
-            mask[lex.by_source.get(src, [])] = True
+        mask = self._source_mask(lex, sources)
         if len(self._masks) > 64:
             self._masks.clear()
         self._masks[(key, revision)] = (sources, mask)
@@ -399,6 +398,14 @@ class HybridRetriever:
         self.last_timings = t
         return hits
 
+    @staticmethod
+    def _source_mask(lex: BM25Index, sources: Iterable[str]) -> np.ndarray:
+        """``lex``'s mask (one bool per indexed chunk) of the chunks of ``sources``."""
+        mask = np.zeros(len(lex.ids), dtype=bool)
+        for src in sources:
+            mask[lex.by_source.get(src, [])] = True
+        return mask
+
     def _bm25_by_language(self, bm_top: Sequence[tuple[str, float]], chunks: dict[str, Chunk], qlang: str) -> list[str]:
         """BM25's candidate ids ordered by :func:`calibrate_bm25_languages` (their chunks read into ``chunks``)."""
         self._read_missing([cid for cid, _ in bm_top], chunks)
@@ -451,16 +458,7 @@ class HybridRetriever:
         Which documents: as :func:`confbot.retrieve.fusion.event_ranking` judges them. [] when every document
         (or none) is about it."""
         events = self.source_events()
-        wanted_years = set(years)
-        for ys, eds in events.values():
-            if named_editions & set(eds):
-                wanted_years.update(ys)
-
-        def about(ys: tuple[int, ...], eds: tuple[int, ...]) -> bool:
-            if named_editions and eds:
-                return bool(named_editions & set(eds) or years & set(ys))
-            return bool(wanted_years & set(ys))
-
+        about = event_filter(events.values(), years, named_editions)
         chosen = [src for src, (ys, eds) in events.items() if about(ys, eds) and (sources is None or src in sources)]
         if not chosen or len(chosen) == len(events):
             return []
@@ -469,9 +467,7 @@ class HybridRetriever:
             chunks.setdefault(c.id, c)
         langs = {c.id: c.lang for c, _ in dense}
         dense_ids = [cid for cid, _ in calibrate_languages([(c.id, sc) for c, sc in dense], langs, qlang)]
-        mask = np.zeros(len(self.lexical.ids), dtype=bool)
-        for src in chosen:
-            mask[self.lexical.by_source.get(src, [])] = True
+        mask = self._source_mask(self.lexical, chosen)
         bm_ids = [cid for cid, _ in self.lexical.top(self.query_terms(q), self.candidates, mask)]
         fused = rrf([dense_ids, bm_ids], [self.dense_weight, self.bm25_weight], self.rrf_k)
         order = sorted(fused, key=lambda cid: -fused[cid])

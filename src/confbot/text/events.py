@@ -93,9 +93,8 @@ def document_event(title: str, published: str | None, text: str) -> tuple[tuple[
         years.add(int(published[:4]))
     # the first the title (else the lead) names: "第五届开幕 首届配套展同期举行" is about the 5th
     first = edition_mentions(title)[:1] or edition_mentions(text[:LEAD_CHARS])[:1]
-    if first == [
-        1
-    ]:  # 首届 / "the first": often a first of its kind ("首届网上…", "first online fair"), not the event's
+    # 首届 / "the first" is often a first of its kind ("首届网上…", "first online fair"), not the event's edition
+    if first == [1]:
         numbered = [n for n in edition_mentions(title + "\n" + text[:LEAD_CHARS]) if n > 1]
         first = numbered[:1] or first
     named = set(first) or _dominant(Counter(edition_mentions(text)))

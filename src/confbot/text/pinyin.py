@@ -58,8 +58,7 @@ def strip_annotations(text: str) -> tuple[str, int]:
     """(text without pinyin annotations, how many were removed): a syllable in parentheses after a Han character,
     or a toned one glued between a Han character and the next Han character or Chinese punctuation (博bó览会; a
     toneless one stays: "人工智能ai技术" is no annotation)."""
-    text, bare = _strip_bare(text)
-    removed = bare
+    text, removed = _strip_bare(text)
 
     def drop(m: re.Match[str]) -> str:
         nonlocal removed
