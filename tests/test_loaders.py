@@ -4,6 +4,7 @@ import pytest
 
 from confbot.errors import LoaderError
 from confbot.ingest.loaders import decode_text, discover, html_to_text, load
+from confbot.ingest.tables import is_transposed, looks_like_header, table_lines
 
 ZH = "本屆大會(huì)以“實(shí)數(shù)融合 智造翹楚”為主題,將于11月19日至21日在武漢舉行。"
 ZH_CLEAN = "本届大会以“实数融合 智造翘楚”为主题，将于11月19日至21日在武汉举行。"
@@ -181,6 +182,42 @@ def test_html_rowspan_cell_is_repeated_into_each_row(tmp_path: Path) -> None:
     (tmp_path / "p.html").write_text(BOILERPLATE.format(table=table), encoding="utf-8")
     lines = load(tmp_path / "p.html", tmp_path).text.split("\n")
     assert "日期：6月1日｜活动：开幕式" in lines and "日期：6月1日｜活动：主旨论坛" in lines
+
+
+def test_html_table_caption_is_a_line_and_its_rows_keep_their_labels(tmp_path: Path) -> None:
+    table = (
+        "<table><caption>历届星河会概况</caption><thead><tr><th>届次</th><th>会期</th></tr></thead>"
+        "<tr><td>第一届</td><td rowspan='2'>5月</td></tr><tr><td>第二届</td></tr></table>"
+    )
+    (tmp_path / "p.html").write_text(BOILERPLATE.format(table=table), encoding="utf-8")
+    lines = load(tmp_path / "p.html", tmp_path).text.split("\n")
+    assert lines[lines.index("历届星河会概况") + 1 :][:2] == ["届次：第一届｜会期：5月", "届次：第二届｜会期：5月"]
+
+
+def test_a_sideways_table_gives_one_line_per_edition(tmp_path: Path) -> None:
+    table = (
+        "<table><thead><tr><th>项目</th><th>第一届（2021年）</th><th>第二届（2023年）</th></tr></thead>"
+        "<tr><td>主题</td><td>星河相会</td><td>月湖同行</td></tr>"
+        "<tr><td>签约金额</td><td>12亿元</td><td>15亿元</td></tr>"
+        "<tr><td>主宾国</td><td>—</td><td>月湖国</td></tr></table>"  # a dash marks nothing recorded
+    )
+    (tmp_path / "p.html").write_text(BOILERPLATE.format(table=table), encoding="utf-8")
+    lines = load(tmp_path / "p.html", tmp_path).text.split("\n")
+    assert "项目：第一届（2021年）｜主题：星河相会｜签约金额：12亿元" in lines
+    assert "项目：第二届（2023年）｜主题：月湖同行｜签约金额：15亿元｜主宾国：月湖国" in lines
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [["日期", "活动"], ["开幕式", "5月1日"], ["闭幕式", "5月3日"]],  # labels in row 1
+        [["开幕式", "5月1日"], ["闭幕式", "5月3日"]],  # no header, a date is no edition
+        [["指标", "2023年", "备注"], ["展商", "300家", "—"]],  # one column is not an edition
+    ],
+)
+def test_an_ordinary_table_is_not_turned_sideways(rows: list[list[str]]) -> None:
+    assert not is_transposed(rows)
+    assert len(table_lines(rows)) == len(rows) - (1 if looks_like_header(rows[0]) else 0)
 
 
 CIFTIS_PDF = Path(__file__).parent / "corpora" / "ciftis" / "docs" / "04_2022_shuju.pdf"

@@ -19,6 +19,8 @@ from confbot.text.pinyin import is_syllable, strip_annotations
         # toned pinyin glued straight after its character, no parentheses
         ("星河博bó览会成果：各gè方累计签约", "星河博览会成果：各方累计签约"),
         ("绿lǜ色发展。", "绿色发展。"),
+        ("中外媒体共派出chū689名记者", "中外媒体共派出689名记者"),  # before a digit
+        ("签约成果丰硕shuò\n下一段", "签约成果丰硕\n下一段"),  # at a line end
     ],
 )
 def test_pinyin_annotations_are_removed(raw: str, expected: str) -> None:
@@ -37,6 +39,8 @@ def test_pinyin_annotations_are_removed(raw: str, expected: str) -> None:
         "人工智能ai技术",  # toneless letters glued to Han characters: no annotation
         "在Apple发布会",
         "的app里",
+        "在咖啡馆café见面",  # toned, but no syllable
+        "星河dòngmàn展",  # toned letters longer than one syllable: no annotation
     ],
 )
 def test_real_parentheses_stay(kept: str) -> None:

@@ -18,8 +18,9 @@ from confbot.records import Chunk
 #: Bump when the chunker's output changes: indexes built with another version are rebuilt.
 CHUNKER_VERSION = (
     # 2: table rows unbreakable; 3: chunks carry title, date and language, embedded with a context header;
-    # 4: chunks carry their document's years and editions; 5: a numbered edition wins over "the first"
-    "5"
+    # 4: chunks carry their document's years and editions; 5: a numbered edition wins over "the first";
+    # 6: table captions kept as a line, sideways tables one line per column, placeholder cells (—) left out
+    "6"
 )
 
 _SENTENCE_END = "。！？!?…"

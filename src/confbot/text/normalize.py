@@ -27,7 +27,9 @@ from confbot.text.mojibake import MojibakeReport, repair_mojibake
 from confbot.text.pinyin import strip_annotations
 
 #: Bump when the output of :func:`normalize` changes: indexes built with another version are rebuilt.
-NORMALIZATION_VERSION = "3"  # 3: toned pinyin glued after its character (博bó览会) removed
+NORMALIZATION_VERSION = (
+    "4"  # 3: toned pinyin glued after its character (博bó览会) removed; 4: also before a digit or a line end
+)
 
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"

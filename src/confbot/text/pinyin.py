@@ -47,17 +47,18 @@ def is_syllable(word: str) -> bool:
     return plain in {"lue", "nue"}
 
 
-#: pinyin written straight after its character, no parentheses: 博bó览会, 各gè方，
+#: pinyin written straight after its character, no parentheses: 博bó览会, 各gè方，, 派出chū689名 (a whole word:
+#: no Latin letter on either side)
 _BARE_RE = re.compile(
-    rf"(?<=[{CJK_RANGES}])([a-zü{_TONED}\u0300-\u0304\u030c]{{1,6}})(?=[{CJK_RANGES}]|{_JOINS_RE.pattern})"
+    rf"(?<=[{CJK_RANGES}])([a-zü{_TONED}\u0300-\u0304\u030c]{{1,6}})(?![A-Za-zü{_TONED}\u0300-\u0304\u030c])"
 )
 _TONE_MARK_RE = re.compile(rf"[{_TONED}\u0300-\u0304\u030c]")
 
 
 def strip_annotations(text: str) -> tuple[str, int]:
     """(text without pinyin annotations, how many were removed): a syllable in parentheses after a Han character,
-    or a toned one glued between a Han character and the next Han character or Chinese punctuation (博bó览会; a
-    toneless one stays: "人工智能ai技术" is no annotation)."""
+    or a toned one glued as a whole word after a Han character (博bó览会, 派出chū689名; a toneless one stays:
+    "人工智能ai技术" is no annotation)."""
     text, removed = _strip_bare(text)
 
     def drop(m: re.Match[str]) -> str:
