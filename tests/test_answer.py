@@ -75,7 +75,7 @@ def test_markers_beyond_the_contexts_and_made_up_quotes_are_dropped() -> None:
         ("大会有多少名观众参加？", ["number"]),
         ("湖北建成了几家国家5G工厂？", ["number"]),
         ("大会在哪里举行？", ["place"]),
-        ("2024中国5G+工业互联网大会的主题是什么？", ["theme"]),
+        ("2024中国5G+工业互联网大会的主题是什么？", ["theme", "year"]),
         ("主题国是哪个国家？", ["country"]),
         ("2019年哪个欧洲国家第一次担任特邀合作伙伴？", ["country", "year"]),
         ("Which country was the Country of Honour at the 20th expo?", ["country", "edition"]),
@@ -170,6 +170,7 @@ def test_counted_noun() -> None:
     assert counted_noun("签约项目中，外资项目一共有几个？") == "外资项目"
     assert counted_noun("2019年參展的企業中，境外企業有多少家？") == "境外企业"
     assert counted_noun("本届有多少人参加？") == "人"
+    assert counted_noun("最后累计入场了多少人？") == "人"  # 人 as the last word
     assert counted_noun("开幕几天后，是哪位发言人通报了场次？") == ""  # 几天后 is a time, not a count
     assert counted_noun("星河国是月湖国的第几大贸易伙伴？") == ""  # 第几 asks for a rank, not a count
 
@@ -298,7 +299,8 @@ def test_editions_and_years() -> None:
     assert editions("第十七届博览会") == {17} and editions("the 20th expo") == {20} and editions("首届峰会") == {1}
     assert editions("波兰第一次担任特邀合作伙伴") == set()  # "the first time", not an edition
     assert question_years("Who spoke at the 2022 conference?") == {"2022"}
-    assert question_years("2024中国工业大会的主题是什么？") == set()  # a year inside a name
+    assert question_years("2024中国工业大会的主题是什么？") == {"2024"}  # a year opening the event's name
+    assert question_years("截至2023，共有2024名观众入场，1999家企业参展") == set()  # figures, not years
 
 
 def test_question_language() -> None:

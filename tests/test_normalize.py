@@ -90,3 +90,31 @@ def test_whole_release_is_repaired() -> None:
 def test_canonical() -> None:
     assert canonical("以“實(shí)數(shù)融合 智造翹楚”為主題") == canonical("以实数融合智造翘楚为主题")
     assert canonical("ＡＢＣ, Def!") == "abcdef"
+
+
+def test_stemming_from_many_threads_at_once() -> None:
+    """One Snowball stemmer shared by threads corrupted their words (an IndexError once in a thousand answers)."""
+    import threading
+
+    from confbot.text.english import stem
+
+    words = [f"{w}{'s' * (i % 3)}" for i, w in enumerate(["exhibitor", "forum", "organizing", "delegation"] * 500)]
+    expected = {w: stem.__wrapped__(w) for w in set(words)}
+    errors: list[BaseException] = []
+
+    def run(offset: int) -> None:
+        try:
+            for i in range(len(words)):
+                w = words[(i + offset) % len(words)] + "x" * (offset % 2)  # new words: the cache does not hide it
+                assert stem.__wrapped__(w) == stem.__wrapped__(w)
+            for w in words:
+                assert stem.__wrapped__(w) == expected[w]
+        except BaseException as exc:  # reported below, in the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []

@@ -70,6 +70,14 @@ def test_a_count_needs_its_noun_and_an_edition_its_number(tmp_path: Path, real_e
     assert not right.refused and "开放协作" in right.text
 
 
+def test_a_count_of_a_compound_noun_needs_its_head(tmp_path: Path, real_embedder: Any) -> None:
+    """中外企业 and 中外记者 start alike: a count of the one is no count of the other."""
+    files = {"r.txt": RELEASE + "参展的中外企业接近2100家。\n"}
+    assert ask(tmp_path, files, "论坛共有多少名中外记者参与报道？", real_embedder).refused
+    right = ask(tmp_path, files, "论坛共有多少家中外企业参展？", real_embedder)
+    assert not right.refused and "2100" in right.text
+
+
 HOSTED = {  # three releases of one country's event: it names that country in every title
     f"{n}.txt": f"第{n}届中国星河博览会新闻稿\n发布时间：202{n}-10-08\n第{n}届中国星河博览会将于11月19日在滨江举行。\n"
     for n in (1, 2, 3)

@@ -252,20 +252,24 @@ KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
     ("place", re.compile(r"哪里|哪儿|在哪|何地|哪个城市|哪座城市|地点|场馆|where|which city|location|venue", re.I), has_place),
 ]  # fmt: skip
 _DETECTORS = {k: d for k, _, d in KINDS}
-#: a year the question is about ("2023年", "in 2023"), not one inside a name ("2024中国…大会")
-#: in English any standalone year ("the 2022 conference", "FAIR 2021")
-_YEAR_Q = re.compile(r"((?:19|20)\d{2})\s*年|(?<![\d\u4e00-\u9fff])((?:19|20)\d{2})(?![\d\u4e00-\u9fff])", re.I)
 #: the words after "how many", up to six: the counted noun is the first plural among them, else the first
 _COUNTED_EN = re.compile(r"\bhow many\s+((?:[a-z0-9][\w-]*\s*){1,6})", re.I)
 _PLURAL = re.compile(r"[a-z]{2,}(?<!s)s$|people$", re.I)
 _EN_QUALIFIERS = {"more", "new", "foreign", "overseas", "international", "domestic", "other"}
 #: the measure words a count is given in (多少家, 有几个)
 _COUNT_UNITS = "个|家|名|位|场|项|届|次|人次|人|天|座|条|件"
+#: a year the question is about: "2023年", "in 2023", "the 2022 conference", "FAIR 2021", or opening an event's
+#: name ("2025星河博览会"), not a figure ("2024名观众", "截至2023" is a year only with 年)
+_YEAR_Q = re.compile(
+    r"((?:19|20)\d{2})\s*年|(?<![\d\u4e00-\u9fff.])((?:19|20)\d{2})"
+    rf"(?![\d.%]|\s*(?:{_COUNT_UNITS}|万|亿|元|多|余|平方|米))",
+    re.I,
+)
 #: a count question naming its noun before 有多少/有几 ("外资项目有几个？"): the noun is the phrase before 有
 _COUNTED_BEFORE = re.compile(  # not 天: 有几天 asks how long
     rf"({_H}{{2,12}})(?:一共|总共|共)?有(?:多少|几)({_COUNT_UNITS.replace('|天', '')})?[？?]?$"
 )
-_COUNTED = re.compile(rf"(?:多少|(?<![哪第])几(?!号|天[后前内以]))({_COUNT_UNITS})?({_H}{{2,8}})")
+_COUNTED = re.compile(rf"(?:多少|(?<![哪第])几(?!号|天[后前内以]))({_COUNT_UNITS})?({_H}{{2,8}})?")
 
 
 #: what attending costs (a ticket, a fee): "多少钱" asks for a price only with one of these
@@ -314,7 +318,11 @@ def counted_noun(question: str) -> str:
     simple = to_simplified(question)
     before = _COUNTED_BEFORE.search(simple)
     if before and before.group(2) not in ("人", "人次"):  # 境外企业有多少家: the phrase before 有 (the whole compound)
-        phrase = re.sub(r"(?:一共|总共|共|还|都|总计|累计)+$", "", re.split(r"[的中里内之，,、]", before.group(1))[-1])
+        phrase = re.sub(
+            r"(?:一共|总共|共|还|都|总计|累计|大概|大约|大致|约)+$",
+            "",
+            re.split(r"[的中里内之，,、]", before.group(1))[-1],
+        )
         if 2 <= len(phrase) <= 8 and phrase not in ZH_STOPWORDS and phrase not in ZH_QUESTION_WORDS:
             return phrase
     m = _COUNTED.search(simple)
@@ -323,8 +331,10 @@ def counted_noun(question: str) -> str:
         words = [w for w in en.group(1).lower().split() if w not in _EN_QUALIFIERS and len(w) >= 3] if en else []
         head = next((w for w in words if _PLURAL.search(w)), words[0] if words else "")
         return "人" if head == "people" else head  # how many people: any count of people, as 多少人
-    if m.group(1) in ("人", "人次"):  # 多少人来参加: people, whatever the verb after
+    if m.group(1) in ("人", "人次"):  # 多少人来参加, 入场了多少人: people, whatever the verb after
         return "人"
+    if not m.group(2):
+        return ""
     from confbot.retrieve.bm25 import jieba_tokenizer
 
     phrase = m.group(2).rsplit("的", 1)[-1]  # 多少位企业界的领袖人物: the head after 的

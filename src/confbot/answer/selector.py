@@ -210,8 +210,9 @@ COUNT_WINDOW_WORDS = 6
 
 
 def count_windows(text: str) -> list[str]:
-    """The text around each figure of ``text`` (:data:`COUNT_WINDOW_CHARS` characters of Chinese or
-    :data:`COUNT_WINDOW_WORDS` words of English either side): where the noun a figure counts stands. A table
+    """The text around each figure of ``text`` (:data:`COUNT_WINDOW_CHARS` characters of Chinese either side, before
+    it back to the clause's start when that is at most twice as far, or :data:`COUNT_WINDOW_WORDS` words of
+    English either side): where the noun a figure counts stands. A table
     row with a figure is one window (its header cell names what the figure counts)."""
     if TABLE_CELL_SEP in text and _FIGURE.search(text):
         return [text]
@@ -222,8 +223,10 @@ def count_windows(text: str) -> list[str]:
             out.append(
                 " ".join([*before.split()[-COUNT_WINDOW_WORDS:], m.group(), *after.split()[:COUNT_WINDOW_WORDS]])
             )
-        else:
-            out.append(before[-COUNT_WINDOW_CHARS:] + m.group() + after[:COUNT_WINDOW_CHARS])
+        else:  # back to the clause's start when it is near: 深圳国家高新技术企业已超过1.8万家
+            clause = len(re.split(r"[，。；！？,;]", before)[-1])
+            reach = max(COUNT_WINDOW_CHARS, min(clause, 2 * COUNT_WINDOW_CHARS))
+            out.append(before[-reach:] + m.group() + after[:COUNT_WINDOW_CHARS])
     return out
 
 
@@ -488,7 +491,26 @@ class Selector:
             )
         if noun in PERSON_NOUNS and any(self._people_figure(noun, t) for t in texts):
             return True
-        return any(self.noun_present(noun, [w], en_terms) for t in texts for w in count_windows(t))
+        return any(
+            self.noun_present(noun, [w], en_terms) and self.head_present(noun, w)
+            for t in texts
+            for w in count_windows(t)
+        )
+
+    def head_present(self, noun: str, window: str) -> bool:
+        """For a Chinese compound noun, whether its head (last word inside it, or a synonym) is in ``window``: a
+        count of 中外企业 is no count of 中外记者, though both start alike (:meth:`present` judges by the first word)."""
+        from confbot.retrieve.crosslingual import synonyms
+
+        t = canonical(noun)
+        parts = self.parts(t) if has_cjk(noun) and has_cjk(window) and len(t) >= 3 else []
+        if len(parts) < 2:
+            return True  # one word, or an English window (judged through glosses by noun_present)
+        head = max(parts, key=lambda w: t.rfind(w) + len(w))
+        if head in PERSON_NOUNS and _PERSON_FIGURE.search(window):  # 领袖人物 in "50多位企业领袖"
+            return True
+        body = canonical(window)
+        return head in body or any(canonical(s) in body for s in synonyms().get(head, ()))
 
     @staticmethod
     def _people_figure(noun: str, text: str) -> bool:

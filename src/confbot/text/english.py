@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Set as AbstractSet
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_LOCAL = threading.local()
 
 
-@functools.lru_cache(maxsize=1)
 def _stemmer():  # type: ignore[no-untyped-def]
-    import snowballstemmer
+    """This thread's stemmer: a Snowball stemmer keeps the word being stemmed in itself, so threads sharing one
+    (the app's and the API's worker threads) corrupt each other's words (IndexError: string index out of range)."""
+    found = getattr(_LOCAL, "stemmer", None)
+    if found is None:
+        import snowballstemmer
 
-    return snowballstemmer.stemmer("english")
+        found = _LOCAL.stemmer = snowballstemmer.stemmer("english")
+    return found
 
 
 @functools.lru_cache(maxsize=65536)

@@ -48,7 +48,7 @@ EN_QUESTION_WORDS = EN_STOPWORDS | frozenset(
 #: nouns for people, whose count a figure of people answers (累计入场3万余人 answers 多少观众; "6,000 visits"
 #: answers 多少观展人次): a general-domain list, not any corpus's vocabulary
 PERSON_NOUNS = frozenset(
-    "观众 观展 嘉宾 代表 人员 人士 客商 采购商 专业观众 记者 专家 学者 参会者 与会者 来宾 访客 游客 市民 人次 人数 "
+    "观众 观展 嘉宾 代表 人员 人士 人物 客商 采购商 专业观众 记者 专家 学者 参会者 与会者 来宾 访客 游客 市民 人次 人数 "
     "visitors visits visitor people persons participants attendees attendance delegates guests representatives".split()
 )
 #: what a figure of people is counted in
