@@ -87,6 +87,9 @@ def test_markers_beyond_the_contexts_and_made_up_quotes_are_dropped() -> None:
         ("参会的注册费是多少？", ["price"]),
         ("Which hotel hosts the delegates?", ["venue"]),
         ("首届峰会的主题是什么？", ["theme", "edition"]),
+        ("What English theme did the expo use?", ["theme"]),
+        ("How many people watched the theme summit?", ["number"]),  # a theme summit: not its theme
+        ("Which provinces were the theme provinces?", []),
         ("Who gave the keynote speech at the 2022 conference?", ["person_or_org", "year"]),
         ("At what time of day did the premier give his keynote?", ["time"]),
         ("中国领导人除了开幕式，还要参加什么活动？", []),
@@ -490,6 +493,8 @@ def test_an_english_role_is_judged_only_when_the_index_or_the_dictionary_knows_i
         ("介绍筹备情况的副部长是谁？", ""),  # words before 谁 say whom the question means; answers paraphrase them
         ("Who presided over the opening ceremony?", "presided"),
         ("Who delivered the keynote speech?", "keynote"),
+        ("Who was the chief designer of the conference center?", "designer"),  # the role phrase's head
+        ("Who is the secretary-general?", "secretary-general"),
     ],
 )
 def test_the_role_a_person_question_asks_about(question: str, role: str) -> None:

@@ -78,6 +78,16 @@ def test_a_count_of_a_compound_noun_needs_its_head(tmp_path: Path, real_embedder
     assert not right.refused and "2100" in right.text
 
 
+def test_a_person_question_takes_the_sentence_holding_its_role(tmp_path: Path, real_embedder: Any) -> None:
+    """An English sentence naming the building outscores the Chinese one naming its designer: the role decides."""
+    files = {
+        "en.txt": "Starlake Forum opens\nThe forum opened at the Starlake Conference Center, a new landmark.\n",
+        "zh.txt": "星河论坛新闻稿\n星河会议中心的总设计师为建筑师李月明，会议中心建筑面积约5万平方米。\n",
+    }
+    a = ask(tmp_path, files, "Who was the chief designer of the Starlake Conference Center?", real_embedder)
+    assert not a.refused and "李月明" in a.text
+
+
 HOSTED = {  # three releases of one country's event: it names that country in every title
     f"{n}.txt": f"第{n}届中国星河博览会新闻稿\n发布时间：202{n}-10-08\n第{n}届中国星河博览会将于11月19日在滨江举行。\n"
     for n in (1, 2, 3)

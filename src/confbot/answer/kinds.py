@@ -234,7 +234,7 @@ KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
                        r"|how (?:do|can) (?:i|we) (?:register|sign up|book)|where (?:do|can) (?:i|we) (?:register|sign up)", re.I), has_url),
     ("address", re.compile(r"地址|街道|门牌|住宿|停车|地铁|公交|address|street|parking|metro|subway|\bbus\b", re.I), has_address),
     ("phone", re.compile(r"电话|热线|联系方式|手机号|phone|hotline", re.I), has_phone),
-    ("theme", re.compile(r"主题(?:是|为|叫|口号|词)|什么主题|哪个主题|口号|标语|\btheme\b(?!\s+(?:country|province|city|pavilion))|\bslogan|\bmotto", re.I), has_theme),
+    ("theme", re.compile(r"主题(?:是|为|叫|口号|词)|什么主题|哪个主题|口号|标语|\btheme\b(?!\s+(?!(?:of|is|was|did|does|do|for|this|that|will|and|in|at|they|it)\b)[a-z])|\bslogan|\bmotto", re.I), has_theme),
     ("hall", re.compile(r"几号馆|哪号馆|几号厅|哪个展馆|which hall", re.I), has_hall),
     ("area", re.compile(r"面积|多少平方米|多少平米|\barea\b|square met|floor space", re.I), has_area),
     ("amount", re.compile(r"金额|总额|总投资|投资额|成交额|交易额|签约额|营收|total investment|how much (?:investment|money)|\bworth\b|\bvalue\b", re.I), has_amount),
@@ -349,6 +349,15 @@ _EN_ROLE_SKIP = frozenset(
 )
 
 
+#: "who was the chief designer of …", "who is the organizing committee's executive secretary-general": the role noun
+#: phrase after a copula and an article, up to a preposition or the end
+_EN_ROLE_NOUN = re.compile(
+    r"\bwho\s+(?:is|was|are|were|will be)\s+(?:the|a|an)\s+((?:(?!(?:of|at|for|in|on|from|with|who|that)\b)[\w'-]+\s*){1,4})"
+    r"(?:\b(?:of|at|for|in|on|from|with|who|that)\b|[?.,]|$)",
+    re.I,
+)
+
+
 def role_of(question: str) -> str:
     """What a person question asks the person *did*: the last verb after 谁/哪位 (主持 in "由谁主持", 致辞 in
     "谁代表主办方致辞", 演讲 in "谁做的主旨演讲"); in English the first word after "who" that is not an auxiliary
@@ -357,6 +366,9 @@ def role_of(question: str) -> str:
     the question means, and answers paraphrase them: they are not a role."""
     q = to_simplified(question)
     if not has_cjk(q):
+        noun = _EN_ROLE_NOUN.search(q)
+        if noun:  # "who was the chief designer of …": the phrase's head, designer
+            return noun.group(1).split()[-1].lower()
         m = re.search(r"\bwho(?:m)?\s+((?:[\w-]+\s+){0,3})", q, re.I)
         words = [w for w in (m.group(1).lower().split() if m else []) if w not in _EN_ROLE_SKIP]
         return words[0] if words else ""
