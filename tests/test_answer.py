@@ -263,6 +263,8 @@ def test_a_count_is_of_the_noun_beside_its_figure() -> None:
     # numbers written as words, and a table row whose header cell names what its figure counts
     assert count_windows("grouped into five modules") == ["grouped into five modules"]
     assert count_windows("Boao Forum for Asia Annual Conference 2023 opened") == []  # a year counts nothing
+    assert count_windows("一期E1入口附近，不少观众排队") == []  # nor does a code (E1, 5G)
+    assert not s.noun_counted("观众", ["一期E1入口附近，不少观众排队"], {})
     assert s.noun_counted("产品", ["- New products, technologies and services on show: 411."], {})  # whole words
     assert s.noun_counted("产品", ["首发新产品、新技术、新服务｜438项｜超过上届水平"], {})
 

@@ -191,8 +191,8 @@ def english_stems(text: str) -> frozenset[str]:
 #: a figure: digits (2,848 / 1.5), Chinese numerals before a classifier or an English number word; not a year
 #: (2023, unless 2023家…), a date or a percentage
 _FIGURE = re.compile(
-    r"(?<![\d.,])(?!(?:19|20)\d\d(?![\d,.]|\s*(?:多|余|万|个|家|名|位|人|场|项)))"  # a year is no figure
-    r"\d[\d,.]*(?![\d%％]|\s*(?:年|月|日|号|时|点|:\d))|[一二两三四五六七八九十百千万]+(?=[个家名位场项届次座条件所份])"
+    r"(?<![\d.,A-Za-z])(?!(?:19|20)\d\d(?![\d,.]|\s*(?:多|余|万|个|家|名|位|人|场|项)))"  # a year is no figure
+    r"\d[\d,.]*(?![\d%％A-Za-z]|\s*(?:年|月|日|号|时|点|:\d))|[一二两三四五六七八九十百千万]+(?=[个家名位场项届次座条件所份])"
     r"|\b(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|dozens?|hundreds?"
     r"|thousands?|eleventh|twelfth)\b"
 )
