@@ -524,3 +524,10 @@ def test_a_count_question_takes_the_sentence_with_the_figure_over_a_headline() -
     # a count of another thing is no answer: still refused
     chosen, verdict = s.select("2030年星河会一共来了多少家银行？", [title, other, count], [0.95, 0.90, 0.92])
     assert verdict.refused
+
+
+def test_what_a_figure_is_called_is_no_term_to_find() -> None:
+    from confbot.answer.selector import Selector, TermWeights
+
+    _, en = Selector(TermWeights({}, 20), set()).terms("What was the peak number of exhibitors?")
+    assert "number" not in en and "exhibitors" in en and "peak" in en

@@ -42,7 +42,9 @@ EN_QUESTION_WORDS = EN_STOPWORDS | frozenset(
     "according per table overview listed "
     # light verbs and hedges whose dictionary senses are noise ("took part": 吞服, 吸食...)
     "take took taken takes part say said says make made get got come came give gave formally exactly "
-    "approximately roughly around altogether overall".split()
+    "approximately roughly around altogether overall "
+    # what a figure is called in a question ("the number of …"): 多少, not a word to find
+    "number numbers amount figure figures".split()
 )
 
 #: nouns for people, whose count a figure of people answers (累计入场3万余人 answers 多少观众; "6,000 visits"
