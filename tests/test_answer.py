@@ -87,6 +87,7 @@ def test_markers_beyond_the_contexts_and_made_up_quotes_are_dropped() -> None:
         ("参会的注册费是多少？", ["price"]),
         ("Which hotel hosts the delegates?", ["venue"]),
         ("首届峰会的主题是什么？", ["theme", "edition"]),
+        ("物流园具体位于哪条路？", ["address"]),
         ("What English theme did the expo use?", ["theme"]),
         ("How many people watched the theme summit?", ["number"]),  # a theme summit: not its theme
         ("Which provinces were the theme provinces?", []),
@@ -264,6 +265,9 @@ def test_a_count_is_of_the_noun_beside_its_figure() -> None:
     assert count_windows("grouped into five modules") == ["grouped into five modules"]
     assert count_windows("Boao Forum for Asia Annual Conference 2023 opened") == []  # a year counts nothing
     assert count_windows("一期E1入口附近，不少观众排队") == []  # nor does a code (E1, 5G)
+    assert count_windows("外宾人数最多的一届") == [] and count_windows("共三场论坛") == [
+        "共三场论坛"
+    ]  # 一届: "an edition"
     assert not s.noun_counted("观众", ["一期E1入口附近，不少观众排队"], {})
     assert s.noun_counted("产品", ["- New products, technologies and services on show: 411."], {})  # whole words
     assert s.noun_counted("产品", ["首发新产品、新技术、新服务｜438项｜超过上届水平"], {})

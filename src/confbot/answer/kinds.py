@@ -232,7 +232,7 @@ KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
     ("price", re.compile(r"多少钱|价格|票价|费用|收费|门票|注册费|报名费|参会费|会费|免费吗|price|cost|fee|ticket|how much does|how much is", re.I), has_price),
     ("url", re.compile(r"网址|网站|链接|官网|二维码|报名(?:方式|渠道|入口|网址|链接)|(?:怎么|如何|在哪)(?:报名|注册|预约)|website|url|link"
                        r"|how (?:do|can) (?:i|we) (?:register|sign up|book)|where (?:do|can) (?:i|we) (?:register|sign up)", re.I), has_url),
-    ("address", re.compile(r"地址|街道|门牌|住宿|停车|地铁|公交|address|street|parking|metro|subway|\bbus\b", re.I), has_address),
+    ("address", re.compile(r"地址|街道|门牌|哪条路|哪条街|什么路|住宿|停车|地铁|公交|address|street|which road|parking|metro|subway|\bbus\b", re.I), has_address),
     ("phone", re.compile(r"电话|热线|联系方式|手机号|phone|hotline", re.I), has_phone),
     ("theme", re.compile(r"主题(?:是|为|叫|口号|词)|什么主题|哪个主题|口号|标语|\btheme\b(?!\s+(?!(?:of|is|was|did|does|do|for|this|that|will|and|in|at|they|it)\b)[a-z])|\bslogan|\bmotto", re.I), has_theme),
     ("hall", re.compile(r"几号馆|哪号馆|几号厅|哪个展馆|which hall", re.I), has_hall),

@@ -192,7 +192,7 @@ def english_stems(text: str) -> frozenset[str]:
 #: (2023, unless 2023家…), a date or a percentage
 _FIGURE = re.compile(
     r"(?<![\d.,A-Za-z])(?!(?:19|20)\d\d(?![\d,.]|\s*(?:多|余|万|个|家|名|位|人|场|项)))"  # a year is no figure
-    r"\d[\d,.]*(?![\d%％A-Za-z]|\s*(?:年|月|日|号|时|点|:\d))|[一二两三四五六七八九十百千万]+(?=[个家名位场项届次座条件所份])"
+    r"\d[\d,.]*(?![\d%％A-Za-z]|\s*(?:年|月|日|号|时|点|:\d))|(?!一[个家名位场项届次座条件所份])[一二两三四五六七八九十百千万]+(?=[个家名位场项届次座条件所份])"  # 一个: "a"
     r"|\b(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|dozens?|hundreds?"
     r"|thousands?|eleventh|twelfth)\b"
 )
@@ -210,10 +210,13 @@ COUNT_WINDOW_CHARS = 10
 COUNT_WINDOW_WORDS = 6
 
 
+_CLAUSE_RE = re.compile(r"[，。；！？,;]")
+
+
 def count_windows(text: str) -> list[str]:
-    """The text around each figure of ``text`` (:data:`COUNT_WINDOW_CHARS` characters of Chinese either side, before
-    it back to the clause's start when that is at most twice as far, or :data:`COUNT_WINDOW_WORDS` words of
-    English either side): where the noun a figure counts stands. A table
+    """The text around each figure of ``text`` (in Chinese its clause, up to twice :data:`COUNT_WINDOW_CHARS`
+    characters before and :data:`COUNT_WINDOW_CHARS` after it; in English :data:`COUNT_WINDOW_WORDS` words either
+    side): where the noun a figure counts stands. A table
     row with a figure is one window (its header cell names what the figure counts)."""
     if TABLE_CELL_SEP in text and _FIGURE.search(text):
         return [text]
@@ -224,10 +227,12 @@ def count_windows(text: str) -> list[str]:
             out.append(
                 " ".join([*before.split()[-COUNT_WINDOW_WORDS:], m.group(), *after.split()[:COUNT_WINDOW_WORDS]])
             )
-        else:  # back to the clause's start when it is near: 深圳国家高新技术企业已超过1.8万家
-            clause = len(re.split(r"[，。；！？,;]", before)[-1])
-            reach = max(COUNT_WINDOW_CHARS, min(clause, 2 * COUNT_WINDOW_CHARS))
-            out.append(before[-reach:] + m.group() + after[:COUNT_WINDOW_CHARS])
+        else:  # within the figure's clause (when it is not a stub): 深圳国家高新技术企业已超过1.8万家
+            clause = len(_CLAUSE_RE.split(before)[-1])
+            reach = min(clause, 2 * COUNT_WINDOW_CHARS) if clause >= 4 else COUNT_WINDOW_CHARS
+            ahead = after[:COUNT_WINDOW_CHARS]
+            stop = _CLAUSE_RE.search(ahead)  # "41个，是…外宾参会人数最多的一届": 41 counts no guests
+            out.append(before[-reach:] + m.group() + (ahead[: stop.start()] if stop else ahead))
     return out
 
 
