@@ -177,6 +177,12 @@ def test_counted_noun() -> None:
     assert counted_noun("最后累计入场了多少人？") == "人"  # 人 as the last word
     assert counted_noun("开幕几天后，是哪位发言人通报了场次？") == ""  # 几天后 is a time, not a count
     assert counted_noun("星河国是月湖国的第几大贸易伙伴？") == ""  # 第几 asks for a rank, not a count
+    # an English noun's narrowing word must stand by the figure too ("humanoid" robots); "foreign" is too loose
+    from confbot.answer.kinds import counted_modifier
+
+    assert counted_modifier("How many humanoid robots were on show?") == "humanoid"
+    assert counted_modifier("How many foreign guests came?") == counted_modifier("How many visitors came?") == ""
+    assert counted_modifier("大会有多少名观众参加？") == ""
 
 
 def test_kind_evidence() -> None:
@@ -265,6 +271,11 @@ def test_a_count_is_of_the_noun_beside_its_figure() -> None:
     assert count_windows("grouped into five modules") == ["grouped into five modules"]
     assert count_windows("Boao Forum for Asia Annual Conference 2023 opened") == []  # a year counts nothing
     assert count_windows("一期E1入口附近，不少观众排队") == []  # nor does a code (E1, 5G)
+    assert s.noun_counted(
+        "robots", ["展出机器人120台"], {"robots": ["机器人"]}, "humanoid"
+    )  # not translated: no judging
+    assert not s.noun_counted("robots", ["展出机器人120台"], {"humanoid": ["人形"], "robots": ["机器人"]}, "humanoid")
+    assert s.noun_counted("robots", ["展出人形机器人12台"], {"humanoid": ["人形"], "robots": ["机器人"]}, "humanoid")
     assert count_windows("外宾人数最多的一届") == [] and count_windows("共三场论坛") == [
         "共三场论坛"
     ]  # 一届: "an edition"

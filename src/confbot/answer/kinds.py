@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection
 
 from confbot.text.cjk import CJK_RANGES, has_cjk, to_simplified
 from confbot.text.events import CN_NUMERALS, editions, parts_named
-from confbot.text.lexicon import ZH_QUESTION_WORDS, ZH_STOPWORDS
+from confbot.text.lexicon import EN_STOPWORDS, ZH_QUESTION_WORDS, ZH_STOPWORDS
 
 LATIN_RE = re.compile(r"[A-Za-z]{2,}")
 _H = f"[{CJK_RANGES}]"
@@ -340,6 +340,22 @@ def counted_noun(question: str) -> str:
     phrase = m.group(2).rsplit("的", 1)[-1]  # 多少位企业界的领袖人物: the head after 的
     words = [w for w in jieba_tokenizer().lcut(phrase) if len(w) >= 2]
     return words[0] if words else ""
+
+
+def counted_modifier(question: str) -> str:
+    """In an English count question, the word just before the counted noun when it narrows it ("how many humanoid
+    robots" -> ``humanoid``, "online buyers" -> ``online``); "" for a Chinese question, a qualifier such as
+    "foreign" (:data:`_EN_QUALIFIERS`, translated too many ways to judge) or a noun standing alone."""
+    en = _COUNTED_EN.search(question)
+    if not en or has_cjk(question):
+        return ""
+    words = en.group(1).lower().split()
+    at = next((i for i, w in enumerate(words) if _PLURAL.search(w) and w not in _EN_QUALIFIERS and len(w) >= 3), None)
+    if not at:
+        return ""
+    before = words[at - 1]
+    ok = before.isalpha() and len(before) >= 3 and before not in _EN_QUALIFIERS and before not in EN_STOPWORDS
+    return before if ok else ""
 
 
 #: words between 谁/哪位 and the role a person question asks about (由谁主持, 哪位中国领导人做的主旨演讲)

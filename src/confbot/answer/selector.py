@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from confbot.answer.kinds import (
     LATIN_RE,
+    counted_modifier,
     counted_noun,
     countries_in,
     country_names,
@@ -483,14 +484,18 @@ class Selector:
         if has_cjk(role):
             return self.present(role, body, body_stems)
         heads = [h for phrase, hs in en_terms.items() if role in phrase.split() for h in hs]
-        if not heads and not self.indexed(role):
-            return True  # an English verb neither translated nor in the index ("unveiled"): cannot be judged
-        return phrase_in(role, body_stems) or any(h in body for h in heads)
+        if not heads and (not self.indexed(role) or not any(LATIN_RE.search(t) for t in texts)):
+            return True  # an English word not translated, and not in the index or the text Chinese: cannot be judged
+        # a translation as a Chinese term is found (非洲人 by its first word in "10个非洲国家")
+        return phrase_in(role, body_stems) or any(self.present(h, body) for h in heads)
 
-    def noun_counted(self, noun: str, texts: Sequence[str], en_terms: Mapping[str, Sequence[str]]) -> bool:
+    def noun_counted(
+        self, noun: str, texts: Sequence[str], en_terms: Mapping[str, Sequence[str]], modifier: str = ""
+    ) -> bool:
         """Whether some figure in ``texts`` counts the noun: the noun (as :meth:`noun_present` finds it) stands
         next to a number (:func:`count_windows`), as in "120家企业", "参展企业85家" or "500 representatives";
-        for a noun of people (:data:`PERSON_NOUNS`), a figure of people counts too ("累计入场3万余人")."""
+        for a noun of people (:data:`PERSON_NOUNS`), a figure of people counts too ("累计入场3万余人"). An English
+        ``modifier`` (:func:`counted_modifier`) must stand by the figure as well, when it can be judged."""
         if noun == "人":  # 多少人, how many people: any figure of people (300多名嘉宾, 进场人数达到5万)
             people = ("人", *PERSON_NOUNS)
             return any(
@@ -499,7 +504,9 @@ class Selector:
         if noun in PERSON_NOUNS and any(self._people_figure(noun, t) for t in texts):
             return True
         return any(
-            self.noun_present(noun, [w], en_terms) and self.head_present(noun, w)
+            self.noun_present(noun, [w], en_terms)
+            and self.head_present(noun, w)
+            and (not modifier or self.role_present(modifier, [w], en_terms))  # "humanoid" robots, as a role is judged
             for t in texts
             for w in count_windows(t)
         )
@@ -665,11 +672,12 @@ class Selector:
         under "…闭幕 观众人数均超上届"; "总设计师为…" for "Who was the chief designer" over an English sentence
         naming the building."""
         noun = counted_noun(question) if "number" in kinds else ""
+        modifier = counted_modifier(question) if noun else ""
         role = role_of(question) if {"person", "person_or_org"} & set(kinds) else ""
 
         def holds(s: Sentence) -> bool:
             if noun:
-                return self.noun_counted(noun, [s.text], en_terms)
+                return self.noun_counted(noun, [s.text], en_terms, modifier)
             return self.role_present(role, [s.text], en_terms) and has_person_or_org(s.text)
 
         if not (noun or role) or any(holds(c) for c in chosen):
@@ -723,7 +731,7 @@ class Selector:
         ):
             missing.append(f"role {role}")  # who presided: a sentence naming somebody without presiding says nothing
         noun = counted_noun(question) if "number" in kinds else ""
-        if noun and not self.noun_counted(noun, [*texts, *context], en_terms):
+        if noun and not self.noun_counted(noun, [*texts, *context], en_terms, counted_modifier(question)):
             missing.append(f"count of {noun}")
         features = answer_features(cov, best_sim, missing, question, best.rank)
         p = answer_probability(features)
