@@ -546,3 +546,14 @@ def test_what_a_figure_is_called_is_no_term_to_find() -> None:
 
     _, en = Selector(TermWeights({}, 20), set()).terms("What was the peak number of exhibitors?")
     assert "number" not in en and "exhibitors" in en and "peak" in en
+
+
+def test_an_english_word_whose_translations_the_index_lacks_is_not_held_against_chinese_text() -> None:
+    from confbot.answer.selector import Selector, TermWeights
+
+    s = Selector(TermWeights({"主题": 2.0, "嘉宾": 3.0}, 20), {"主题", "嘉宾"})
+    text = ["本届大会主题为星河相会，嘉宾约2000名。"]
+    # "count" glosses as 伯爵 (a nobleman), nowhere in this index: a dictionary miss, not a missing term
+    assert s.coverage(text, [], {"guests": ["嘉宾"], "count": ["伯爵"]})[0] == 1.0
+    assert s.coverage(text, [], {"guests": ["嘉宾"], "speakers": ["主题"]})[0] == 1.0
+    assert s.coverage(["嘉宾约2000名。"], [], {"guests": ["嘉宾"], "theme": ["主题"]})[0] < 1.0  # in the index, absent

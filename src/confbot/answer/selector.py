@@ -536,6 +536,11 @@ class Selector:
                 return True
         return False
 
+    def _in_index(self, head: str) -> bool:
+        """Whether a Chinese translation occurs in the index, as one term or as terms that all do."""
+        parts = [head] if head in self.vocabulary else tokenize(head, self.cache_dir)
+        return bool(parts) and all(p in self.vocabulary for p in parts)
+
     def indexed(self, phrase: str) -> list[str]:
         """An English word or phrase's BM25 terms (stems, stopwords dropped) when the index holds all of them, else []."""
         terms = tokenize(phrase, self.cache_dir)
@@ -597,6 +602,8 @@ class Selector:
         for word, heads in en_terms.items():
             if not heads and (not english_text or not self.indexed(word)):
                 continue  # no translation, and no English text or not in the index: cannot be judged either way
+            if heads and not english_text and not any(self._in_index(h) for h in heads):
+                continue  # Chinese text, and no translation anywhere in the index ("count": 伯爵…): a dictionary miss
             w = self.en_weight(heads) if heads else self.stem_weight(word)
             total += w
             if any(h in body for h in heads) or phrase_in(word, body_stems):
