@@ -189,6 +189,8 @@ def test_a_question_pointing_at_a_table_favours_table_rows(tmp_path: Path) -> No
     plain = retriever.retrieve("星河会第二届的展期是哪几天？", 1)
     table = retriever.retrieve("一览表里，星河会第二届的展期是哪几天？", 1)
     assert "｜" not in plain[0].chunk.text and "7月26日" in table[0].chunk.text
+    overview = retriever.retrieve("根据历届概览表，星河会第二届的展期是哪几天？", 1)  # a table named otherwise
+    assert "7月26日" in overview[0].chunk.text
 
 
 def test_bm25_scores_compete_within_their_language() -> None:

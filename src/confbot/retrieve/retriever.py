@@ -377,7 +377,7 @@ class HybridRetriever:
                 fused = rrf([dense_ranking, bm_ranking, event], weights, self.rrf_k)
                 t.extra["event_matches"] = float(len(event))
         if self.event_weight and TABLE_QUESTION.search(q):  # "according to the table…": favour table rows
-            self._favour_table_rows(fused, chunks)
+            self._favour_table_rows(fused, chunks, years, named_editions)
         top = sorted(fused, key=lambda cid: -fused[cid])[:k]
         self._read_missing(top, chunks)  # hits the dense search did not return: their texts (few rows, read once)
         hits = [
@@ -412,13 +412,23 @@ class HybridRetriever:
         langs = {cid: chunks[cid].lang for cid, _ in bm_top if cid in chunks}
         return [cid for cid, _ in calibrate_bm25_languages(bm_top, langs, qlang)]
 
-    def _favour_table_rows(self, fused: dict[str, float], chunks: dict[str, Chunk]) -> None:
+    def _favour_table_rows(
+        self, fused: dict[str, float], chunks: dict[str, Chunk], years: set[int], named_editions: set[int]
+    ) -> None:
         """Add to ``fused`` (in place) one more RRF list, weighted like the event ranking: the candidates that
         are table rows, in fused order, for a question that points at a table ("一览表里…", "per the schedule
-        table"). Nothing when every candidate (or none) is a table row."""
+        table"); rows naming the year or edition asked about come first (an overview page's document is about its
+        latest edition, its rows each about their own). Nothing when every candidate (or none) is a table row."""
         self._read_missing(list(fused), chunks)
         order = sorted(fused, key=lambda cid: -fused[cid])
         rows = [cid for cid in order if cid in chunks and TABLE_CELL_SEP in chunks[cid].text]
+        if years or named_editions:
+
+            def names_event(cid: str) -> bool:
+                text = chunks[cid].text
+                return bool(named_editions & editions(text) or years & set(year_mentions(text)))
+
+            rows.sort(key=lambda cid: not names_event(cid))  # stable: fused order within each group
         if 0 < len(rows) < len(order):
             for cid, extra in rrf([rows], [self.event_weight], self.rrf_k).items():
                 fused[cid] += extra

@@ -71,5 +71,7 @@ PERSON_UNITS = (
 
 #: a question that points at a table ("一览表里…", "per the schedule table"): table rows are what it asks for
 TABLE_QUESTION = re.compile(
-    r"一览|一覽|表格|表中|表里|表裡|表裏|日程表|议程表|\btables?\b|\bschedule\b|\boverview\b", re.I
+    r"一览|一覽|表格|表中|表里|表裡|表裏|(?:日程|议程|議程|概览|概覽|概况|概況|汇总|匯總|统计|統計|对照|對照|数据|數據)表"
+    r"|\btables?\b|\bschedule\b|\boverview\b",
+    re.I,
 )
