@@ -557,3 +557,5 @@ def test_an_english_word_whose_translations_the_index_lacks_is_not_held_against_
     assert s.coverage(text, [], {"guests": ["嘉宾"], "count": ["伯爵"]})[0] == 1.0
     assert s.coverage(text, [], {"guests": ["嘉宾"], "speakers": ["主题"]})[0] == 1.0
     assert s.coverage(["嘉宾约2000名。"], [], {"guests": ["嘉宾"], "theme": ["主题"]})[0] < 1.0  # in the index, absent
+    # most of the question unknown to the index ("<script>alert…"): not a dictionary miss, held against it
+    assert s.coverage(text, [], {"script": ["脚本"], "alert": ["警报"], "guests": ["嘉宾"]})[0] < 1.0

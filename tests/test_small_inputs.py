@@ -236,6 +236,9 @@ def test_a_chinese_question_is_answered_from_an_english_release(tmp_path: Path, 
             "How many projects were signed at the 2018 Star River Expo?",
         ),
         (["第五届星河峰会有多少家企业参展？"], "那第四屆呢？", "第4届星河峰会有多少家企业参展？"),
+        (["2023年第三届星河会的签约金额是多少？"], "那2025年那一届呢？", "2025年星河会的签约金额是多少？"),
+        (["第七届星河大会签了多少个项目？"], "那2020年第四届呢？", "2020年第4届星河大会签了多少个项目？"),
+        (["首届星河大会的主题是什么？"], "那第二届的主题呢？", "第2届星河大会的主题是什么？"),  # restated: the theme
         # another year and a question of its own: the event without the earlier year
         (["2019年星河博览会有多少家企业参展？"], "那2018年的主题呢？", "星河博览会 那2018年的主题呢？"),
         # a year or edition named relative to the previous question's

@@ -121,7 +121,8 @@ def compare_with_previous(question: str, previous: str) -> str | None:
 
 #: what a follow-up that only names another year or edition says besides it ("那2018年的呢？", "And in 2018?")
 _SWAP_FILLER = re.compile(
-    r"那么|那|呢|的|吗|啊|届|年|\b(?:and|in|at|of|on|what|how|about|the|edition|session|year|for|then)\b|[？?。.!！,，、\s]",
+    r"[那这這]一?[届屆次]|那么|那|呢|的|吗|啊|届|年|\b(?:and|in|at|of|on|what|how|about|the|edition|session|year|for|then|that|one)\b"
+    r"|[？?。.!！,，、\s]",
     re.I,
 )
 _YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
@@ -147,13 +148,19 @@ def swap_event(question: str, previous: str) -> str | None:
     """The previous question asked again of another year or edition, when ``question`` says nothing else
     ("那2018年呢？", "And in 2018?", "那第五届呢？", "What about the 5th?"); None otherwise."""
     years, named = year_mentions(question), edition_mentions(question)
-    if len(years) + len(named) != 1:
+    if len(years) > 1 or len(named) > 1 or not (years or named):
         return None
     rest = _EDITION_EN_RE.sub("", _EDITION_ZH_RE.sub("", _YEAR_RE.sub("", to_simplified(question))))
-    rest = re.sub(rf"\b(?:{'|'.join(ORDINAL_WORDS)})\b", "", rest, flags=re.I)
-    if _SWAP_FILLER.sub("", rest):
-        return None  # it asks something of its own
+    rest = _SWAP_FILLER.sub("", re.sub(rf"\b(?:{'|'.join(ORDINAL_WORDS)})\b", "", rest, flags=re.I))
+    if rest and rest not in to_simplified(previous):
+        return None  # it asks something of its own (not "那第二届的主题呢" after a question about the theme)
     zh = has_cjk(previous)
+    if years and named:  # "那2020年第四届呢？": both, where the previous question named its edition or year
+        base = _without_years(previous)
+        if _EDITION_ZH_RE.search(base):
+            return _EDITION_ZH_RE.sub(f"{years[0]}年第{named[0]}届", base, count=1)
+        base = _without_editions(previous)
+        return _YEAR_RE.sub(str(years[0]), base) if _YEAR_RE.search(base) else None
     if years:  # another year: the previous question's edition goes too (it named that year's)
         previous = _without_editions(previous)
         y = str(years[0])

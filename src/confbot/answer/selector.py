@@ -599,11 +599,13 @@ class Selector:
         total = sum(self.weights(t) for t in zh_terms)
         got = sum(self.weights(t) for t in covered)
         english_text = any(LATIN_RE.search(t) for t in texts)
-        for word, heads in en_terms.items():
-            if not heads and (not english_text or not self.indexed(word)):
-                continue  # no translation, and no English text or not in the index: cannot be judged either way
-            if heads and not english_text and not any(self._in_index(h) for h in heads):
-                continue  # Chinese text, and no translation anywhere in the index ("count": 伯爵…): a dictionary miss
+        judged = {w: h for w, h in en_terms.items() if h or (english_text and self.indexed(w))}
+        # over Chinese text, a word none of whose translations the index holds ("count": 伯爵…) is a dictionary miss,
+        # when such words are the fewer; when they are most of the question, the index knows little of what it asks
+        missed = {w for w, h in judged.items() if h and not english_text and not any(self._in_index(x) for x in h)}
+        if 2 * len(missed) <= len(judged):
+            judged = {w: h for w, h in judged.items() if w not in missed}
+        for word, heads in judged.items():
             w = self.en_weight(heads) if heads else self.stem_weight(word)
             total += w
             if any(h in body for h in heads) or phrase_in(word, body_stems):
