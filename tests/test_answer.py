@@ -274,8 +274,11 @@ def test_a_count_is_of_the_noun_beside_its_figure() -> None:
     assert s.noun_counted(
         "robots", ["展出机器人120台"], {"robots": ["机器人"]}, "humanoid"
     )  # not translated: no judging
-    assert not s.noun_counted("robots", ["展出机器人120台"], {"humanoid": ["人形"], "robots": ["机器人"]}, "humanoid")
-    assert s.noun_counted("robots", ["展出人形机器人12台"], {"humanoid": ["人形"], "robots": ["机器人"]}, "humanoid")
+    robots = {"humanoid": ["人形"], "robots": ["机器人"]}
+    assert s.noun_counted("robots", ["展出机器人120台"], robots, "humanoid")  # 人形 nowhere in the index: not judged
+    known = Selector(TermWeights({}, 20), {"人形", "机器人"})
+    assert not known.noun_counted("robots", ["展出机器人120台"], robots, "humanoid")
+    assert known.noun_counted("robots", ["展出人形机器人12台"], robots, "humanoid")
     assert count_windows("外宾人数最多的一届") == [] and count_windows("共三场论坛") == [
         "共三场论坛"
     ]  # 一届: "an edition"
@@ -499,6 +502,11 @@ def test_an_english_role_is_judged_only_when_the_index_or_the_dictionary_knows_i
     assert s.role_present("unveiled", text, {"unveiled": []})  # neither translated nor indexed: not held against it
     assert not s.role_present("presided", ["Jane Moon spoke."], {"presided": ["主持"]})
     assert s.role_present("present", text, {"present": []})
+    # over Chinese text through its translations, when the index holds one (chaired -> 主持, from the glossary)
+    zh = Selector(TermWeights({"主持": 3}, 20), {"主持"})
+    assert zh.role_present("chaired", ["开幕式由李月明主持。"], {"chaired": ["主持"]})
+    assert not zh.role_present("chaired", ["李月明出席开幕式。"], {"chaired": ["主持"]})
+    assert zh.role_present("chaired", ["李月明出席开幕式。"], {"chaired": ["椅子"]})  # a dictionary miss: not judged
 
 
 @pytest.mark.parametrize(

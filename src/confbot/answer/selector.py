@@ -484,8 +484,11 @@ class Selector:
         if has_cjk(role):
             return self.present(role, body, body_stems)
         heads = [h for phrase, hs in en_terms.items() if role in phrase.split() for h in hs]
-        if not heads and (not self.indexed(role) or not any(LATIN_RE.search(t) for t in texts)):
+        english_text = any(LATIN_RE.search(t) for t in texts)
+        if not heads and (not self.indexed(role) or not english_text):
             return True  # an English word not translated, and not in the index or the text Chinese: cannot be judged
+        if not english_text and not any(self._in_index(h) for h in heads):
+            return True  # Chinese text, and none of its translations anywhere in the index: a dictionary miss
         # a translation as a Chinese term is found (非洲人 by its first word in "10个非洲国家")
         return phrase_in(role, body_stems) or any(self.present(h, body) for h in heads)
 
@@ -735,7 +738,7 @@ class Selector:
         role = role_of(question) if {"person", "person_or_org"} & set(kinds) else ""
         if (
             role
-            and has_cjk(best.text) == has_cjk(question)
+            and (has_cjk(best.text) == has_cjk(question) or not has_cjk(role))  # an English role through its glosses
             and not self.role_present(role, [*texts, *context], en_terms)
         ):
             missing.append(f"role {role}")  # who presided: a sentence naming somebody without presiding says nothing
