@@ -88,6 +88,7 @@ def test_markers_beyond_the_contexts_and_made_up_quotes_are_dropped() -> None:
         ("Which hotel hosts the delegates?", ["venue"]),
         ("首届峰会的主题是什么？", ["theme", "edition"]),
         ("物流园具体位于哪条路？", ["address"]),
+        ("How much did the guest country spend on its pavilion?", ["amount"]),  # money, not any figure
         ("What English theme did the expo use?", ["theme"]),
         ("How many people watched the theme summit?", ["number"]),  # a theme summit: not its theme
         ("Which provinces were the theme provinces?", []),

@@ -237,7 +237,8 @@ KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
     ("theme", re.compile(r"主题(?:是|为|叫|口号|词)|什么主题|哪个主题|口号|标语|\btheme\b(?!\s+(?!(?:of|is|was|did|does|do|for|this|that|will|and|in|at|they|it)\b)[a-z])|\bslogan|\bmotto", re.I), has_theme),
     ("hall", re.compile(r"几号馆|哪号馆|几号厅|哪个展馆|which hall", re.I), has_hall),
     ("area", re.compile(r"面积|多少平方米|多少平米|\barea\b|square met|floor space", re.I), has_area),
-    ("amount", re.compile(r"金额|总额|总投资|投资额|成交额|交易额|签约额|营收|total investment|how much (?:investment|money)|\bworth\b|\bvalue\b", re.I), has_amount),
+    ("amount", re.compile(r"金额|总额|总投资|投资额|成交额|交易额|签约额|营收|花了多少|花费多少|耗资多少|出资多少|total investment|how much (?:investment|money)"
+     r"|how much\b.{0,40}\b(?:spend|spent|pay|paid|invest|raise|raised|earn|earned)\b|\bworth\b|\bvalue\b", re.I), has_amount),
     ("venue", re.compile(r"哪个馆|哪个厅|哪个场馆|哪些场馆|哪个会议室|哪个展厅|服务台|哪家酒店|哪个酒店|which hall|which room|which building|which hotel|venue", re.I), has_venue),
     ("date", re.compile(r"什么时候|何时|哪天|几号(?!馆|厅)|哪一天|哪几天|日期|几月|哪年|明天|后天|今天|昨天|下周|本周|这周|周末|开幕吗|闭幕吗"
                         r"|when|what date|which day|what day|tomorrow|today|this weekend|next week", re.I), has_date),
