@@ -327,6 +327,14 @@ def test_editions_and_years() -> None:
     assert question_years("截至2023，共有2024名观众入场，1999家企业参展") == set()  # figures, not years
 
 
+def test_the_standing_a_country_question_asks_about() -> None:
+    from confbot.answer.kinds import country_standing
+
+    assert country_standing("第三届星河会的主宾国是哪个国家？") == "主宾国"
+    assert country_standing("哪个国家担任了主题国？") == country_standing("担任主题国的是哪个国家？") == "主题国"
+    assert country_standing("大会有哪些国家参加？") == ""
+
+
 def test_question_language() -> None:
     assert question_language("大会在哪里？") == "zh"
     assert question_language("大會在哪裡？") == "zh-Hant"

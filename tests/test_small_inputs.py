@@ -88,6 +88,15 @@ def test_a_person_question_takes_the_sentence_holding_its_role(tmp_path: Path, r
     assert not a.refused and "李月明" in a.text
 
 
+def test_a_country_question_needs_the_standing_it_asks_about(tmp_path: Path, real_embedder: Any) -> None:
+    """ "主宾国是哪个国家": a sentence naming countries that came is no guest country of honour."""
+    files = {"r.txt": RELEASE + "来自法国、德国等30个国家的企业参展。\n"}
+    assert ask(tmp_path, files, "第五届星河论坛的主宾国是哪个国家？", real_embedder).refused
+    files["r.txt"] += "本届论坛的主宾国为法国。\n"
+    right = ask(tmp_path / "2", files, "第五届星河论坛的主宾国是哪个国家？", real_embedder)
+    assert not right.refused and "法国" in right.text
+
+
 HOSTED = {  # three releases of one country's event: it names that country in every title
     f"{n}.txt": f"第{n}届中国星河博览会新闻稿\n发布时间：202{n}-10-08\n第{n}届中国星河博览会将于11月19日在滨江举行。\n"
     for n in (1, 2, 3)

@@ -375,6 +375,22 @@ _EN_ROLE_NOUN = re.compile(
 )
 
 
+#: "主宾国是哪个国家", "担任主题国的是哪国": the standing a country question asks about
+_COUNTRY_STANDING = re.compile(
+    rf"({_H}{{1,5}}国)(?:的)?(?:是|为|有)?哪(?:个|些|一个)?{_H}{{0,4}}国|哪(?:个|些|一个)?国家?(?:担任|作为|成为|是)了?({_H}{{1,4}}国)"
+)
+
+
+def country_standing(question: str) -> str:
+    """What a country question asks the country to be (主宾国 in "第三届的主宾国是哪个国家？"), or ""; a sentence
+    naming a country without that standing does not answer it."""
+    m = _COUNTRY_STANDING.search(to_simplified(question))
+    if not m:
+        return ""
+    word = re.sub(r"^(?:担任|作为|成为|是)", "", re.split(r"[的是为]", m.group(1) or m.group(2))[-1])
+    return word if len(word) >= 3 else ""
+
+
 def role_of(question: str) -> str:
     """What a person question asks the person *did*: the last verb after 谁/哪位 (主持 in "由谁主持", 致辞 in
     "谁代表主办方致辞", 演讲 in "谁做的主旨演讲"); in English the first word after "who" that is not an auxiliary

@@ -24,6 +24,7 @@ from confbot.answer.kinds import (
     counted_modifier,
     counted_noun,
     countries_in,
+    country_standing,
     country_names,
     expected_kinds,
     has_person_or_org,
@@ -735,6 +736,11 @@ class Selector:
         for code in sorted(countries_in(question) - self.host_countries):
             if not any(code in countries_in(t) for t in texts):  # the sentences: a title naming it is not enough
                 missing.append(f"country {code}")
+        standing = country_standing(question) if "country" in kinds else ""
+        if standing and not self.present(
+            standing, canonical("".join([*texts, *context])), english_stems(" ".join(texts))
+        ):
+            missing.append(f"role {standing}")  # 主宾国 asked: a sentence naming countries without it says nothing
         role = role_of(question) if {"person", "person_or_org"} & set(kinds) else ""
         if (
             role
