@@ -176,6 +176,10 @@ def test_counted_noun() -> None:
     assert counted_noun("2019年參展的企業中，境外企業有多少家？") == "境外企业"
     assert counted_noun("本届有多少人参加？") == "人"
     assert counted_noun("最后累计入场了多少人？") == "人"  # 人 as the last word
+    assert counted_noun("第二届星河会的参会总人数是多少？") == "人"  # 人数是多少: a figure of people
+    from confbot.answer.kinds import has_number
+
+    assert not has_number("第二届星河会明日开幕") and has_number("共三场论坛")  # an ordinal is no figure
     assert counted_noun("开幕几天后，是哪位发言人通报了场次？") == ""  # 几天后 is a time, not a count
     assert counted_noun("星河国是月湖国的第几大贸易伙伴？") == ""  # 第几 asks for a rank, not a count
     # an English noun's narrowing word must stand by the figure too ("humanoid" robots); "foreign" is too loose

@@ -74,7 +74,10 @@ _PRICE = re.compile(
     r"\d+(?:\.\d+)?\s*(?:元|块|美元|欧元|港元|yuan|rmb|usd|dollars?)|[¥￥$€]\s*\d|免费|free of charge|\bfree\b", re.I
 )
 _URL = re.compile(r"https?://|www\.|\.(?:com|cn|org|net|gov)\b|二维码|公众号|小程序|官网|app\b|@\w", re.I)
-_NUMBER = re.compile(rf"\d[\d,.]*|[{_CN_NUM}]+(?:个|家|届|场|项|名|位|人|次|万|亿|余|多|份|所|座|条|件|种|批)")
+#: a figure; not an ordinal (第二届 is no count)
+_NUMBER = re.compile(
+    rf"\d[\d,.]*|(?<![第{_CN_NUM}])[{_CN_NUM}]+(?:个|家|届|场|项|名|位|人|次|万|亿|余|多|份|所|座|条|件|种|批)"
+)
 
 
 def has_date(text: str) -> bool:
@@ -270,6 +273,7 @@ _YEAR_Q = re.compile(
 _COUNTED_BEFORE = re.compile(  # not 天: 有几天 asks how long
     rf"({_H}{{2,12}})(?:一共|总共|共)?有(?:多少|几)({_COUNT_UNITS.replace('|天', '')})?[？?]?$"
 )
+_PEOPLE_TOTAL = re.compile(r"(?:人数|人次)(?:是|为|有|达到?|一共|共|总共)*(?:多少|几)")
 _COUNTED = re.compile(rf"(?:多少|(?<![哪第])几(?!号|天[后前内以]))({_COUNT_UNITS})?({_H}{{2,8}})?")
 
 
@@ -317,6 +321,8 @@ def counted_noun(question: str) -> str:
     ``境外企业``, the whole phrase before 有, whose first word must then stand by the figure; ``多少人``, "how many
     people" -> ``人``: people of any kind), or ""."""
     simple = to_simplified(question)
+    if _PEOPLE_TOTAL.search(simple):  # 参会总人数是多少: a figure of people
+        return "人"
     before = _COUNTED_BEFORE.search(simple)
     if before and before.group(2) not in ("人", "人次"):  # 境外企业有多少家: the phrase before 有 (the whole compound)
         phrase = re.sub(
