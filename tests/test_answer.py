@@ -89,6 +89,9 @@ def test_markers_beyond_the_contexts_and_made_up_quotes_are_dropped() -> None:
         ("首届峰会的主题是什么？", ["theme", "edition"]),
         ("物流园具体位于哪条路？", ["address"]),
         ("How much did the guest country spend on its pavilion?", ["amount"]),  # money, not any figure
+        ("How much revenue did the industry generate?", ["amount"]),  # "revenue" holds no venue
+        ("Who addressed the opening ceremony?", ["person_or_org"]),  # a speech, not a street address
+        ("How many smartphones were sold?", ["number"]),  # whole words: no phone number
         ("What English theme did the expo use?", ["theme"]),
         ("How many people watched the theme summit?", ["number"]),  # a theme summit: not its theme
         ("Which provinces were the theme provinces?", []),

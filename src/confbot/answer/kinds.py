@@ -232,19 +232,19 @@ def has_number(text: str) -> bool:
 # ---------------------------------------------------------------- question patterns
 #: (kind, question pattern, detector) in order of specificity
 KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
-    ("price", re.compile(r"多少钱|价格|票价|费用|收费|门票|注册费|报名费|参会费|会费|免费吗|price|cost|fee|ticket|how much does|how much is", re.I), has_price),
-    ("url", re.compile(r"网址|网站|链接|官网|二维码|报名(?:方式|渠道|入口|网址|链接)|(?:怎么|如何|在哪)(?:报名|注册|预约)|website|url|link"
+    ("price", re.compile(r"多少钱|价格|票价|费用|收费|门票|注册费|报名费|参会费|会费|免费吗|\bprices?\b|\bcosts?\b|\bfees?\b|\btickets?\b|how much does|how much is", re.I), has_price),
+    ("url", re.compile(r"网址|网站|链接|官网|二维码|报名(?:方式|渠道|入口|网址|链接)|(?:怎么|如何|在哪)(?:报名|注册|预约)|website|\burl\b|\blinks?\b"
                        r"|how (?:do|can) (?:i|we) (?:register|sign up|book)|where (?:do|can) (?:i|we) (?:register|sign up)", re.I), has_url),
-    ("address", re.compile(r"地址|街道|门牌|哪条路|哪条街|什么路|住宿|停车|地铁|公交|address|street|which road|parking|metro|subway|\bbus\b", re.I), has_address),
-    ("phone", re.compile(r"电话|热线|联系方式|手机号|phone|hotline", re.I), has_phone),
+    ("address", re.compile(r"地址|街道|门牌|哪条路|哪条街|什么路|住宿|停车|地铁|公交|\baddress(?:es)?\b|\bstreet|which road|\bparking|\bmetro\b|\bsubway|\bbus\b", re.I), has_address),
+    ("phone", re.compile(r"电话|热线|联系方式|手机号|\bphone|hotline", re.I), has_phone),
     ("theme", re.compile(r"主题(?:是|为|叫|口号|词)|什么主题|哪个主题|口号|标语|\btheme\b(?!\s+(?!(?:of|is|was|did|does|do|for|this|that|will|and|in|at|they|it)\b)[a-z])|\bslogan|\bmotto", re.I), has_theme),
     ("hall", re.compile(r"几号馆|哪号馆|几号厅|哪个展馆|which hall", re.I), has_hall),
     ("area", re.compile(r"面积|多少平方米|多少平米|\barea\b|square met|floor space", re.I), has_area),
-    ("amount", re.compile(r"金额|总额|总投资|投资额|成交额|交易额|签约额|营收|花了多少|花费多少|耗资多少|出资多少|total investment|how much (?:investment|money)"
+    ("amount", re.compile(r"金额|总额|总投资|投资额|成交额|交易额|签约额|营收|\brevenues?\b|花了多少|花费多少|耗资多少|出资多少|total investment|how much (?:investment|money)"
      r"|how much\b.{0,40}\b(?:spend|spent|pay|paid|invest|raise|raised|earn|earned)\b|\bworth\b|\bvalue\b", re.I), has_amount),
-    ("venue", re.compile(r"哪个馆|哪个厅|哪个场馆|哪些场馆|哪个会议室|哪个展厅|服务台|哪家酒店|哪个酒店|which hall|which room|which building|which hotel|venue", re.I), has_venue),
+    ("venue", re.compile(r"哪个馆|哪个厅|哪个场馆|哪些场馆|哪个会议室|哪个展厅|服务台|哪家酒店|哪个酒店|which hall|which room|which building|which hotel|\bvenues?\b", re.I), has_venue),
     ("date", re.compile(r"什么时候|何时|哪天|几号(?!馆|厅)|哪一天|哪几天|日期|几月|哪年|明天|后天|今天|昨天|下周|本周|这周|周末|开幕吗|闭幕吗"
-                        r"|when|what date|which day|what day|tomorrow|today|this weekend|next week", re.I), has_date),
+                        r"|\bwhen\b|what date|which day|what day|tomorrow|today|this weekend|next week", re.I), has_date),
     ("time", re.compile(r"几点|什么时间开始|时段|what time|which time", re.I), has_time),
     ("person_or_org", re.compile(r"谁|哪位|哪些人|哪家|哪个单位|哪些单位|主办方|承办方|\bwho\b|\bwhom\b", re.I), has_person_or_org),
     ("person", re.compile(r"(?:嘉宾|演讲者|主讲人?|领导人?|官员|总理|总统|首相|部长)\S{0,4}(?:是谁|有谁|是哪|有哪些)|哪位|主旨演讲嘉宾"
@@ -253,7 +253,7 @@ KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
                           r"|how many|how much|how large|how big|how long|number of|percentage|share|what rank", re.I), has_number),
     ("country", re.compile(rf"哪(?:个|些|一个)?{_H}{{0,4}}国家|哪国|哪一国|which countr|what countr", re.I), has_country),
     ("edition_name", re.compile(r"哪一?届|哪几届|which (?:edition|session)s?\b", re.I), has_edition),
-    ("place", re.compile(r"哪里|哪儿|在哪|何地|哪个城市|哪座城市|地点|场馆|where|which city|location|venue", re.I), has_place),
+    ("place", re.compile(r"哪里|哪儿|在哪|何地|哪个城市|哪座城市|地点|场馆|\bwhere\b|which city|\blocation|\bvenues?\b", re.I), has_place),
 ]  # fmt: skip
 _DETECTORS = {k: d for k, _, d in KINDS}
 #: the words after "how many", up to six: the counted noun is the first plural among them, else the first
