@@ -42,6 +42,25 @@ def test_describe_falls_back_to_file_time_and_says_so() -> None:
     info = describe("没有日期的一段文字。", mtime=0.0)
     assert info.published_from == "file-time" and info.published is not None
     assert describe("没有日期的一段文字。").published is None
+    # a date opening the file's name, as press offices name releases, before the file's time
+    named = describe("没有日期的一段文字。", mtime=0.0, file_name="2025-08-14_closing_hant.txt")
+    assert (named.published, named.published_from) == ("2025-08-14", "file-name")
+    assert describe("x", file_name="20240801-release.pdf").published == "2024-08-01"
+    assert describe("x", file_name="09_2023_report.txt").published is None  # no full date: not a date
+    stated = describe("发布时间：2024-08-01\n正文。", file_name="2025-01-01_x.txt")
+    assert stated.published == "2024-08-01"  # the text's own date wins
+
+
+def test_an_html_page_date_comes_from_its_markup_not_a_year_in_its_body() -> None:
+    from confbot.ingest.loaders import html_to_text
+
+    page = (
+        "<html><head><title>星河会历届概览</title></head><body><article><h1>星河会历届概览</h1>"
+        "<p>星河会自2015年起每年举办，至今已办十届，每届都有数百家企业参加，吸引了众多观众前来参观交流。</p>"
+        "<p>历届星河会均在滨江国际会展中心举行，展览面积逐年扩大，国际参展商的比例也不断提高。</p>"
+        "</article></body></html>"
+    )
+    assert "2015-01-01" not in html_to_text(page)
 
 
 def test_languages_and_context_header() -> None:

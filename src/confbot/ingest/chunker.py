@@ -19,8 +19,9 @@ from confbot.records import Chunk
 CHUNKER_VERSION = (
     # 2: table rows unbreakable; 3: chunks carry title, date and language, embedded with a context header;
     # 4: chunks carry their document's years and editions; 5: a numbered edition wins over "the first";
-    # 6: table captions kept as a line, sideways tables one line per column, placeholder cells (—) left out
-    "6"
+    # 6: table captions kept as a line, sideways tables one line per column, placeholder cells (—) left out;
+    # 7: a date opening the file name dates a release that states none; a page date only from its markup
+    "7"
 )
 
 _SENTENCE_END = "。！？!?…"

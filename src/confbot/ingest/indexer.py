@@ -306,9 +306,9 @@ def _plan(
 def _described(settings: Settings, doc: Document, chunks: list[Chunk]) -> list[Chunk]:
     """The chunks with their document's title, date, years and editions (see :mod:`confbot.ingest.metadata` and
     :mod:`confbot.text.events`) and their language."""
-    info = describe(doc.text)
-    # only a date the text states: a file's time says when it was copied, not when the release was published
-    published = info.published if info.published_from == "text" else None
+    info = describe(doc.text, file_name=doc.source.rsplit("/", 1)[-1])
+    # a date the text states or the file's name: a file's time says when it was copied, not when it was published
+    published = info.published if info.published_from in ("text", "file-name") else None
     years, editions = document_event(info.title, published, doc.text)
     return [
         replace(

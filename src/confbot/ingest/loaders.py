@@ -136,7 +136,14 @@ def html_to_text(markup: str) -> str:
     found: Any = None
     # precision first: on short pages the default settings keep the navigation and footer as one paragraph
     for precision in (True, False):
-        found = trafilatura.bare_extraction(markup, include_tables=True, with_metadata=True, favor_precision=precision)
+        found = trafilatura.bare_extraction(
+            markup,
+            include_tables=True,
+            with_metadata=True,
+            favor_precision=precision,
+            # the page's own date markup only: a guess from the body ("自2015年起" -> 2015-01-01) is no release date
+            date_extraction_params={"extensive_search": False, "original_date": True},
+        )
         if found is not None and found.body is not None and len(found.body):
             break
     else:

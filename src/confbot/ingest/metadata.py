@@ -4,7 +4,9 @@ Dates come from the document's own text, in this order: a labelled line (``发�
 ``Release date: 2023-09-26``, ``日期：2024年8月1日``), then a full date in its first lines (a
 Chinese ``2024年8月1日``, an ISO ``2024-08-01`` or an English dateline ``Shanghai, August 26, 2022
 -``). A date inside the body (an event's dates) is not taken for the publication date. When the
-text has none, the file's modification time is the last resort, marked ``file-time``.
+text has none, a full date opening the file's name (``2024-08-14_closing.txt``, ``20240814-release.pdf``, as press
+offices name their files) is taken, marked ``file-name``; the file's modification time is the last resort, marked
+``file-time`` (and not used for events: it says when the file was copied).
 """
 
 from __future__ import annotations
@@ -97,12 +99,24 @@ def title_of(text: str) -> str:
     return ""
 
 
-def describe(text: str, mtime: float | None = None) -> DocumentInfo:
-    """Title and publication date of a normalized document; ``mtime`` (seconds since the epoch) is the
-    fallback date, marked ``file-time``."""
+#: a date opening a file's name: 2024-08-14_…, 2024_08_14-…, 20240814…
+_NAME_DATE = re.compile(r"^((?:19|20)\d{2})[-_.]?(\d{2})[-_.]?(\d{2})(?!\d)")
+
+
+def name_date(file_name: str) -> str | None:
+    """The date a file's name opens with, as ``YYYY-MM-DD`` (``2024-08-14_closing.txt``), or None."""
+    m = _NAME_DATE.match(file_name)
+    return (_iso(m.group(1), m.group(2), m.group(3)) or None) if m else None
+
+
+def describe(text: str, mtime: float | None = None, file_name: str = "") -> DocumentInfo:
+    """Title and publication date of a normalized document: the date its text states, else the one its file's name
+    opens with (``file-name``), else ``mtime`` (seconds since the epoch, marked ``file-time``)."""
     published = published_date(text)
     if published:
         return DocumentInfo(title_of(text), published, "text")
+    if named := name_date(file_name):
+        return DocumentInfo(title_of(text), named, "file-name")
     if mtime is not None:
         return DocumentInfo(title_of(text), dt.date.fromtimestamp(mtime).isoformat(), "file-time")
     return DocumentInfo(title_of(text), None, "")
