@@ -20,6 +20,8 @@ DEV = ("caexpo", "ciftis", "dcsummit", "boao", "bigdata", "wic", "ciie", "chtf",
 DEV += ("caete", "wie", "wrc", "cisce")
 FILES = discover([CORPORA / name / "docs" for name in DEV])
 ANNOTATION = re.compile(r"(?<=[\u4e00-\u9fff])[(（]([a-zü\u00e0-\u01dc]{1,6})[)）]")
+#: a word's toned pinyin in one pair of parentheses (主宾国（zhǔ bīn guó）, 博览会(bólǎnhuì))
+WORD_ANNOTATION = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zü\u00e0-\u01dc ]*[\u00e0-\u01dc][a-zü\u00e0-\u01dc ]*[)）]")
 CHROME = ("版权所有", "ICP备", "【大 中 小】", "首页 >", "首页 ＞", "【字号", "分享到")
 
 
@@ -29,6 +31,7 @@ def test_every_chunk_is_clean(path: Path) -> None:
     for chunk in chunk_document(doc.source, doc.text, 200, 40):
         text = chunk.text
         assert not [m for m in ANNOTATION.findall(text) if is_syllable(m)], text
+        assert not WORD_ANNOTATION.search(text), text
         assert looks_like_mojibake(text) == [], text
         assert "\ufffd" not in text, text
         assert not any(c in text for c in CHROME), text

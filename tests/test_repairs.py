@@ -20,6 +20,10 @@ from confbot.text.pinyin import is_syllable, strip_annotations
         ("星河博bó览会成果：各gè方累计签约", "星河博览会成果：各方累计签约"),
         ("绿lǜ色发展。", "绿色发展。"),
         ("中外媒体共派出chū689名记者", "中外媒体共派出689名记者"),  # before a digit
+        # a whole word's toned syllables in one pair of parentheses, spaced or written together
+        ("星河国担任主宾国（zhǔ bīn guó），月湖省担任主宾省", "星河国担任主宾国，月湖省担任主宾省"),
+        ("星河博览会(bólǎnhuì)开幕", "星河博览会开幕"),
+        ("当时签订（qiāndìng）参展合同", "当时签订参展合同"),
         ("签约成果丰硕shuò\n下一段", "签约成果丰硕\n下一段"),  # at a line end
     ],
 )
@@ -41,6 +45,8 @@ def test_pinyin_annotations_are_removed(raw: str, expected: str) -> None:
         "的app里",
         "在咖啡馆café见面",  # toned, but no syllable
         "星河dòngmàn展",  # toned letters longer than one syllable: no annotation
+        "在上海(shang hai)举行",  # toneless syllables may be a name
+        "展区(Zone A)开放",
     ],
 )
 def test_real_parentheses_stay(kept: str) -> None:

@@ -27,8 +27,8 @@ from confbot.text.mojibake import MojibakeReport, repair_mojibake
 from confbot.text.pinyin import strip_annotations
 
 #: Bump when the output of :func:`normalize` changes: indexes built with another version are rebuilt.
-NORMALIZATION_VERSION = (
-    "4"  # 3: toned pinyin glued after its character (博bó览会) removed; 4: also before a digit or a line end
+NORMALIZATION_VERSION = (  # 3: toned pinyin glued after its character (博bó览会) removed; 4: also before a digit or a
+    "5"  # line end; 5: a word's toned pinyin in one pair of parentheses (主宾国（zhǔ bīn guó）, 博览会(bólǎnhuì))
 )
 
 

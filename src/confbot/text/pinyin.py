@@ -55,11 +55,61 @@ _BARE_RE = re.compile(
 _TONE_MARK_RE = re.compile(rf"[{_TONED}\u0300-\u0304\u030c]")
 
 
+#: a word's pinyin in one pair of parentheses after it: 博览会（bó lǎn huì）, 博览会(bólǎnhuì)
+_WORD_ANNOTATION_RE = re.compile(
+    rf"(?<=[{CJK_RANGES}])(?:\(|（)((?:[a-zü{_TONED}\u0300-\u0304\u030c]+[ \u00a0'’-]?){{2,12}})(?:\)|）)([ \t\u00a0\u3000]*)"
+)
+
+
+def split_syllables(word: str) -> list[str] | None:
+    """A run of pinyin written together (``bólǎnhuì``) as its syllables (``bó lǎn huì``), or None when it is not
+    one; the longest syllable first, backtracking (``xian`` before ``xi an``)."""
+    plain = toneless(word)
+    if len(plain) != len(word):
+        return None
+
+    @functools.cache
+    def rest(i: int) -> tuple[str, ...] | None:
+        if i == len(plain):
+            return ()
+        for j in range(min(len(plain), i + 6), i, -1):
+            if is_syllable(plain[i:j]) and (tail := rest(j)) is not None:
+                return (word[i:j], *tail)
+        return None
+
+    got = rest(0)
+    return list(got) if got else None
+
+
+def _strip_word_annotations(text: str) -> tuple[str, int]:
+    """Remove a whole word's toned pinyin in parentheses (several syllables, spaced or not); toneless runs stay:
+    "(shanghai)" may be a name."""
+    removed = 0
+
+    def drop(m: re.Match[str]) -> str:
+        nonlocal removed
+        inner = m.group(1).strip()
+        if not _TONE_MARK_RE.search(inner):
+            return m.group(0)
+        pieces = [p for p in re.split(r"[ \u00a0'’-]+", inner) if p]
+        sylls = [s for p in pieces for s in (split_syllables(p) or [""])]
+        if len(sylls) < 2 or not all(sylls):
+            return m.group(0)
+        removed += 1
+        nxt = text[m.end()] if m.end() < len(text) else ""
+        return "" if (not m.group(2) or _JOINS_RE.match(nxt)) else m.group(2)
+
+    return _WORD_ANNOTATION_RE.sub(drop, text), removed
+
+
 def strip_annotations(text: str) -> tuple[str, int]:
     """(text without pinyin annotations, how many were removed): a syllable in parentheses after a Han character,
+    a word's toned syllables in one pair of parentheses after it (博览会（bó lǎn huì）, 博览会(bólǎnhuì)),
     or a toned one glued as a whole word after a Han character (博bó览会, 派出chū689名; a toneless one stays:
     "人工智能ai技术" is no annotation)."""
     text, removed = _strip_bare(text)
+    text, words = _strip_word_annotations(text)
+    removed += words
 
     def drop(m: re.Match[str]) -> str:
         nonlocal removed
