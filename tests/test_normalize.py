@@ -118,3 +118,8 @@ def test_stemming_from_many_threads_at_once() -> None:
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_toned_letters_left_in_any_parentheses_are_reported() -> None:
+    assert suspicious_spans("星河国担任主宾国（zhǔ bīn guó）") and suspicious_spans("星河会(xīng hé)开幕")
+    assert suspicious_spans("正常文本（2024年）开幕") == []

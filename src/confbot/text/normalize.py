@@ -46,7 +46,9 @@ _FULLWIDTH_ALNUM = {
 }
 # Damage no rule repaired, looked for in normalized text: a stray ?/;/� between CJK characters, a
 # leftover pinyin fragment, a replacement character.
-_SUSPICIOUS_RE = re.compile(rf"[{CJK_RANGES}][?;�？][{CJK_RANGES}]|[{CJK_RANGES}]\(?[a-zü]*[{_TONED}][a-zü]*\)?|�")
+_SUSPICIOUS_RE = re.compile(
+    rf"[{CJK_RANGES}][?;�？][{CJK_RANGES}]|[{CJK_RANGES}][(（]?[a-zü ]*[{_TONED}][a-zü ]*[)）]?|�"
+)  # a stray ? between Han characters, toned letters after one (in any parentheses), a replacement character
 
 
 @dataclass
