@@ -88,6 +88,7 @@ def test_markers_beyond_the_contexts_and_made_up_quotes_are_dropped() -> None:
         ("Which hotel hosts the delegates?", ["venue"]),
         ("首届峰会的主题是什么？", ["theme", "edition"]),
         ("物流园具体位于哪条路？", ["address"]),
+        ("第三届的主宾省是哪两个省？", ["place", "edition"]),
         ("How much did the guest country spend on its pavilion?", ["amount"]),  # money, not any figure
         ("How much revenue did the industry generate?", ["amount"]),  # "revenue" holds no venue
         ("Who addressed the opening ceremony?", ["person_or_org"]),  # a speech, not a street address
