@@ -1,6 +1,7 @@
 """The development suite as a regression guard: floors set a little under the figures measured on
-2026-11-30, round 6 (macro over fifteen corpora, caete and wie included: hit@3 0.896, MRR 0.806, accuracy 0.808,
-refusal precision 0.672, recall 0.819, citation validity 1.00; the first release: hit@3 1.00, accuracy 0.98).
+2026-11-30, end of round 6 (macro over seventeen corpora, caete, wie, wrc and cisce included: hit@3 0.897, MRR
+0.811, accuracy 0.807, refusal precision 0.671, recall 0.824, citation validity 1.00; the first release: hit@3 1.00,
+accuracy 0.98).
 Quality floors, not timings. The held-out suites are not run here."""
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ SUITE = Path(__file__).parent / "corpora" / "dev.suite.json"
 def test_dev_suite_floors() -> None:
     out = run_suite(SUITE, Settings())
     m = out["macro"]
-    assert m["hit@3"] >= 0.88 and m["mrr"] >= 0.79
-    assert m["answer_accuracy"] >= 0.79
-    assert m["refusal_recall"] >= 0.80 and m["refusal_precision"] >= 0.65
+    assert m["hit@3"] >= 0.885 and m["mrr"] >= 0.80
+    assert m["answer_accuracy"] >= 0.795
+    assert m["refusal_recall"] >= 0.81 and m["refusal_precision"] >= 0.66
     assert m["citation_validity"] == 1.0
     release = out["corpora"]["release"]  # the first release's dev set: no worse than before the suite existed
     assert release["hit@3"] >= 0.98 and release["answer_accuracy"] >= 0.95
