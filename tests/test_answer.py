@@ -181,6 +181,7 @@ def test_counted_noun() -> None:
     assert counted_noun("本届有多少人参加？") == "人"
     assert counted_noun("最后累计入场了多少人？") == "人"  # 人 as the last word
     assert counted_noun("第二届星河会的参会总人数是多少？") == "人"  # 人数是多少: a figure of people
+    assert counted_noun("博览会共展出了多少家企业的多少件产品？") == "企业"  # two counts: the first one's noun
     from confbot.answer.kinds import has_number
 
     assert not has_number("第二届星河会明日开幕") and has_number("共三场论坛")  # an ordinal is no figure

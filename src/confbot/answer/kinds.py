@@ -344,8 +344,10 @@ def counted_noun(question: str) -> str:
         return ""
     from confbot.retrieve.bm25 import jieba_tokenizer
 
-    phrase = m.group(2).rsplit("的", 1)[-1]  # 多少位企业界的领袖人物: the head after 的
-    words = [w for w in jieba_tokenizer().lcut(phrase) if len(w) >= 2]
+    # 多少位企业界的领袖人物: the head after 的; 多少家企业的多少件产品: the first count's noun, before the next 多少
+    parts = [p for p in m.group(2).split("的") if p]
+    phrase = next((p for p in reversed(parts) if not re.search(r"多少|几", p)), "")
+    words = [w for w in jieba_tokenizer().lcut(phrase) if len(w) >= 2 and w not in ZH_QUESTION_WORDS]
     return words[0] if words else ""
 
 
