@@ -229,11 +229,11 @@ def count_windows(text: str) -> list[str]:
             out.append(
                 " ".join([*before.split()[-COUNT_WINDOW_WORDS:], m.group(), *after.split()[:COUNT_WINDOW_WORDS]])
             )
-        else:  # within the figure's clause (when it is not a stub): 深圳国家高新技术企业已超过1.8万家
+        else:  # within the figure's clause (when it is not a stub): 星河市高新技术企业已超过1.2万家
             clause = len(_CLAUSE_RE.split(before)[-1])
             reach = min(clause, 2 * COUNT_WINDOW_CHARS) if clause >= 4 else COUNT_WINDOW_CHARS
             ahead = after[:COUNT_WINDOW_CHARS]
-            stop = _CLAUSE_RE.search(ahead)  # "41个，是…外宾参会人数最多的一届": 41 counts no guests
+            stop = _CLAUSE_RE.search(ahead)  # "12个，是…外宾人数最多的一届": 12 counts no guests
             out.append(before[-reach:] + m.group() + (ahead[: stop.start()] if stop else ahead))
     return out
 
@@ -490,7 +490,7 @@ class Selector:
             return True  # an English word not translated, and not in the index or the text Chinese: cannot be judged
         if not english_text and not any(self._in_index(h) for h in heads):
             return True  # Chinese text, and none of its translations anywhere in the index: a dictionary miss
-        # a translation as a Chinese term is found (非洲人 by its first word in "10个非洲国家")
+        # a translation as a Chinese term is found (亚洲人 by its first word in "12个亚洲国家")
         return phrase_in(role, body_stems) or any(self.present(h, body) for h in heads)
 
     def noun_counted(
@@ -525,14 +525,14 @@ class Selector:
         if len(parts) < 2:
             return True  # one word, or an English window (judged through glosses by noun_present)
         head = max(parts, key=lambda w: t.rfind(w) + len(w))
-        if head in PERSON_NOUNS and _PERSON_FIGURE.search(window):  # 领袖人物 in "50多位企业领袖"
+        if head in PERSON_NOUNS and _PERSON_FIGURE.search(window):  # 领袖人物 in "30多位企业领袖"
             return True
         body = canonical(window)
         return head in body or any(canonical(s) in body for s in synonyms().get(head, ()))
 
     @staticmethod
     def _people_figure(noun: str, text: str) -> bool:
-        """A figure of people in ``text`` that counts no other kind of people (not "嘉宾12000人次" for 观众)."""
+        """A figure of people in ``text`` that counts no other kind of people (not "嘉宾9000人次" for 观众)."""
         others = [p for p in PERSON_NOUNS if p != noun and p not in PERSON_UNITS]
         for m in _PERSON_FIGURE.finditer(text):
             near = text[max(0, m.start() - COUNT_WINDOW_CHARS) : m.end()].lower()
@@ -681,7 +681,7 @@ class Selector:
         """For a count question whose chosen sentences hold no figure of the counted noun (a headline naming
         every term won), or a person question whose sentences lack the role asked about (:func:`role_of`), the
         best other candidate that has it, put first, when it scores :data:`SAME_KIND_SHARE` of the best and covers
-        the question's terms (with its title) as well as the chosen sentences do: "累计入场25万余人" for 多少观众
+        the question's terms (with its title) as well as the chosen sentences do: "累计入场3万余人" for 多少观众
         under "…闭幕 观众人数均超上届"; "总设计师为…" for "Who was the chief designer" over an English sentence
         naming the building."""
         noun = counted_noun(question) if "number" in kinds else ""

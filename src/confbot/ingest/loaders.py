@@ -141,7 +141,7 @@ def html_to_text(markup: str) -> str:
             include_tables=True,
             with_metadata=True,
             favor_precision=precision,
-            # the page's own date markup only: a guess from the body ("自2015年起" -> 2015-01-01) is no release date
+            # the page's own date markup only: a guess from the body ("自2010年起" -> 2010-01-01) is no release date
             date_extraction_params={"extensive_search": False, "original_date": True},
         )
         if found is not None and found.body is not None and len(found.body):

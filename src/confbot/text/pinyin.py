@@ -47,7 +47,7 @@ def is_syllable(word: str) -> bool:
     return plain in {"lue", "nue"}
 
 
-#: pinyin written straight after its character, no parentheses: 博bó览会, 各gè方，, 派出chū689名 (a whole word:
+#: pinyin written straight after its character, no parentheses: 博bó览会, 各gè方，, 派出chū120名 (a whole word:
 #: no Latin letter on either side)
 _BARE_RE = re.compile(
     rf"(?<=[{CJK_RANGES}])([a-zü{_TONED}\u0300-\u0304\u030c]{{1,6}})(?![A-Za-zü{_TONED}\u0300-\u0304\u030c])"
@@ -105,7 +105,7 @@ def _strip_word_annotations(text: str) -> tuple[str, int]:
 def strip_annotations(text: str) -> tuple[str, int]:
     """(text without pinyin annotations, how many were removed): a syllable in parentheses after a Han character,
     a word's toned syllables in one pair of parentheses after it (博览会（bó lǎn huì）, 博览会(bólǎnhuì)),
-    or a toned one glued as a whole word after a Han character (博bó览会, 派出chū689名; a toneless one stays:
+    or a toned one glued as a whole word after a Han character (博bó览会, 派出chū120名; a toneless one stays:
     "人工智能ai技术" is no annotation)."""
     text, removed = _strip_bare(text)
     text, words = _strip_word_annotations(text)
