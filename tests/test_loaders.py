@@ -158,13 +158,18 @@ BOILERPLATE = """<html><head><title>票务信息_新闻中心_某展会网</titl
 </body></html>"""
 
 
+def page_lines(tmp_path: Path, body: str, name: str = "p.html") -> list[str]:
+    """The lines ingest makes of a web page with site chrome around ``body``."""
+    (tmp_path / name).write_text(BOILERPLATE.format(table=body), encoding="utf-8")
+    return load(tmp_path / name, tmp_path).text.split("\n")
+
+
 def test_html_table_rows_and_no_site_chrome(tmp_path: Path) -> None:
     table = (
         "<table><tr><th>票种</th><th>价格</th><th>说明</th></tr><tr><td>学生票</td><td>80元</td><td>凭学生证入场</td></tr>"
         "<tr><td>专业观众票</td><td>300元</td><td>含会刊</td></tr></table>"
     )
-    (tmp_path / "tickets.html").write_text(BOILERPLATE.format(table=table), encoding="utf-8")
-    lines = load(tmp_path / "tickets.html", tmp_path).text.split("\n")
+    lines = page_lines(tmp_path, table, "tickets.html")
     assert "票种：学生票｜价格：80元｜说明：凭学生证入场" in lines
     assert "票种：专业观众票｜价格：300元｜说明：含会刊" in lines
     text = "\n".join(lines)
@@ -179,8 +184,7 @@ def test_html_rowspan_cell_is_repeated_into_each_row(tmp_path: Path) -> None:
         "<tr><td rowspan='2'>6月1日</td><td>开幕式</td></tr><tr><td>主旨论坛</td></tr>"
         "<tr><td>6月2日</td><td>闭幕式</td></tr></table>"
     )
-    (tmp_path / "p.html").write_text(BOILERPLATE.format(table=table), encoding="utf-8")
-    lines = load(tmp_path / "p.html", tmp_path).text.split("\n")
+    lines = page_lines(tmp_path, table)
     assert "日期：6月1日｜活动：开幕式" in lines and "日期：6月1日｜活动：主旨论坛" in lines
 
 
@@ -189,8 +193,7 @@ def test_html_table_caption_is_a_line_and_its_rows_keep_their_labels(tmp_path: P
         "<table><caption>历届星河会概况</caption><thead><tr><th>届次</th><th>会期</th></tr></thead>"
         "<tr><td>第一届</td><td rowspan='2'>5月</td></tr><tr><td>第二届</td></tr></table>"
     )
-    (tmp_path / "p.html").write_text(BOILERPLATE.format(table=table), encoding="utf-8")
-    lines = load(tmp_path / "p.html", tmp_path).text.split("\n")
+    lines = page_lines(tmp_path, table)
     assert lines[lines.index("历届星河会概况") + 1 :][:2] == ["届次：第一届｜会期：5月", "届次：第二届｜会期：5月"]
 
 
@@ -201,8 +204,7 @@ def test_a_sideways_table_gives_one_line_per_edition(tmp_path: Path) -> None:
         "<tr><td>签约金额</td><td>12亿元</td><td>15亿元</td></tr>"
         "<tr><td>主宾国</td><td>—</td><td>月湖国</td></tr></table>"  # a dash marks nothing recorded
     )
-    (tmp_path / "p.html").write_text(BOILERPLATE.format(table=table), encoding="utf-8")
-    lines = load(tmp_path / "p.html", tmp_path).text.split("\n")
+    lines = page_lines(tmp_path, table)
     assert "项目：第一届（2021年）｜主题：星河相会｜签约金额：12亿元" in lines
     assert "项目：第二届（2023年）｜主题：月湖同行｜签约金额：15亿元｜主宾国：月湖国" in lines
 
@@ -283,6 +285,5 @@ def test_pdf_made_with_reportlab_keeps_pages_and_spanned_cells(tmp_path: Path) -
 
 def test_html_line_breaks_and_list_items_stay_lines(tmp_path: Path) -> None:
     body = "<p>参展须知如下：<br>一、凭证入场；<br>二、禁止携带危险品。</p><ul><li>开放时间：9:00至17:00</li><li>咨询电话：请见官网</li></ul>"
-    (tmp_path / "notice.html").write_text(BOILERPLATE.format(table=body), encoding="utf-8")
-    lines = load(tmp_path / "notice.html", tmp_path).text.split("\n")
+    lines = page_lines(tmp_path, body, "notice.html")
     assert {"一、凭证入场；", "二、禁止携带危险品。", "开放时间：9:00至17:00", "咨询电话：请见官网"} <= set(lines)

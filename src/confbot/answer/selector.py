@@ -61,6 +61,24 @@ class Sentence:
     end: int
 
 
+@dataclass(frozen=True)
+class Asked:
+    """What a question asks of its answer beyond its kinds, worked out once per question: a count's noun and the
+    English word narrowing it (:func:`counted_noun`, :func:`counted_modifier`), a person's role (:func:`role_of`);
+    "" where it asks none."""
+
+    noun: str = ""
+    modifier: str = ""
+    role: str = ""
+
+
+def asked_of(question: str, kinds: Sequence[str]) -> Asked:
+    """The :class:`Asked` of a (normalized) question whose :func:`expected_kinds` are ``kinds``."""
+    noun = counted_noun(question) if "number" in kinds else ""
+    role = role_of(question) if {"person", "person_or_org"} & set(kinds) else ""
+    return Asked(noun, counted_modifier(question) if noun else "", role)
+
+
 # ---------------------------------------------------------------- language and question analysis
 
 
@@ -383,10 +401,11 @@ class Selector:
     def about(self, kind: str, sentence: Sentence, question: str) -> bool:
         """Whether a sentence is about the ``year`` or ``edition`` the question names, with its document's title,
         date, years and editions as context; a sentence naming editions itself is judged by those alone (第8届 in a
-        release about the 7th is about the 8th). (Judging the others by their document's edition alone, not every
-        edition the title names, refused "首届网上…" questions about a 127th session: tried and dropped.) Years are not, but in a table row: "较2020年增长" in a 2021 release
+        release about the 7th is about the 8th). Years are not, but in a table row: "较2020年增长" in a 2021 release
         is about 2021 (measured: judging years by the sentence alone lost dev accuracy, 0.857 -> 0.839), while the
-        table row "年份：2019｜…" of a 2025 review page is about 2019 (:func:`year_cells`)."""
+        table row "年份：2019｜…" of a 2025 review page is about 2019 (:func:`year_cells`). (Judging the others by
+        their document's edition alone, not every edition the title names, refused "首届网上…" questions about a
+        127th session: tried and dropped.)"""
         if (kind == "edition" and editions(sentence.text)) or (kind == "part" and parts_named(sentence.text)):
             return kind_present(kind, sentence.text, question)
         if kind == "year" and (row_years := year_cells(sentence.text)):
@@ -459,8 +478,7 @@ class Selector:
             return best
         best = self.weights("")
         for h in heads:
-            parts = [h] if h in self.vocabulary else tokenize(h, self.cache_dir)
-            if parts and all(p in self.vocabulary for p in parts):
+            if parts := self.index_terms(h):
                 best = min(best, max(self.weights(p) for p in parts))
         if len(self._en_weights) > 10_000:
             self._en_weights.clear()
@@ -488,7 +506,7 @@ class Selector:
         english_text = any(LATIN_RE.search(t) for t in texts)
         if not heads and (not self.indexed(role) or not english_text):
             return True  # an English word not translated, and not in the index or the text Chinese: cannot be judged
-        if not english_text and not any(self._in_index(h) for h in heads):
+        if not english_text and not any(self.index_terms(h) for h in heads):
             return True  # Chinese text, and none of its translations anywhere in the index: a dictionary miss
         # a translation as a Chinese term is found (亚洲人 by its first word in "12个亚洲国家")
         return phrase_in(role, body_stems) or any(self.present(h, body) for h in heads)
@@ -540,10 +558,10 @@ class Selector:
                 return True
         return False
 
-    def _in_index(self, head: str) -> bool:
-        """Whether a Chinese translation occurs in the index, as one term or as terms that all do."""
-        parts = [head] if head in self.vocabulary else tokenize(head, self.cache_dir)
-        return bool(parts) and all(p in self.vocabulary for p in parts)
+    def index_terms(self, head: str) -> list[str]:
+        """A translation's terms in the index: itself when it is one term there, else its BM25 terms when the index
+        holds all of them (:meth:`indexed`), else []."""
+        return [head] if head in self.vocabulary else self.indexed(head)
 
     def indexed(self, phrase: str) -> list[str]:
         """An English word or phrase's BM25 terms (stems, stopwords dropped) when the index holds all of them, else []."""
@@ -606,7 +624,7 @@ class Selector:
         judged = {w: h for w, h in en_terms.items() if h or (english_text and self.indexed(w))}
         # over Chinese text, a word none of whose translations the index holds ("count": 伯爵…) is a dictionary miss,
         # when such words are the fewer; when they are most of the question, the index knows little of what it asks
-        missed = {w for w, h in judged.items() if h and not english_text and not any(self._in_index(x) for x in h)}
+        missed = {w for w, h in judged.items() if h and not english_text and not any(self.index_terms(x) for x in h)}
         if 2 * len(missed) <= len(judged):
             judged = {w: h for w, h in judged.items() if w not in missed}
         for word, heads in judged.items():
@@ -663,14 +681,14 @@ class Selector:
                 chosen.append(s)
         chosen = [best, *sorted(chosen[1:], key=lambda s: (s.chunk.source, s.start))]
         chosen = latest_first(chosen, scored, score, kinds, question, top)
-        chosen = self._with_asked(question, kinds, chosen, scored, score, top, zh_terms, en_terms)
+        asked = asked_of(question, kinds)
+        chosen = self._with_asked(asked, chosen, scored, score, top, zh_terms, en_terms)
         best_sim = max((sims[id(s)] for s in chosen if id(s) in sims), default=0.0)
-        return chosen, self.verdict(question, chosen, kinds, zh_terms, en_terms, best_sim)
+        return chosen, self.verdict(question, chosen, kinds, zh_terms, en_terms, best_sim, asked)
 
     def _with_asked(
         self,
-        question: str,
-        kinds: Sequence[str],
+        asked: Asked,
         chosen: list[Sentence],
         scored: Sequence[Sentence],
         score: Mapping[int, float],
@@ -684,13 +702,11 @@ class Selector:
         the question's terms (with its title) as well as the chosen sentences do: "累计入场3万余人" for 多少观众
         under "…闭幕 观众人数均超上届"; "总设计师为…" for "Who was the chief designer" over an English sentence
         naming the building."""
-        noun = counted_noun(question) if "number" in kinds else ""
-        modifier = counted_modifier(question) if noun else ""
-        role = role_of(question) if {"person", "person_or_org"} & set(kinds) else ""
+        noun, role = asked.noun, asked.role
 
         def holds(s: Sentence) -> bool:
             if noun:
-                return self.noun_counted(noun, [s.text], en_terms, modifier)
+                return self.noun_counted(noun, [s.text], en_terms, asked.modifier)
             return self.role_present(role, [s.text], en_terms) and has_person_or_org(s.text)
 
         if not (noun or role) or any(holds(c) for c in chosen):
@@ -713,8 +729,10 @@ class Selector:
         zh_terms: list[str],
         en_terms: dict[str, list[str]],
         best_sim: float,
+        asked: Asked,
     ) -> Assessment:
-        """Answer, partial or refuse with ``chosen`` (best first): kinds present, key-term coverage, the answer model."""
+        """Answer, partial or refuse with ``chosen`` (best first): kinds present, key-term coverage, the answer model;
+        ``asked`` (:func:`asked_of`) names the count's noun and the role the passages must hold."""
         best = chosen[0]
         texts = [s.text for s in chosen]
         # across languages the words are looked for through a dictionary: missing them all is left to the model
@@ -741,15 +759,14 @@ class Selector:
             standing, canonical("".join([*texts, *context])), english_stems(" ".join(texts))
         ):
             missing.append(f"role {standing}")  # 主宾国 asked: a sentence naming countries without it says nothing
-        role = role_of(question) if {"person", "person_or_org"} & set(kinds) else ""
+        role, noun = asked.role, asked.noun
         if (
             role
             and (has_cjk(best.text) == has_cjk(question) or not has_cjk(role))  # an English role through its glosses
             and not self.role_present(role, [*texts, *context], en_terms)
         ):
             missing.append(f"role {role}")  # who presided: a sentence naming somebody without presiding says nothing
-        noun = counted_noun(question) if "number" in kinds else ""
-        if noun and not self.noun_counted(noun, [*texts, *context], en_terms, counted_modifier(question)):
+        if noun and not self.noun_counted(noun, [*texts, *context], en_terms, asked.modifier):
             missing.append(f"count of {noun}")
         features = answer_features(cov, best_sim, missing, question, best.rank)
         p = answer_probability(features)
