@@ -99,6 +99,8 @@ def test_markers_beyond_the_contexts_and_made_up_quotes_are_dropped() -> None:
         ("Who gave the keynote speech at the 2022 conference?", ["person_or_org", "year"]),
         ("At what time of day did the premier give his keynote?", ["time"]),
         ("中国领导人除了开幕式，还要参加什么活动？", []),
+        ("签约项目主要集中在哪些产业？", []),  # which industries: not a place
+        ("分会场设在哪个区？", ["place"]),
     ],
 )
 def test_expected_kinds(question: str, kinds: list[str]) -> None:

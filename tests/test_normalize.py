@@ -123,3 +123,9 @@ def test_stemming_from_many_threads_at_once() -> None:
 def test_toned_letters_left_in_any_parentheses_are_reported() -> None:
     assert suspicious_spans("星河国担任主宾国（zhǔ bīn guó）") and suspicious_spans("星河会(xīng hé)开幕")
     assert suspicious_spans("正常文本（2024年）开幕") == []
+
+
+def test_a_question_mark_closing_a_question_is_no_damage() -> None:
+    assert suspicious_spans("本届星河会有哪些新特点？记者专访了李月明。") == []
+    assert suspicious_spans("星河会明天开幕吗？记者了解到") == []
+    assert suspicious_spans("大会在星河?举行") and suspicious_spans("大会在星河？举行")

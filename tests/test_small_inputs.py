@@ -70,6 +70,21 @@ def test_a_count_needs_its_noun_and_an_edition_its_number(tmp_path: Path, real_e
     assert not right.refused and "开放协作" in right.text
 
 
+def test_an_edition_of_another_event_or_compared_with_does_not_move_the_sentence(
+    tmp_path: Path, real_embedder: Any
+) -> None:
+    """第七届月湖交易会 inside a release about the fifth 星河论坛, and 比首届增长, leave the sentence about the fifth."""
+    files = {
+        "r.txt": RELEASE
+        + "论坛展览面积约3万平方米，设有第七届月湖交易会专题馆。\n本届论坛签约项目42个，比首届增长20%。\n"
+    }
+    area = ask(tmp_path, files, "第五届星河论坛的展览面积有多大？", real_embedder)
+    assert not area.refused and "3万平方米" in area.text
+    signed = ask(tmp_path, files, "第五届星河论坛签约项目有多少个？", real_embedder)
+    assert not signed.refused and "42个" in signed.text
+    assert ask(tmp_path, files, "第七届星河论坛的展览面积有多大？", real_embedder).refused
+
+
 def test_a_count_of_a_compound_noun_needs_its_head(tmp_path: Path, real_embedder: Any) -> None:
     """中外企业 and 中外记者 start alike: a count of the one is no count of the other."""
     files = {"r.txt": RELEASE + "参展的中外企业接近2100家。\n"}

@@ -253,7 +253,7 @@ KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
                           r"|how many|how much|how large|how big|how long|number of|percentage|share|what rank", re.I), has_number),
     ("country", re.compile(rf"哪(?:个|些|一个)?{_H}{{0,4}}国家|哪国|哪一国|which countr|what countr", re.I), has_country),
     ("edition_name", re.compile(r"哪一?届|哪几届|which (?:edition|session)s?\b", re.I), has_edition),
-    ("place", re.compile(r"哪里|哪儿|在哪|何地|哪个城市|哪座城市|哪(?:个|两个|几个|些|一个)?(?:省|市|城市)|地点|场馆|\bwhere\b|which city|\blocation|\bvenues?\b", re.I), has_place),
+    ("place", re.compile(r"哪里|哪儿|在哪(?![些个几一类种])|何地|哪座城市|哪(?:个|两个|几个|些|一个)?(?:省|市|城市|区|县|地方|会场|展馆)|地点|场馆|\bwhere\b|which city|\blocation|\bvenues?\b", re.I), has_place),
 ]  # fmt: skip
 _DETECTORS = {k: d for k, _, d in KINDS}
 #: the words after "how many", up to six: the counted noun is the first plural among them, else the first

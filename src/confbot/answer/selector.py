@@ -36,7 +36,7 @@ from confbot.ingest.tables import TABLE_CELL_SEP
 from confbot.records import Chunk, Hit
 from confbot.retrieve.bm25 import STOPWORDS, jieba_tokenizer, tokenize
 from confbot.text.english import phrase_in, stems
-from confbot.text.events import editions, parts_named
+from confbot.text.events import editions, editions_of_event, parts_named
 from confbot.text.lexicon import (
     EN_KIND_NOUNS,
     EN_QUESTION_WORDS,
@@ -311,10 +311,11 @@ def year_cells(text: str) -> list[str]:
     return [m.group(1) for cell in text.split(TABLE_CELL_SEP) if (m := _YEAR_CELL.search(cell.strip()))]
 
 
-def with_context(s: Sentence) -> str:
-    """A sentence with its document's title, date, years and editions (what a year or an edition is often named in)."""
+def with_context(s: Sentence, text: bool = True) -> str:
+    """A sentence with its document's title, date, years and editions (what a year or an edition is often named in);
+    ``text=False``: the context alone."""
     about = " ".join([*map(str, s.chunk.years), *(f"第{n}届" for n in s.chunk.editions)])
-    return f"{s.chunk.title} {s.chunk.published or ''} {about} {s.text}"
+    return f"{s.chunk.title} {s.chunk.published or ''} {about} {s.text if text else ''}"
 
 
 def bigrams(text: str) -> set[str]:
@@ -401,12 +402,20 @@ class Selector:
     def about(self, kind: str, sentence: Sentence, question: str) -> bool:
         """Whether a sentence is about the ``year`` or ``edition`` the question names, with its document's title,
         date, years and editions as context; a sentence naming editions itself is judged by those alone (第8届 in a
-        release about the 7th is about the 8th). Years are not, but in a table row: "较2020年增长" in a 2021 release
+        release about the 7th is about the 8th; an edition of another event, 第七届月湖交易会, is no such naming:
+        :func:`editions_of_event`). Years are not, but in a table row: "较2020年增长" in a 2021 release
         is about 2021 (measured: judging years by the sentence alone lost dev accuracy, 0.857 -> 0.839), while the
         table row "年份：2019｜…" of a 2025 review page is about 2019 (:func:`year_cells`). (Judging the others by
         their document's edition alone, not every edition the title names, refused "首届网上…" questions about a
         127th session: tried and dropped.)"""
-        if (kind == "edition" and editions(sentence.text)) or (kind == "part" and parts_named(sentence.text)):
+        if kind == "edition" and editions(sentence.text):
+            if named := editions_of_event(sentence.text, question):
+                return editions(question) <= named
+            # its mentions are not its own: its document's edition must be one asked about (and every other one
+            # asked about named somewhere: "和第126届比，第134届…")
+            own = editions(with_context(sentence, text=False))
+            return bool(own & editions(question)) and kind_present(kind, with_context(sentence), question)
+        if kind == "part" and parts_named(sentence.text):
             return kind_present(kind, sentence.text, question)
         if kind == "year" and (row_years := year_cells(sentence.text)):
             return kind_present(kind, " ".join(row_years), question)  # a table row is about the year of its cell
@@ -699,7 +708,7 @@ class Selector:
         """For a count question whose chosen sentences hold no figure of the counted noun (a headline naming
         every term won), or a person question whose sentences lack the role asked about (:func:`role_of`), the
         best other candidate that has it, put first, when it scores :data:`SAME_KIND_SHARE` of the best and covers
-        the question's terms (with its title) as well as the chosen sentences do: "累计入场3万余人" for 多少观众
+        the question's terms (with its title) as well as the best chosen one does: "累计入场3万余人" for 多少观众
         under "…闭幕 观众人数均超上届"; "总设计师为…" for "Who was the chief designer" over an English sentence
         naming the building."""
         noun, role = asked.noun, asked.role
@@ -711,7 +720,7 @@ class Selector:
 
         if not (noun or role) or any(holds(c) for c in chosen):
             return chosen
-        have, _ = self.coverage([t for c in chosen for t in (c.text, c.chunk.title)], zh_terms, en_terms)
+        have, _ = self.coverage([chosen[0].text, chosen[0].chunk.title], zh_terms, en_terms)
         for s in scored:
             if s in chosen or score[id(s)] < SAME_KIND_SHARE * top:
                 continue

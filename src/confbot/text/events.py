@@ -65,6 +65,54 @@ def editions(text: str) -> set[int]:
     return set(edition_mentions(text))
 
 
+#: the name after a Chinese edition (第6届星河会的…: 星河会), up to a particle or punctuation
+_EDITION_NAME = re.compile(
+    rf"(?:第[0-9{CN_NUMERALS}]{{1,4}}(?:届|屆)|首届|首屆)([^\s\d，。、；：？！“”（）()的上在期时第暨]{{0,10}})"
+)
+#: what follows an event's name in a question (星河会签约项目… -> 星河会): after its last event noun
+_EVENT_NAME_END = re.compile(r"(?<=[会會展节節坛壇赛賽])[^会會展节節坛壇赛賽]*$")
+_EVENT_NOUN = re.compile(r"[会會展节節坛壇赛賽]")
+#: characters of event names that say nothing of which event (届, 会, 大…)
+_GENERIC_NAME_CHARS = set("届屆会會大第年度暨和与及中国")
+#: an edition named as what this one is compared with: 比首届增长, 较第五届, 与上一届相比
+_COMPARED = re.compile(r"(?:比|较|與|与|同)[^，。；！？]{0,6}$")
+
+
+def edition_names(text: str) -> list[tuple[int, str, int]]:
+    """The Chinese editions ``text`` names, each with the words after it and its offset:
+    "第七届星河会专题馆" -> [(7, "星河会专题馆", 0)]."""
+    found = []
+    for m in _EDITION_NAME.finditer(text):
+        head = m.group(0)[: len(m.group(0)) - len(m.group(1))]
+        n = 1 if head.startswith("首") else cn_int(head[1:-1])
+        if n is not None:
+            found.append((n, m.group(1), m.start()))
+    return found
+
+
+def editions_of_event(text: str, question: str) -> set[int]:
+    """The editions ``text`` names as its subject, of the event the question names (:func:`editions` less two kinds
+    of mention). An edition compared with (比首届增长, 较第五届) is not the subject. The question's event: "第6届星河会…"
+    asks of 星河会, so "第七届月湖交易会专题馆" names no edition of it: its own name (up to its last event noun,
+    :data:`_GENERIC_NAME_CHARS` aside) has two telling characters or more and shares fewer than half of either's
+    with the asked one (an abbreviation, 星河会 for 星河国际博览会, keeps its characters; "首届峰会" is too short to
+    tell). English mentions all count."""
+    asked = [set(_EVENT_NAME_END.sub("", name)) - _GENERIC_NAME_CHARS for _, name, _ in edition_names(question)]
+    asked = [chars for chars in asked if chars]
+
+    def of_other(name: str, start: int) -> bool:
+        if _COMPARED.search(text[:start]):
+            return True
+        if not (asked and _EVENT_NOUN.search(name)):  # 第135届增长…: no event named
+            return False
+        own = set(_EVENT_NAME_END.sub("", name)) - _GENERIC_NAME_CHARS - set("—-·")
+        return len(own) >= 2 and all(len(chars & own) * 2 < min(len(chars), len(own)) for chars in asked)
+
+    mentions = edition_names(text)
+    other = {n for n, name, at in mentions if of_other(name, at)}
+    return editions(text) - (other - {n for n, name, at in mentions if not of_other(name, at)})
+
+
 def year_mentions(text: str) -> list[int]:
     """Every four-digit year (1900-2099) ``text`` names, in order, repeats kept; dates' years included."""
     return [int(y) for y in _YEAR.findall(text)]

@@ -50,6 +50,9 @@ _SUSPICIOUS_RE = re.compile(
     rf"[{CJK_RANGES}][?;�？][{CJK_RANGES}]|[{CJK_RANGES}][(（]?[a-zü ]*[{_TONED}][a-zü ]*[)）]?|�"
 )  # a stray ? between Han characters, toned letters after one (in any parentheses), a replacement character
 
+#: a clause asking something: a question word or a closing particle (吗, 呢) of Chinese
+_QUESTION_CLAUSE = re.compile(r"哪|什么|谁|怎|如何|多少|几[个位家项届年天]|为何|为什么|是否|吗|呢|么$")
+
 
 @dataclass
 class Repairs:
@@ -176,8 +179,15 @@ def canonical(text: str) -> str:
 
 
 def suspicious_spans(text: str, context: int = 6) -> list[str]:
-    """Spans of raw text that look damaged but no rule repaired (reported at ingest, never silently dropped)."""
+    """Spans of raw text that look damaged but no rule repaired (reported at ingest, never silently dropped).
+
+    A question mark between Han characters is damage unless it closes a question (本届有哪些新特点？记者…):
+    the clause before it holds a question word (:data:`_QUESTION_CLAUSE`)."""
     found = []
     for m in _SUSPICIOUS_RE.finditer(text):
+        if m.group()[1:2] in "?？":
+            clause = re.split(r"[。！？!?\n；]", text[: m.start() + 1])[-1]
+            if _QUESTION_CLAUSE.search(clause):
+                continue
         found.append(text[max(0, m.start() - context) : m.end() + context])
     return found
