@@ -8,7 +8,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from confbot.answer.chain import Answerer, is_injection
 from confbot.answer.citations import citations_from_markers, verify_citations
 from confbot.answer.condense import condense_extractive, subject_of
-from confbot.answer.kinds import expected_kinds, kind_present, question_language
+from confbot.answer.kinds import countries_in, expected_kinds, kind_present, question_language
 from confbot.ingest.indexer import ingest
 from confbot.records import Chunk, Citation, Hit, Turn
 from confbot.retrieve.pipeline import Pipeline
@@ -101,6 +101,9 @@ def test_markers_beyond_the_contexts_and_made_up_quotes_are_dropped() -> None:
         ("中国领导人除了开幕式，还要参加什么活动？", []),
         ("签约项目主要集中在哪些产业？", []),  # which industries: not a place
         ("分会场设在哪个区？", ["place"]),
+        ("By how many tonnes did the whole-venue green power cut emissions?", ["number"]),  # no venue asked
+        ("Which companies exhibit in the smart living area?", []),  # a zone, not a size
+        ("How large will the exhibition area be?", ["area"]),
     ],
 )
 def test_expected_kinds(question: str, kinds: list[str]) -> None:
@@ -132,6 +135,7 @@ def test_expected_kinds(question: str, kinds: list[str]) -> None:
         ("person", "副秘书长王星河通报说，本届共签约项目70个。", True),
         ("person", "月湖国商务部次大臣阿米尔·星河认为，这是一个好平台。", True),
         ("person", "邀请部长级嘉宾等线下出席", False),
+        ("person", "星河部部长助理李月明在会上表示，展会筹备就绪。", True),  # an assistant minister
         ("price", "学生票80元。", True),
         ("price", "Tickets cost 200 yuan.", True),
         ("price", "展区面积80平方米。", False),
@@ -169,6 +173,7 @@ def test_counted_noun() -> None:
     from confbot.answer.kinds import counted_noun
 
     assert counted_noun("大会有多少名观众参加？") == "观众"
+    assert counted_noun("共有多少家媒体报道了这次大会？") == "媒体"  # the noun, not the noun and its verb
     assert counted_noun("共有多少家投资机构参与？") in ("投资", "投资机构")
     assert counted_noun("大会在哪里？") == ""
     assert counted_noun("大概有多少人来参加年会？") == "人"  # people of any kind, whatever the verb after
@@ -587,3 +592,10 @@ def test_an_english_word_whose_translations_the_index_lacks_is_not_held_against_
     assert s.coverage(["嘉宾约2000名。"], [], {"guests": ["嘉宾"], "theme": ["主题"]})[0] < 1.0  # in the index, absent
     # most of the question unknown to the index ("<script>alert…"): not a dictionary miss, held against it
     assert s.coverage(text, [], {"script": ["脚本"], "alert": ["警报"], "guests": ["嘉宾"]})[0] < 1.0
+
+
+def test_a_country_is_named_by_its_english_adjective_too() -> None:
+    text = "Vietnamese and Pakistani guests met Indian and Sri Lankan firms."
+    assert countries_in(text, adjectives=True) == {"VN", "PK", "IN", "LK"} and countries_in(text) == set()
+    assert countries_in("越南和马来西亚代表团") == {"VN", "MY"}
+    assert countries_in("The Indiana delegation", adjectives=True) == set()

@@ -85,6 +85,16 @@ def test_an_edition_of_another_event_or_compared_with_does_not_move_the_sentence
     assert ask(tmp_path, files, "第七届星河论坛的展览面积有多大？", real_embedder).refused
 
 
+def test_a_phase_named_at_the_head_of_its_paragraph(tmp_path: Path, real_embedder: Any) -> None:
+    """ "第二期聚焦家居用品。本期共有300家境外展商参展。": the second sentence is about phase two."""
+    files = {
+        "r.txt": "星河交易会闭幕\n第一期聚焦电子产品，共有500家境外展商参展。\n"
+        "第二期聚焦家居用品和礼品。本期共有300家境外展商参展，展品超过5万件。\n"
+    }
+    a = ask(tmp_path, files, "星河交易会第二期有多少家境外展商参展？", real_embedder)
+    assert not a.refused and "300家" in a.text and "500家" not in a.text.split("[1]")[0]
+
+
 def test_a_count_of_a_compound_noun_needs_its_head(tmp_path: Path, real_embedder: Any) -> None:
     """中外企业 and 中外记者 start alike: a count of the one is no count of the other."""
     files = {"r.txt": RELEASE + "参展的中外企业接近2100家。\n"}

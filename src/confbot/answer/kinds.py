@@ -66,7 +66,7 @@ _TITLES = (r"主任|副主任|书记|局长|厅长|部长|司长|处长|秘书�
 #: what a named person does right after the name (局长王明介绍, 主任李华通报说): a title and a name before one of these
 _SAYS = r"在|出席|致辞|表示|介绍|主持|说|指出|强调|发言|通报|宣布|透露|称|认为|提出|回答|解读|发布|宣读|一行|会见|参加|参观|答|以|通过|向"
 _PERSON = re.compile(
-    rf"(?:{_TITLES}){_H}{{2,3}}(?!{_H}{{2}})|{_H}{{2,3}}(?:{_TITLES})(?![{CJK_RANGES}])|由{_H}{{2,4}}主持|(?:{_TITLES}){_H}{{2,3}}(?={_SAYS})|{_H}{{1,6}}·{_H}{{1,8}}"
+    rf"(?:{_TITLES})(?:助理)?{_H}{{2,3}}(?!{_H}{{2}})|{_H}{{2,3}}(?:{_TITLES})(?![{CJK_RANGES}])|由{_H}{{2,4}}主持|(?:{_TITLES})(?:助理)?{_H}{{2,3}}(?={_SAYS})|{_H}{{1,6}}·{_H}{{1,8}}"
     r"|\b(?:Mr|Ms|Mrs|Dr|Prof|President|Premier|Minister|Vice|Secretary|Director|Chairman|Ambassador)\.?\s+[A-Z][a-z]+"
     r"|\b[A-Z][a-z]+\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\b"
 )
@@ -115,18 +115,25 @@ def country_names() -> dict[str, str]:
     return names
 
 
-@functools.lru_cache(maxsize=1)
-def _countries() -> re.Pattern[str]:
+@functools.lru_cache(maxsize=2)
+def _countries(adjectives: bool = False) -> re.Pattern[str]:
     names = country_names()
     zh_names = sorted((n for n in names if has_cjk(n)), key=len, reverse=True)
     en_names = sorted((n for n in names if not has_cjk(n)), key=len, reverse=True)
-    return re.compile("|".join([*map(re.escape, zh_names), rf"\b(?:{'|'.join(map(re.escape, en_names))})\b"]))
+    # with ``adjectives``, an English name also as its adjective where that adds a regular suffix: Vietnamese,
+    # Pakistani, Indian
+    suffix = "(?:ese|i|ian|an|n)?" if adjectives else ""
+    return re.compile("|".join([*map(re.escape, zh_names), rf"\b(?:{'|'.join(map(re.escape, en_names))}){suffix}\b"]))
 
 
-def countries_in(text: str) -> set[str]:
-    """The ISO codes of the countries ``text`` names (China and 中国 are one: CN)."""
-    names = country_names()
-    return {names[m] for m in _countries().findall(to_simplified(text))}
+def countries_in(text: str, adjectives: bool = False) -> set[str]:
+    """The ISO codes of the countries ``text`` names (China and 中国 are one: CN); with ``adjectives``, also by
+    their English adjective (Vietnamese: VN), as a passage names a country whose guest it quotes."""
+    names, found = country_names(), set()
+    for m in _countries(adjectives).findall(to_simplified(text)):
+        name = m if m in names else next(m[:cut] for cut in range(-1, -4, -1) if m[:cut] in names)
+        found.add(names[name])
+    return found
 
 
 def has_country(text: str) -> bool:
@@ -239,10 +246,11 @@ KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
     ("phone", re.compile(r"电话|热线|联系方式|手机号|\bphone|hotline", re.I), has_phone),
     ("theme", re.compile(r"主题(?:是|为|叫|口号|词)|什么主题|哪个主题|口号|标语|\btheme\b(?!\s+(?!(?:of|is|was|did|does|do|for|this|that|will|and|in|at|they|it)\b)[a-z])|\bslogan|\bmotto", re.I), has_theme),
     ("hall", re.compile(r"几号馆|哪号馆|几号厅|哪个展馆|which hall", re.I), has_hall),
-    ("area", re.compile(r"面积|多少平方米|多少平米|\barea\b|square met|floor space", re.I), has_area),
+    ("area", re.compile(r"面积|多少平方米|多少平米|(?:exhibition|floor|total|display|exhibit|net|gross|show|covered)\s+areas?\b"
+                        r"|how (?:large|big)\b.{0,60}\bareas?\b|\bareas?\b.{0,40}\bhow (?:large|big)\b|square met|floor space", re.I), has_area),
     ("amount", re.compile(r"金额|总额|总投资|投资额|成交额|交易额|签约额|营收|\brevenues?\b|花了多少|花费多少|耗资多少|出资多少|total investment|how much (?:investment|money)"
      r"|how much\b.{0,40}\b(?:spend|spent|pay|paid|invest|raise|raised|earn|earned)\b|\bworth\b|\bvalue\b", re.I), has_amount),
-    ("venue", re.compile(r"哪个馆|哪个厅|哪个场馆|哪些场馆|哪个会议室|哪个展厅|服务台|哪家酒店|哪个酒店|which hall|which room|which building|which hotel|\bvenues?\b", re.I), has_venue),
+    ("venue", re.compile(r"哪个馆|哪个厅|哪个场馆|哪些场馆|哪个会议室|哪个展厅|服务台|哪家酒店|哪个酒店|which hall|which room|which building|which hotel|(?<![\w-])venues?\b(?!-)", re.I), has_venue),
     ("date", re.compile(r"什么时候|何时|哪天|几号(?!馆|厅)|哪一天|哪几天|日期|几月|哪年|明天|后天|今天|昨天|下周|本周|这周|周末|开幕吗|闭幕吗"
                         r"|\bwhen\b|what date|which day|what day|tomorrow|today|this weekend|next week", re.I), has_date),
     ("time", re.compile(r"几点|什么时间开始|时段|what time|which time", re.I), has_time),
@@ -253,7 +261,7 @@ KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
                           r"|how many|how much|how large|how big|how long|number of|percentage|share|what rank", re.I), has_number),
     ("country", re.compile(rf"哪(?:个|些|一个)?{_H}{{0,4}}国家|哪国|哪一国|which countr|what countr", re.I), has_country),
     ("edition_name", re.compile(r"哪一?届|哪几届|which (?:edition|session)s?\b", re.I), has_edition),
-    ("place", re.compile(r"哪里|哪儿|在哪(?![些个几一类种])|何地|哪座城市|哪(?:个|两个|几个|些|一个)?(?:省|市|城市|区|县|地方|会场|展馆)|地点|场馆|\bwhere\b|which city|\blocation|\bvenues?\b", re.I), has_place),
+    ("place", re.compile(r"哪里|哪儿|在哪(?![些个几一类种])|何地|哪座城市|哪(?:个|两个|几个|些|一个)?(?:省|市|城市|区|县|地方|会场|展馆)|地点|场馆|\bwhere\b|which city|\blocation|(?<![\w-])venues?\b(?!-)", re.I), has_place),
 ]  # fmt: skip
 _DETECTORS = {k: d for k, _, d in KINDS}
 #: the words after "how many", up to six: the counted noun is the first plural among them, else the first
@@ -347,7 +355,10 @@ def counted_noun(question: str) -> str:
     # 多少位企业界的领袖人物: the head after 的; 多少家企业的多少件产品: the first count's noun, before the next 多少
     parts = [p for p in m.group(2).split("的") if p]
     phrase = next((p for p in reversed(parts) if not re.search(r"多少|几", p)), "")
-    words = [w for w in jieba_tokenizer().lcut(phrase) if len(w) >= 2 and w not in ZH_QUESTION_WORDS]
+    tokens = jieba_tokenizer().lcut(phrase)
+    if len(tokens) > 1 and tokens[1] in ("了", "过", "着") and len(tokens[0]) >= 4:  # 多少家媒体报道了…: 媒体
+        tokens[:1] = [w for w in jieba_tokenizer().lcut_for_search(tokens[0]) if w != tokens[0]][:1] or tokens[:1]
+    words = [w for w in tokens if len(w) >= 2 and w not in ZH_QUESTION_WORDS]
     return words[0] if words else ""
 
 

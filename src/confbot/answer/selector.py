@@ -318,6 +318,12 @@ def with_context(s: Sentence, text: bool = True) -> str:
     return f"{s.chunk.title} {s.chunk.published or ''} {about} {s.text if text else ''}"
 
 
+def paragraph_lead(s: Sentence) -> str:
+    """The text of the sentence's paragraph before it, within its chunk ("" when it opens one)."""
+    at = s.start - s.chunk.start
+    return s.chunk.text[s.chunk.text.rfind("\n", 0, at) + 1 : at]
+
+
 def bigrams(text: str) -> set[str]:
     t = canonical(text)
     return {t[i : i + 2] for i in range(len(t) - 1)}
@@ -417,6 +423,8 @@ class Selector:
             return bool(own & editions(question)) and kind_present(kind, with_context(sentence), question)
         if kind == "part" and parts_named(sentence.text):
             return kind_present(kind, sentence.text, question)
+        if kind == "part" and parts_named(lead := paragraph_lead(sentence)):  # "The third phase… It brought…"
+            return kind_present(kind, lead, question)
         if kind == "year" and (row_years := year_cells(sentence.text)):
             return kind_present(kind, " ".join(row_years), question)  # a table row is about the year of its cell
         return self.has_kind(kind, with_context(sentence), question)
@@ -761,7 +769,9 @@ class Selector:
         ]
         # a country the question names (not the index's own) must be in the passages: 某国国家馆 is not the total area
         for code in sorted(countries_in(question) - self.host_countries):
-            if not any(code in countries_in(t) for t in texts):  # the sentences: a title naming it is not enough
+            if not any(
+                code in countries_in(t, adjectives=True) for t in texts
+            ):  # the sentences: a title naming it is not enough
                 missing.append(f"country {code}")
         standing = country_standing(question) if "country" in kinds else ""
         if standing and not self.present(

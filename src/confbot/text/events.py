@@ -153,7 +153,7 @@ def document_event(title: str, published: str | None, text: str) -> tuple[tuple[
 _PART_ZH = re.compile(rf"第([0-9{CN_NUMERALS}]{{1,3}})(期|天|日|阶段|階段)")
 _PART_EN = re.compile(
     rf"\b(?:(phase|day|stage)\s+(\d{{1,2}}|{'|'.join(ORDINAL_WORDS[:5])})\b"
-    rf"|(?:the\s+)?({'|'.join(ORDINAL_WORDS)}|\d{{1,2}}(?:st|nd|rd|th))\s+(phase|day|stage)\b)",
+    rf"|(?:the\s+)?({'|'.join(ORDINAL_WORDS)}|\d{{1,2}}(?:st|nd|rd|th))\s+(?:and\s+(?:final|last)\s+)?(phase|day|stage)\b)",
     re.I,
 )
 _PART_UNITS = {"期": "phase", "阶段": "stage", "階段": "stage", "天": "day", "日": "day"}
