@@ -185,6 +185,10 @@ RANK_PENALTY = 0.05
 ADDS_SHARE = 0.75
 #: ... or this share and holds the kind of answer asked for (another date, figure, name)
 SAME_KIND_SHARE = 0.35
+#: how much less of the question's terms a sentence holding the asked count or role, in the other language, may
+#: cover than the best chosen one and still be swapped in (:meth:`Selector._with_asked`); in the same language it
+#: must cover as much (0.2 in both lost three unanswerable questions for two answers on the dev suite)
+SWAP_SLACK = 0.2
 
 #: added to a sentence's score for each focus term it holds (a term of the question its document's title lacks)
 FOCUS_BONUS = 2.0
@@ -699,7 +703,7 @@ class Selector:
         chosen = [best, *sorted(chosen[1:], key=lambda s: (s.chunk.source, s.start))]
         chosen = latest_first(chosen, scored, score, kinds, question, top)
         asked = asked_of(question, kinds)
-        chosen = self._with_asked(asked, chosen, scored, score, top, zh_terms, en_terms)
+        chosen = self._with_asked(asked, chosen, scored, score, top, zh_terms, en_terms, has_cjk(question))
         best_sim = max((sims[id(s)] for s in chosen if id(s) in sims), default=0.0)
         return chosen, self.verdict(question, chosen, kinds, zh_terms, en_terms, best_sim, asked)
 
@@ -712,11 +716,13 @@ class Selector:
         top: float,
         zh_terms: Sequence[str],
         en_terms: Mapping[str, Sequence[str]],
+        question_cjk: bool,
     ) -> list[Sentence]:
         """For a count question whose chosen sentences hold no figure of the counted noun (a headline naming
         every term won), or a person question whose sentences lack the role asked about (:func:`role_of`), the
         best other candidate that has it, put first, when it scores :data:`SAME_KIND_SHARE` of the best and covers
-        the question's terms (with its title) as well as the best chosen one does: "累计入场3万余人" for 多少观众
+        the question's terms (with its title) as well as the best chosen one does (:data:`SWAP_SLACK` less, in the
+        other language than the question's, ``question_cjk``): "累计入场3万余人" for 多少观众
         under "…闭幕 观众人数均超上届"; "总设计师为…" for "Who was the chief designer" over an English sentence
         naming the building."""
         noun, role = asked.noun, asked.role
@@ -733,7 +739,8 @@ class Selector:
             if s in chosen or score[id(s)] < SAME_KIND_SHARE * top:
                 continue
             if holds(s):
-                if self.coverage([s.text, s.chunk.title], zh_terms, en_terms)[0] >= have - 1e-9:
+                slack = SWAP_SLACK if has_cjk(s.text) != question_cjk else 0.0  # terms across languages: noisier
+                if self.coverage([s.text, s.chunk.title], zh_terms, en_terms)[0] >= have - slack - 1e-9:
                     return [s, *chosen[:2]]
                 return chosen  # the best one with it names less of what is asked: no answer of that kind
         return chosen
