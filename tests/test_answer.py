@@ -288,6 +288,8 @@ def test_a_count_is_of_the_noun_beside_its_figure() -> None:
     assert count_windows("grouped into five modules") == ["grouped into five modules"]
     assert count_windows("Boao Forum for Asia Annual Conference 2023 opened") == []  # a year counts nothing
     assert count_windows("一期E1入口附近，不少观众排队") == []  # nor does a code (E1, 5G)
+    assert not s.noun_counted("企业", ["世界500强企业高管出席"], {})  # nor a ranking's size
+    assert not s.noun_counted("companies", ["Fortune Global 500 companies took part"], {})
     assert s.noun_counted(
         "robots", ["展出机器人120台"], {"robots": ["机器人"]}, "humanoid"
     )  # not translated: no judging
@@ -599,3 +601,14 @@ def test_a_country_is_named_by_its_english_adjective_too() -> None:
     assert countries_in(text, adjectives=True) == {"VN", "PK", "IN", "LK"} and countries_in(text) == set()
     assert countries_in("越南和马来西亚代表团") == {"VN", "MY"}
     assert countries_in("The Indiana delegation", adjectives=True) == set()
+
+
+def test_chaired_is_a_deed_not_the_title_chair() -> None:
+    """ "Who chaired…" asks for 主持, not a 主席 (chairman) named in passing, though "chair" translates to both."""
+    from confbot.answer.selector import Selector, TermWeights
+
+    s = Selector(TermWeights({}, 20), {"主持", "主席"})
+    chaired = {"chaired": ["主持", "主席"]}
+    assert not s.role_present("chaired", ["闭幕式上，滨江市政协主席李月明为获奖企业颁奖。"], chaired)
+    assert s.role_present("chaired", ["闭幕式由李月明主持。"], chaired)
+    assert s.role_present("chair", ["滨江市政协主席李月明"], {"chair": ["主持", "主席"]})

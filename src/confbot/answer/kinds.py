@@ -211,6 +211,11 @@ def has_person(text: str) -> bool:
     return bool(_PERSON.search(text))
 
 
+def is_title(word: str) -> bool:
+    """Whether a Chinese word is a person's title (主席, 秘书长): what a person is, not what a person did."""
+    return bool(re.fullmatch(rf"副?(?:{_TITLES})", word))
+
+
 def has_person_or_org(text: str) -> bool:
     """``谁`` asks for either: a person or an organisation."""
     return has_person(text) or has_organisation(text)

@@ -28,6 +28,7 @@ from confbot.answer.kinds import (
     country_standing,
     expected_kinds,
     has_person_or_org,
+    is_title,
     kind_present,
     role_of,
 )
@@ -213,10 +214,10 @@ def english_stems(text: str) -> frozenset[str]:
 
 
 #: a figure: digits (2,848 / 1.5), Chinese numerals before a classifier or an English number word; not a year
-#: (2023, unless 2023家…), a date or a percentage
+#: (2023, unless 2023家…), a date, a percentage or a ranking's size (世界500强, Fortune Global 500)
 _FIGURE = re.compile(
     r"(?<![\d.,A-Za-z])(?!(?:19|20)\d\d(?![\d,.]|\s*(?:多|余|万|个|家|名|位|人|场|项)))"  # a year is no figure
-    r"\d[\d,.]*(?![\d%％A-Za-z]|\s*(?:年|月|日|号|时|点|:\d))|(?!一[个家名位场项届次座条件所份])[一二两三四五六七八九十百千万]+(?=[个家名位场项届次座条件所份])"  # 一个: "a"
+    r"(?<!Global )\d[\d,.]*(?![\d%％A-Za-z]|\s*(?:年|月|日|号|时|点|强|:\d))|(?!一[个家名位场项届次座条件所份])[一二两三四五六七八九十百千万]+(?=[个家名位场项届次座条件所份])"  # 一个: "a"
     r"|\b(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|dozens?|hundreds?"
     r"|thousands?|eleventh|twelfth)\b"
 )
@@ -524,6 +525,8 @@ class Selector:
         if has_cjk(role):
             return self.present(role, body, body_stems)
         heads = [h for phrase, hs in en_terms.items() if role in phrase.split() for h in hs]
+        if role.endswith("ed"):  # a deed (chaired: 主持), not the title its word also names (chair: 主席)
+            heads = [h for h in heads if not is_title(h)]
         english_text = any(LATIN_RE.search(t) for t in texts)
         if not heads and (not self.indexed(role) or not english_text):
             return True  # an English word not translated, and not in the index or the text Chinese: cannot be judged
