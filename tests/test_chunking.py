@@ -55,6 +55,16 @@ def test_english_sentences() -> None:
     ]
 
 
+def test_no_english_sentence_ends_at_an_abbreviation() -> None:
+    text = "XINGHE, Dec. 1, 2024 -- The fair opened. Deals reached 5.36 billion U.S. dollars. Mr. Li spoke. It ended."
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "XINGHE, Dec. 1, 2024 -- The fair opened.",
+        "Deals reached 5.36 billion U.S. dollars.",
+        "Mr. Li spoke.",
+        "It ended.",
+    ]
+
+
 def test_ids_are_content_hashes() -> None:
     a = chunk_document("a.txt", TEXT)
     assert [c.id for c in a] == [c.id for c in chunk_document("a.txt", TEXT)]

@@ -11,6 +11,7 @@ one unbreakable sentence, never split across chunks, even when it is longer than
 from __future__ import annotations
 
 import hashlib
+import re
 
 from confbot.ingest.tables import TABLE_CELL_SEP
 from confbot.records import Chunk
@@ -20,8 +21,9 @@ CHUNKER_VERSION = (
     # 2: table rows unbreakable; 3: chunks carry title, date and language, embedded with a context header;
     # 4: chunks carry their document's years and editions; 5: a numbered edition wins over "the first";
     # 6: table captions kept as a line, sideways tables one line per column, placeholder cells (—) left out;
-    # 7: a date opening the file name dates a release that states none; a page date only from its markup
-    "7"
+    # 7: a date opening the file name dates a release that states none; a page date only from its markup;
+    # 8: no English sentence ends at an abbreviation (Dec. 1, U.S. dollars, Mr. Li) or before a lower-case word
+    "8"
 )
 
 _SENTENCE_END = "。！？!?…"
@@ -40,9 +42,24 @@ def chunk_id(source: str, text: str, occurrence: int = 0, version: str = "") -> 
     return h[:32]
 
 
+#: English words whose full stop ends no sentence: months, titles, company suffixes (Dec. 1, Mr. Li, Co. Ltd.)
+_ABBREVIATIONS = frozenset(
+    "jan feb mar apr jun jul aug sep sept oct nov dec mr mrs ms dr prof st no nos vol inc co corp ltd jr sr vs".split()
+)
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)$")
+
+
 def _is_sentence_dot(text: str, i: int) -> bool:
+    """Whether the full stop at ``i`` ends a sentence: whitespace (or the end) follows, and it closes neither an
+    abbreviation (:data:`_ABBREVIATIONS`) nor an initial ("U.S.", "J."), nor comes before a lower-case word."""
     nxt = text[i + 1] if i + 1 < len(text) else ""
-    return nxt == "" or nxt.isspace()
+    if not (nxt == "" or nxt.isspace()):
+        return False
+    word = _WORD_BEFORE.search(text[max(0, i - 12) : i])
+    if word and (word.group(1).lower() in _ABBREVIATIONS or (len(word.group(1)) == 1 and word.group(1).isupper())):
+        return False
+    after = text[i + 1 : i + 40].lstrip(" \t")
+    return not (after[:1].islower() and after[:1].isascii())
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
