@@ -101,6 +101,8 @@ def test_markers_beyond_the_contexts_and_made_up_quotes_are_dropped() -> None:
         ("中国领导人除了开幕式，还要参加什么活动？", []),
         ("签约项目主要集中在哪些产业？", []),  # which industries: not a place
         ("分会场设在哪个区？", ["place"]),
+        ("揭幕的国家副主席叫什么名字？", ["person"]),  # a title's name: a person
+        ("大会的吉祥物叫什么名字？", []),
         ("By how many tonnes did the whole-venue green power cut emissions?", ["number"]),  # no venue asked
         ("Which companies exhibit in the smart living area?", []),  # a zone, not a size
         ("How large will the exhibition area be?", ["area"]),
@@ -136,6 +138,10 @@ def test_expected_kinds(question: str, kinds: list[str]) -> None:
         ("person", "月湖国商务部次大臣阿米尔·星河认为，这是一个好平台。", True),
         ("person", "邀请部长级嘉宾等线下出席", False),
         ("person", "星河部部长助理李月明在会上表示，展会筹备就绪。", True),  # an assistant minister
+        ("person", "开幕式由国家副主席主持揭幕，各国代表和嘉宾出席。", False),  # titles, no name after them
+        ("person", "部长在会上表示，展会筹备就绪。", False),
+        ("person", "星河研究院院长李月明已经参加过十多届大会。", True),  # a name before an adverb
+        ("person", "星河工程院院士王星河将作主旨演讲。", True),
         ("price", "学生票80元。", True),
         ("price", "Tickets cost 200 yuan.", True),
         ("price", "展区面积80平方米。", False),

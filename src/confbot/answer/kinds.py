@@ -65,8 +65,11 @@ _TITLES = (r"主任|副主任|书记|局长|厅长|部长|司长|处长|秘书�
            r"|总统|总理|首相|大使|会长|理事长|院长|校长|行长|委员|代表|专家|博士|主持人|大臣|次长|参赞|领事|董事|首席执行官")  # fmt: skip
 #: what a named person does right after the name (局长王明介绍, 主任李华通报说): a title and a name before one of these
 _SAYS = r"在|出席|致辞|表示|介绍|主持|说|指出|强调|发言|通报|宣布|透露|称|认为|提出|回答|解读|发布|宣读|一行|会见|参加|参观|答|以|通过|向"
+_SAYS += r"|已经|曾经|也|还|将|亲自|随后|当天|今天"  # ... or an adverb before the verb (院长王明已经参加过)
+#: what follows a title but starts no name (部长在会上, 副主席主持揭幕): a verb of speaking or presiding
+_NOT_NAME = r"在|主持|出席|致辞|表示|介绍|发言|宣布|指出|强调|会见|参加|参观|等|和|及|与|们|也|还|已|曾|将|亲自"
 _PERSON = re.compile(
-    rf"(?:{_TITLES})(?:助理)?{_H}{{2,3}}(?!{_H}{{2}})|{_H}{{2,3}}(?:{_TITLES})(?![{CJK_RANGES}])|由{_H}{{2,4}}主持|(?:{_TITLES})(?:助理)?{_H}{{2,3}}(?={_SAYS})|{_H}{{1,6}}·{_H}{{1,8}}"
+    rf"(?:{_TITLES})(?:助理)?(?!{_NOT_NAME}){_H}{{2,3}}(?!{_H}{{2}})|{_H}{{2,3}}(?:{_TITLES})(?![{CJK_RANGES}])|由{_H}{{2,4}}主持|(?:{_TITLES})(?:助理)?(?!{_NOT_NAME}){_H}{{2,3}}(?={_SAYS})|{_H}{{1,6}}·{_H}{{1,8}}"
     r"|\b(?:Mr|Ms|Mrs|Dr|Prof|President|Premier|Minister|Vice|Secretary|Director|Chairman|Ambassador)\.?\s+[A-Z][a-z]+"
     r"|\b[A-Z][a-z]+\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\b"
 )
@@ -260,7 +263,7 @@ KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
                         r"|\bwhen\b|what date|which day|what day|tomorrow|today|this weekend|next week", re.I), has_date),
     ("time", re.compile(r"几点|什么时间开始|时段|what time|which time", re.I), has_time),
     ("person_or_org", re.compile(r"谁|哪位|哪些人|哪家|哪个单位|哪些单位|主办方|承办方|\bwho\b|\bwhom\b", re.I), has_person_or_org),
-    ("person", re.compile(r"(?:嘉宾|演讲者|主讲人?|领导人?|官员|总理|总统|首相|部长)\S{0,4}(?:是谁|有谁|是哪|有哪些)|哪位|主旨演讲嘉宾"
+    ("person", re.compile(rf"(?:嘉宾|演讲者|主讲人?|领导人?|官员|总理|总统|首相|部长)\S{{0,4}}(?:是谁|有谁|是哪|有哪些)|哪位|主旨演讲嘉宾|(?:{_TITLES})的?(?:叫什么|名字)"
                           r"|keynote speaker|\bspeakers?\b|which (?:official|leader|premier|president|minister|guest)", re.I), has_person),
     ("number", re.compile(r"多少|(?<!哪)几(?:个|家|届|场|项|名|位|天(?![后前内以]))|多大|多长|多高|比重|占比|规模|排第几|第几"
                           r"|how many|how much|how large|how big|how long|number of|percentage|share|what rank", re.I), has_number),
