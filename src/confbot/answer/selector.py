@@ -143,10 +143,12 @@ ANSWER_WEIGHTS: dict[str, float] = {
     "english": 0.119,
     "log_rank": -1.005,
 }
-#: answer when the model's probability that the chosen sentences answer the question reaches this. On the five-corpus
-#: dev suite: 0.4 gave accuracy 0.776 and refusal recall 0.763, 0.5 0.768 / 0.798, 0.55 0.765 / 0.839 (and the first
-#: release's refusal recall back to 1.00): a made-up fact is the worse failure, so 0.55
-ANSWER_THRESHOLD = 0.55
+#: answer when the model's probability that the chosen sentences answer the question reaches this. Round 2 (five
+#: corpora) chose 0.55 (0.4: accuracy 0.776, refusal recall 0.763; 0.5: 0.768 / 0.798; 0.55: 0.765 / 0.839). Round 7,
+#: nineteen corpora and 1,378 questions, after the answer checks had grown: 0.55 gave accuracy 0.816, refusal
+#: precision 0.686, recall 0.823; 0.5 0.826 / 0.724 / 0.815 (twelve right answers for two wrongly answered, one of
+#: them the first release's); 0.45 0.828 / 0.741 / 0.802 (three more each way), so 0.5
+ANSWER_THRESHOLD = 0.5
 
 
 def answer_features(
@@ -805,8 +807,8 @@ class Selector:
             reason = f"no {', '.join(hard)} in the passages"
         elif not covered and (zh_terms or en_terms) and same_language:
             reason = "none of the question's terms is in the passages"
-        elif not covered and not [k for k in kinds if k not in CONSTRAINT_KINDS]:
-            reason = "the question names nothing to look for"
+        elif not [t for t in covered if not t.isdigit()] and not [k for k in kinds if k not in CONSTRAINT_KINDS]:
+            reason = "the question names nothing to look for"  # nothing, or a bare figure ("alert(1)")
         elif p < ANSWER_THRESHOLD:
             reason = f"the passages do not look like an answer (p={p:.2f} < {ANSWER_THRESHOLD}; coverage {cov:.2f})"
         outcome = "refused" if reason else ("partial" if missing else "answered")
