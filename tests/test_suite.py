@@ -1,7 +1,7 @@
 """The development suite as a regression guard: floors set a little under the figures measured on
-2026-11-30, end of round 7 (macro over nineteen corpora, csae and gdte included: hit@3 0.892, MRR 0.805,
-accuracy 0.826, refusal precision 0.724, recall 0.815, citation validity 1.00; the first release: hit@3 1.00,
-accuracy 0.98).
+2026-11-30, round 7, once case and wvric (round 7's held-out pair) had joined (macro over twenty-one corpora:
+hit@3 0.882, MRR 0.795, accuracy 0.815, refusal precision 0.708, recall 0.802, citation validity 1.00; the first
+release: hit@3 1.00, accuracy 0.98).
 Quality floors, not timings. The held-out suites are not run here."""
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ SUITE = Path(__file__).parent / "corpora" / "dev.suite.json"
 def test_dev_suite_floors() -> None:
     out = run_suite(SUITE, Settings())
     m = out["macro"]
-    assert m["hit@3"] >= 0.885 and m["mrr"] >= 0.795
-    assert m["answer_accuracy"] >= 0.815
-    assert m["refusal_recall"] >= 0.805 and m["refusal_precision"] >= 0.71
+    assert m["hit@3"] >= 0.875 and m["mrr"] >= 0.785
+    assert m["answer_accuracy"] >= 0.805
+    assert m["refusal_recall"] >= 0.79 and m["refusal_precision"] >= 0.695
     assert m["citation_validity"] == 1.0
     release = out["corpora"]["release"]  # the first release's dev set: no worse than before the suite existed
     assert release["hit@3"] >= 0.98 and release["answer_accuracy"] >= 0.95
