@@ -103,6 +103,7 @@ def test_markers_beyond_the_contexts_and_made_up_quotes_are_dropped() -> None:
         ("分会场设在哪个区？", ["place"]),
         ("揭幕的国家副主席叫什么名字？", ["person"]),  # a title's name: a person
         ("大会的吉祥物叫什么名字？", []),
+        ("开幕式上致辞的星河省省长是谁？", ["person"]),  # a title asked for: a person, not an organisation
         ("By how many tonnes did the whole-venue green power cut emissions?", ["number"]),  # no venue asked
         ("Which companies exhibit in the smart living area?", []),  # a zone, not a size
         ("How large will the exhibition area be?", ["area"]),
@@ -180,6 +181,7 @@ def test_counted_noun() -> None:
 
     assert counted_noun("大会有多少名观众参加？") == "观众"
     assert counted_noun("共有多少家媒体报道了这次大会？") == "媒体"  # the noun, not the noun and its verb
+    assert counted_noun("推动了多少个与星河、月湖等国的合作项目？") == "合作项目"  # after the phrase with 与
     assert counted_noun("共有多少家投资机构参与？") in ("投资", "投资机构")
     assert counted_noun("大会在哪里？") == ""
     assert counted_noun("大概有多少人来参加年会？") == "人"  # people of any kind, whatever the verb after
@@ -606,6 +608,7 @@ def test_a_country_is_named_by_its_english_adjective_too() -> None:
     text = "Vietnamese and Pakistani guests met Indian and Sri Lankan firms."
     assert countries_in(text, adjectives=True) == {"VN", "PK", "IN", "LK"} and countries_in(text) == set()
     assert countries_in("越南和马来西亚代表团") == {"VN", "MY"}
+    assert countries_in("沙特和印尼的企业") == {"SA", "ID"}  # short names pycountry lacks
     assert countries_in("The Indiana delegation", adjectives=True) == set()
 
 

@@ -62,7 +62,7 @@ _ORG = re.compile(
     r"|\b[A-Z]{2,8}\b"
 )
 _TITLES = (r"主任|副主任|书记|局长|厅长|部长|司长|处长|秘书长|院士|市长|省长|州长|主席|总裁|董事长|总经理|教授|发言人|负责人"
-           r"|总统|总理|首相|大使|会长|理事长|院长|校长|行长|委员|代表|专家|博士|主持人|大臣|次长|参赞|领事|董事|首席执行官")  # fmt: skip
+           r"|总统|总理|首相|大使|会长|理事长|院长|校长|行长|委员长|委员|代表|专家|博士|主持人|大臣|次长|参赞|领事|董事|首席执行官")  # fmt: skip
 #: what a named person does right after the name (局长王明介绍, 主任李华通报说): a title and a name before one of these
 _SAYS = r"在|出席|致辞|表示|介绍|主持|说|指出|强调|发言|通报|宣布|透露|称|认为|提出|回答|解读|发布|宣读|一行|会见|参加|参观|答|以|通过|向"
 _SAYS += r"|已经|曾经|也|还|将|亲自|随后|当天|今天"  # ... or an adverb before the verb (院长王明已经参加过)
@@ -98,6 +98,10 @@ def has_place(text: str) -> bool:
     return bool(_PLACE.search(text)) or has_country(text)
 
 
+#: common Chinese names of countries that pycountry's zh_CN translations lack (they give 沙特阿拉伯, 印度尼西亚)
+_ZH_SHORT_NAMES = {"沙特": "SA", "印尼": "ID", "阿拉伯联合酋长国": "AE", "玻利维亚": "BO"}
+
+
 @functools.lru_cache(maxsize=1)
 def country_names() -> dict[str, str]:
     """Country name -> ISO 3166 alpha-2 code, in simplified Chinese and English (``pycountry`` and its zh_CN
@@ -115,6 +119,8 @@ def country_names() -> dict[str, str]:
                 for name in (en.split(",")[0], zh.gettext(en)):
                     if len(name) >= (2 if has_cjk(name) else 4):
                         names.setdefault(name, c.alpha_2)
+    for name, code in _ZH_SHORT_NAMES.items():
+        names.setdefault(name, code)
     return names
 
 
@@ -263,7 +269,7 @@ KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
                         r"|\bwhen\b|what date|which day|what day|tomorrow|today|this weekend|next week", re.I), has_date),
     ("time", re.compile(r"几点|什么时间开始|时段|what time|which time", re.I), has_time),
     ("person_or_org", re.compile(r"谁|哪位|哪些人|哪家|哪个单位|哪些单位|主办方|承办方|\bwho\b|\bwhom\b", re.I), has_person_or_org),
-    ("person", re.compile(rf"(?:嘉宾|演讲者|主讲人?|领导人?|官员|总理|总统|首相|部长)\S{{0,4}}(?:是谁|有谁|是哪|有哪些)|哪位|主旨演讲嘉宾|(?:{_TITLES})的?(?:叫什么|名字)"
+    ("person", re.compile(rf"(?:嘉宾|演讲者|主讲人?|领导人?|官员|{_TITLES})\S{{0,4}}(?:是谁|有谁|是哪|有哪些)|哪位|主旨演讲嘉宾|(?:{_TITLES})的?(?:叫什么|名字)"
                           r"|keynote speaker|\bspeakers?\b|which (?:official|leader|premier|president|minister|guest)", re.I), has_person),
     ("number", re.compile(r"多少|(?<!哪)几(?:个|家|届|场|项|名|位|天(?![后前内以]))|多大|多长|多高|比重|占比|规模|排第几|第几"
                           r"|how many|how much|how large|how big|how long|number of|percentage|share|what rank", re.I), has_number),
@@ -359,6 +365,12 @@ def counted_noun(question: str) -> str:
     if not m.group(2):
         return ""
     from confbot.retrieve.bm25 import jieba_tokenizer
+
+    if m.group(2)[0] in "与和同跟对向从" and "的" in simple[m.start(2) :]:  # 多少个与A、B等国的合作项目: after 的
+        after = re.match(rf"{_H}{{2,8}}", simple[m.start(2) :].split("的", 1)[1])
+        if after:
+            words = [w for w in jieba_tokenizer().lcut(after.group()) if len(w) >= 2 and w not in ZH_QUESTION_WORDS]
+            return words[0] if words else ""
 
     # 多少位企业界的领袖人物: the head after 的; 多少家企业的多少件产品: the first count's noun, before the next 多少
     parts = [p for p in m.group(2).split("的") if p]
