@@ -95,6 +95,16 @@ def test_a_phase_named_at_the_head_of_its_paragraph(tmp_path: Path, real_embedde
     assert not a.refused and "300家" in a.text and "500家" not in a.text.split("[1]")[0]
 
 
+def test_a_sentence_naming_the_asked_edition_needs_no_year(tmp_path: Path, real_embedder: Any) -> None:
+    """ "首届（2023年）…": a later release's sentence about 首届 answers it though it names no year."""
+    files = {
+        "r.txt": "第二届星河论坛新闻稿\n发布时间：2024-10-08\n第二届星河论坛将于2024年11月在滨江举行。\n"
+        "据统计，首届论坛共邀请到来自23个国家和地区的162位外籍嘉宾。\n本届论坛预计邀请外籍嘉宾300位。\n"
+    }
+    a = ask(tmp_path, files, "首届（2023年）星河论坛共邀请到多少位外籍嘉宾？", real_embedder)
+    assert not a.refused and "162位" in a.text.split("[1]")[0]
+
+
 def test_a_count_of_a_compound_noun_needs_its_head(tmp_path: Path, real_embedder: Any) -> None:
     """中外企业 and 中外记者 start alike: a count of the one is no count of the other."""
     files = {"r.txt": RELEASE + "参展的中外企业接近2100家。\n"}

@@ -432,6 +432,9 @@ class Selector:
             return kind_present(kind, sentence.text, question)
         if kind == "part" and parts_named(lead := paragraph_lead(sentence)):  # "The third phase… It brought…"
             return kind_present(kind, lead, question)
+        asked_editions = editions(question)
+        if kind == "year" and asked_editions and asked_editions <= editions_of_event(sentence.text, question):
+            return True  # "首届（2018年）…": the sentence names the asked edition itself, which the year only glosses
         if kind == "year" and (row_years := year_cells(sentence.text)):
             return kind_present(kind, " ".join(row_years), question)  # a table row is about the year of its cell
         return self.has_kind(kind, with_context(sentence), question)
