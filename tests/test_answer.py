@@ -555,6 +555,7 @@ def test_an_english_role_is_judged_only_when_the_index_or_the_dictionary_knows_i
         ("Who delivered the keynote speech?", "keynote"),
         ("Who was the chief designer of the conference center?", "designer"),  # the role phrase's head
         ("Who is the secretary-general?", "secretary-general"),
+        ("Who was the committee's executive secretary-general quoted ahead of the expo?", "secretary-general"),
     ],
 )
 def test_the_role_a_person_question_asks_about(question: str, role: str) -> None:

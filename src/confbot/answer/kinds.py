@@ -409,7 +409,7 @@ _EN_ROLE_SKIP = frozenset(
 #: phrase after a copula and an article, up to a preposition or the end
 _EN_ROLE_NOUN = re.compile(
     r"\bwho\s+(?:is|was|are|were|will be)\s+(?:the|a|an)\s+((?:(?!(?:of|at|for|in|on|from|with|who|that)\b)[\w'-]+\s*){1,4})"
-    r"(?:\b(?:of|at|for|in|on|from|with|who|that)\b|[?.,]|$)",
+    r"(?:\b(?:of|at|for|in|on|from|with|who|that)\b|\b[a-z]+ed\b|[?.,]|$)",  # ... or a participle: "…chair quoted"
     re.I,
 )
 
