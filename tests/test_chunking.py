@@ -45,24 +45,26 @@ def test_overlap_and_no_contained_chunks() -> None:
     assert any(s2 < e1 for (_, e1), (s2, _) in itertools.pairwise(spans))
 
 
-def test_english_sentences() -> None:
-    text = "The conference opens on 19 November. It runs for 3.5 days! Where? In Wuhan."
-    assert [text[s:e] for s, e in sentence_spans(text)] == [
-        "The conference opens on 19 November.",
-        "It runs for 3.5 days!",
-        "Where?",
-        "In Wuhan.",
-    ]
-
-
-def test_no_english_sentence_ends_at_an_abbreviation() -> None:
-    text = "XINGHE, Dec. 1, 2024 -- The fair opened. Deals reached 5.36 billion U.S. dollars. Mr. Li spoke. It ended."
-    assert [text[s:e] for s, e in sentence_spans(text)] == [
-        "XINGHE, Dec. 1, 2024 -- The fair opened.",
-        "Deals reached 5.36 billion U.S. dollars.",
-        "Mr. Li spoke.",
-        "It ended.",
-    ]
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        (
+            "The conference opens on 19 November. It runs for 3.5 days! Where? In Wuhan.",
+            ["The conference opens on 19 November.", "It runs for 3.5 days!", "Where?", "In Wuhan."],
+        ),
+        (  # no sentence ends at an abbreviation, an initial or before a lower-case word
+            "XINGHE, Dec. 1, 2024 -- The fair opened. Deals reached 5.36 billion U.S. dollars. Mr. Li spoke. It ended.",
+            [
+                "XINGHE, Dec. 1, 2024 -- The fair opened.",
+                "Deals reached 5.36 billion U.S. dollars.",
+                "Mr. Li spoke.",
+                "It ended.",
+            ],
+        ),
+    ],
+)
+def test_english_sentences(text: str, sentences: list[str]) -> None:
+    assert [text[s:e] for s, e in sentence_spans(text)] == sentences
 
 
 def test_ids_are_content_hashes() -> None:
