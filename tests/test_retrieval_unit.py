@@ -128,6 +128,8 @@ def test_the_conference_glossary_comes_first_both_ways() -> None:
     assert len(set(reverse["主持"])) == len(reverse["主持"])  # each sense once
     pairs = dict(phrase_translations(["overseas", "exhibitors"], load_dictionary(None)))
     assert "展商" in pairs["exhibitors"] and "境外" in pairs["overseas"]
+    hyphenated = dict(phrase_translations(["guest-of-honour", "province"], load_dictionary(None)))
+    assert "主宾国" in hyphenated["guest-of-honour"]  # as the phrase its parts spell
 
 
 def test_a_question_naming_an_edition_searches_that_editions_documents(tmp_path: Path) -> None:

@@ -190,7 +190,8 @@ def phrase_translations(
 
     At each position the longest phrase of ``max_n``..2 words with an entry wins (its last word also tried
     in its base forms; a phrase may not start or end with a stopword); else the single word, with its
-    headwords or ``[]`` when CC-CEDICT has none. Stopwords and numbers on their own are skipped."""
+    headwords or ``[]`` when CC-CEDICT has none (a hyphenated word, guest-of-honour, also as the phrase of its
+    parts). Stopwords and numbers on their own are skipped."""
     out: list[tuple[str, list[str]]] = []
     i = 0
     while i < len(words):
@@ -207,7 +208,10 @@ def phrase_translations(
             w = words[i]
             i += 1
             if w not in EN_STOPWORDS and not w[0].isdigit():
-                out.append((w, list(dict.fromkeys(h for f in lemmas(w) for h in table.get(f, ())))))
+                heads = list(dict.fromkeys(h for f in lemmas(w) for h in table.get(f, ())))
+                if not heads and "-" in w:  # guest-of-honour: the phrase its parts spell
+                    heads = list(table.get(w.replace("-", " "), ()))
+                out.append((w, heads))
     return out
 
 
