@@ -132,17 +132,16 @@ def _countries(adjectives: bool = False) -> re.Pattern[str]:
     # with ``adjectives``, an English name also as its adjective where that adds a regular suffix: Vietnamese,
     # Pakistani, Indian
     suffix = "(?:ese|i|ian|an|n)?" if adjectives else ""
-    return re.compile("|".join([*map(re.escape, zh_names), rf"\b(?:{'|'.join(map(re.escape, en_names))}){suffix}\b"]))
+    return re.compile(
+        "|".join([*map(re.escape, zh_names), rf"\b(?P<en>{'|'.join(map(re.escape, en_names))}){suffix}\b"])
+    )
 
 
 def countries_in(text: str, adjectives: bool = False) -> set[str]:
     """The ISO codes of the countries ``text`` names (China and 中国 are one: CN); with ``adjectives``, also by
     their English adjective (Vietnamese: VN), as a passage names a country whose guest it quotes."""
-    names, found = country_names(), set()
-    for m in _countries(adjectives).findall(to_simplified(text)):
-        name = m if m in names else next(m[:cut] for cut in range(-1, -4, -1) if m[:cut] in names)
-        found.add(names[name])
-    return found
+    names = country_names()
+    return {names[m.group("en") or m.group()] for m in _countries(adjectives).finditer(to_simplified(text))}
 
 
 def has_country(text: str) -> bool:
@@ -366,15 +365,13 @@ def counted_noun(question: str) -> str:
         return ""
     from confbot.retrieve.bm25 import jieba_tokenizer
 
-    if m.group(2)[0] in "与和同跟对向从" and "的" in simple[m.start(2) :]:  # 多少个与A、B等国的合作项目: after 的
-        after = re.match(rf"{_H}{{2,8}}", simple[m.start(2) :].split("的", 1)[1])
-        if after:
-            words = [w for w in jieba_tokenizer().lcut(after.group()) if len(w) >= 2 and w not in ZH_QUESTION_WORDS]
-            return words[0] if words else ""
-
-    # 多少位企业界的领袖人物: the head after 的; 多少家企业的多少件产品: the first count's noun, before the next 多少
-    parts = [p for p in m.group(2).split("的") if p]
-    phrase = next((p for p in reversed(parts) if not re.search(r"多少|几", p)), "")
+    rest = simple[m.start(2) :]
+    after = re.match(rf"{_H}{{2,8}}", rest.split("的", 1)[1]) if rest[0] in "与和同跟对向从" and "的" in rest else None
+    if after:  # 多少个与A、B等国的合作项目: what follows 的
+        phrase = after.group()
+    else:  # 多少位企业界的领袖人物: the head after 的; 多少家企业的多少件产品: the first count's noun, before the next 多少
+        parts = [p for p in m.group(2).split("的") if p]
+        phrase = next((p for p in reversed(parts) if not re.search(r"多少|几", p)), "")
     tokens = jieba_tokenizer().lcut(phrase)
     if len(tokens) > 1 and tokens[1] in ("了", "过", "着") and len(tokens[0]) >= 4:  # 多少家媒体报道了…: 媒体
         tokens[:1] = [w for w in jieba_tokenizer().lcut_for_search(tokens[0]) if w != tokens[0]][:1] or tokens[:1]

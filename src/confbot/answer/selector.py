@@ -432,8 +432,7 @@ class Selector:
             return kind_present(kind, sentence.text, question)
         if kind == "part" and parts_named(lead := paragraph_lead(sentence)):  # "The third phase… It brought…"
             return kind_present(kind, lead, question)
-        asked_editions = editions(question)
-        if kind == "year" and asked_editions and asked_editions <= editions_of_event(sentence.text, question):
+        if kind == "year" and (asked := editions(question)) and asked <= editions_of_event(sentence.text, question):
             return True  # "首届（2018年）…": the sentence names the asked edition itself, which the year only glosses
         if kind == "year" and (row_years := year_cells(sentence.text)):
             return kind_present(kind, " ".join(row_years), question)  # a table row is about the year of its cell
@@ -783,10 +782,9 @@ class Selector:
             )
         ]
         # a country the question names (not the index's own) must be in the passages: 某国国家馆 is not the total area
+        # ... in the sentences (a title naming it is not enough), also as an English adjective (Vietnamese)
         for code in sorted(countries_in(question) - self.host_countries):
-            if not any(
-                code in countries_in(t, adjectives=True) for t in texts
-            ):  # the sentences: a title naming it is not enough
+            if not any(code in countries_in(t, adjectives=True) for t in texts):
                 missing.append(f"country {code}")
         standing = country_standing(question) if "country" in kinds else ""
         if standing and not self.present(

@@ -108,9 +108,9 @@ def editions_of_event(text: str, question: str) -> set[int]:
         own = set(_EVENT_NAME_END.sub("", name)) - _GENERIC_NAME_CHARS - set("—-·")
         return len(own) >= 2 and all(len(chars & own) * 2 < min(len(chars), len(own)) for chars in asked)
 
-    mentions = edition_names(text)
-    other = {n for n, name, at in mentions if of_other(name, at)}
-    return editions(text) - (other - {n for n, name, at in mentions if not of_other(name, at)})
+    verdicts = [(n, of_other(name, at)) for n, name, at in edition_names(text)]
+    other = {n for n, is_other in verdicts if is_other} - {n for n, is_other in verdicts if not is_other}
+    return editions(text) - other
 
 
 def year_mentions(text: str) -> list[int]:

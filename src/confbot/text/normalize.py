@@ -186,7 +186,7 @@ def suspicious_spans(text: str, context: int = 6) -> list[str]:
     found = []
     for m in _SUSPICIOUS_RE.finditer(text):
         if m.group()[1:2] in "?？":
-            clause = re.split(r"[。！？!?\n；]", text[: m.start() + 1])[-1]
+            clause = text[max(text.rfind(c, 0, m.start() + 1) for c in "。！？!?\n；") + 1 : m.start() + 1]
             if _QUESTION_CLAUSE.search(clause):
                 continue
         found.append(text[max(0, m.start() - context) : m.end() + context])
