@@ -129,3 +129,4 @@ def test_a_question_mark_closing_a_question_is_no_damage() -> None:
     assert suspicious_spans("本届星河会有哪些新特点？记者专访了李月明。") == []
     assert suspicious_spans("星河会明天开幕吗？记者了解到") == []
     assert suspicious_spans("大会在星河?举行") and suspicious_spans("大会在星河？举行")
+    assert suspicious_spans("有哪些展品\ufffd")  # a replacement character after a question word is still damage

@@ -185,7 +185,7 @@ def suspicious_spans(text: str, context: int = 6) -> list[str]:
     the clause before it holds a question word (:data:`_QUESTION_CLAUSE`)."""
     found = []
     for m in _SUSPICIOUS_RE.finditer(text):
-        if m.group()[1:2] in "?？":
+        if m.group()[1:2] in ("?", "？"):  # not "" (a lone replacement character)
             clause = text[max(text.rfind(c, 0, m.start() + 1) for c in "。！？!?\n；") + 1 : m.start() + 1]
             if _QUESTION_CLAUSE.search(clause):
                 continue
