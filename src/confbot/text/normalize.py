@@ -181,7 +181,7 @@ def canonical(text: str) -> str:
 def suspicious_spans(text: str, context: int = 6) -> list[str]:
     """Spans of raw text that look damaged but no rule repaired (reported at ingest, never silently dropped).
 
-    A question mark between Han characters is damage unless it closes a question (本届星河会有何看点？据了解…):
+    A question mark between Han characters is damage unless it closes a question (本届星河会有哪些看点？据了解…):
     the clause before it holds a question word (:data:`_QUESTION_CLAUSE`)."""
     found = []
     for m in _SUSPICIOUS_RE.finditer(text):
