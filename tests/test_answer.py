@@ -622,3 +622,40 @@ def test_chaired_is_a_deed_not_the_title_chair() -> None:
     assert not s.role_present("chaired", ["闭幕式上，滨江市政协主席李月明为获奖企业颁奖。"], chaired)
     assert s.role_present("chaired", ["闭幕式由李月明主持。"], chaired)
     assert s.role_present("chair", ["滨江市政协主席李月明"], {"chair": ["主持", "主席"]})
+
+
+def test_the_asked_year_and_edition_do_not_choose_the_dateline() -> None:
+    # once every sentence left is about 2018 and the 6th edition, naming them tells none apart: the dateline that
+    # names both must not outrank (or keep out) the sentence that counts the companies asked about
+    from confbot.answer.selector import Selector, Sentence, TermWeights, constraint_term
+
+    assert (
+        constraint_term("year", "2018") and constraint_term("edition", "第八届") and constraint_term("edition", "6th")
+    )
+    assert (
+        not constraint_term("year", "6th")
+        and not constraint_term("edition", "2018")
+        and not constraint_term("year", "500")
+    )
+
+    doc = Chunk(
+        id="c",
+        source="r.txt",
+        text="",
+        start=0,
+        end=0,
+        title="6th Xinghe Forum Wraps Up With 27.5 Billion Yuan in Signed Contracts",
+        years=(2018,),
+        editions=(6,),
+    )
+    texts = [
+        "BINJIANG, September 1, 2018 -- The sixth Xinghe Forum closed on Saturday in Binjiang, the capital of the "
+        "Yuehu Region, after three days of exhibitions, talks and signing ceremonies.",
+        "6th Xinghe Forum Wraps Up With 27.5 Billion Yuan in Signed Contracts",
+        "A total of 512 companies exhibited, 31 of them from overseas.",
+    ]
+    sentences = [Sentence(text=t, chunk=doc, rank=i + 1, start=0, end=len(t)) for i, t in enumerate(texts)]
+    df = {"2018": 2, "6th": 2, "xinghe": 2, "forum": 2, "compani": 2, "exhibit": 2}
+    s = Selector(TermWeights(df, 20), set(df))
+    chosen, verdict = s.select("How many companies exhibited at the 6th Xinghe Forum in 2018?", sentences)
+    assert any("512" in c.text for c in chosen) and not verdict.refused

@@ -210,6 +210,14 @@ GLOSSES_PER_TERM = 4
 SEMANTIC_WEIGHT = 0.75
 
 
+def constraint_term(kind: str, term: str) -> bool:
+    """Whether a key term names a constraint of ``kind`` itself: a year ("2018") for ``year``, an edition
+    ("第八届", "6th") for ``edition``."""
+    if kind == "year":
+        return bool(re.fullmatch(r"(?:19|20)\d{2}年?", term))
+    return kind == "edition" and bool(editions(term))
+
+
 def english_stems(text: str) -> frozenset[str]:
     """The BM25 terms (Snowball stems) of ``text``'s English words; empty for text without Latin letters."""
     return frozenset(stems(text)) if LATIN_RE.search(text) else frozenset()
@@ -683,7 +691,10 @@ class Selector:
         all_sentences = list(sentences)
         for k in CONSTRAINT_KINDS:  # a question about a year, an edition or a phase: sentences about that one only
             if k in kinds:
-                sentences = [s for s in sentences if self.about(k, s, question)] or list(sentences[:1])
+                about = [s for s in sentences if self.about(k, s, question)]
+                if about:  # every one left is about it: its words no longer tell them apart (a dateline names it)
+                    zh_terms = [t for t in zh_terms if not constraint_term(k, t)]
+                sentences = about or list(sentences[:1])
         sims = dict(zip((id(s) for s in all_sentences), similarities or (), strict=False))
         sem = _zscores([sims[id(s)] for s in sentences]) if len(sims) == len(all_sentences) else [0.0] * len(sentences)
         lexical = [self.score(s, zh_terms, en_terms, question, kinds) for s in sentences]
@@ -725,9 +736,9 @@ class Selector:
         en_terms: Mapping[str, Sequence[str]],
         question_cjk: bool,
     ) -> list[Sentence]:
-        """For a count question whose chosen sentences hold no figure of the counted noun (a headline naming
-        every term won), or a person question whose sentences lack the role asked about (:func:`role_of`), the
-        best other candidate that has it, put first, when it scores :data:`SAME_KIND_SHARE` of the best and covers
+        """For a count question whose best chosen sentence holds no figure of the counted noun (a headline naming
+        every term won), or a person question whose best one lacks the role asked about (:func:`role_of`), the
+        chosen sentence that has it, put first; or else the best other candidate that has it, put first, when it scores :data:`SAME_KIND_SHARE` of the best and covers
         the question's terms (with its title) as well as the best chosen one does (:data:`SWAP_SLACK` less, in the
         other language than the question's, ``question_cjk``): "累计入场3万余人" for 多少观众
         under "…闭幕 观众人数均超上届"; "总设计师为…" for "Who was the chief designer" over an English sentence
@@ -739,8 +750,10 @@ class Selector:
                 return self.noun_counted(noun, [s.text], en_terms, asked.modifier)
             return self.role_present(role, [s.text], en_terms) and has_person_or_org(s.text)
 
-        if not (noun or role) or any(holds(c) for c in chosen):
+        if not (noun or role) or holds(chosen[0]):
             return chosen
+        if held := [c for c in chosen if holds(c)]:  # chosen, but after a sentence without it: it comes first
+            return [held[0], *(c for c in chosen if c is not held[0])]
         have, _ = self.coverage([chosen[0].text, chosen[0].chunk.title], zh_terms, en_terms)
         for s in scored:
             if s in chosen or score[id(s)] < SAME_KIND_SHARE * top:
