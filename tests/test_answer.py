@@ -128,6 +128,12 @@ def test_expected_kinds(question: str, kinds: list[str]) -> None:
         ("place", "The expo opened in Nanjing on Monday.", True),
         ("place", "大会设有开幕式、主论坛和专题论坛。", False),
         ("venue", "报到处设在机场到达层服务台。", True),
+        ("venue", "The forum was held at the Binjiang International Convention Center.", True),
+        ("venue", "The session moved to Hall 5.", True),
+        ("venue", "Yuehu Takes Center Stage as Guest of Honor", False),  # a modifier, not a venue
+        ("place", "马来西亚汽车工业协会秘书长王星河表示，产销创新高。", False),  # a country inside a name: no place
+        ("place", "月湖国家馆设在中国。", True),
+        ("place", "星河协会秘书长表示，在马来西亚设立分会。", True),  # a country named as where
         ("address", "报到处设在机场到达层服务台。", False),
         ("address", "会场位于滨江大道88号。", True),
         ("person_or_org", "星河论坛的主办单位是长沙市科学技术协会。", True),
@@ -208,6 +214,13 @@ def test_counted_noun() -> None:
     assert counted_modifier("How many humanoid robots were on show?") == "humanoid"
     assert counted_modifier("How many foreign guests came?") == counted_modifier("How many visitors came?") == ""
     assert counted_modifier("大会有多少名观众参加？") == ""
+    # a country before the noun narrows it (多少家匈牙利企业: companies, of that country); a measured noun (观看量)
+    assert (
+        counted_noun("有多少家马来西亚企业参展？") == "企业"
+        and counted_modifier("有多少家马来西亚企业参展？") == "马来西亚"
+    )
+    assert counted_noun("星河会的线上直播观看量是多少？") == "观看" and counted_noun("参展企业数量是多少？") == "企业"
+    assert counted_noun("全年销量是多少？") == ""  # 销量 is one word: nothing to look for beside the figure
 
 
 def test_kind_evidence() -> None:

@@ -52,9 +52,14 @@ _ADDRESS = re.compile(
     rf"\d+\s*号(?!馆)|{_H}{{1,8}}(?:路|街|大道|巷|胡同)\d*|\b\d+\s+\w+\s+(?:road|street|avenue|rd|st)\b",
     re.I,
 )
-_VENUE_RE = re.compile(
-    rf"{_H}{{0,10}}(?:{_VENUE})|\b(?:hall|room|centre|center|building|pavilion|hotel|resort)\b", re.I
+#: an English venue: a capitalised name ending in a venue noun ("Yibin International Convention Center"; not "Takes
+#: Center Stage", where the noun is a modifier) or a numbered hall or room ("hall 5")
+_VENUE_EN = (
+    r"\b(?:[A-Z][\w'&-]*\s+(?:(?:and|of|for|the)\s+)?){1,7}(?:Hall|Room|Centre|Center|Building|Pavilion|Hotel|Resort"
+    r"|Stadium|Arena|Park|Plaza|Square|Palace|Theatre|Theater|Museum|Gymnasium)s?\b(?!\s+[A-Z][a-z])"
+    r"|\b(?:[Hh]all|[Rr]oom|[Pp]avilion)\s+(?:No\.\s*)?[A-Z]?\d+\b"
 )
+_VENUE_RE = re.compile(rf"{_H}{{0,10}}(?:{_VENUE})|{_VENUE_EN}")
 _ORG = re.compile(
     rf"{_H}{{1,16}}(?:部|委|局|厅|署|办|办公室|委员会|政府|协会|学会|联合会|商会|中心|集团|公司|银行|大学|学院|研究院|研究所"
     rf"|组织|基金会|秘书处|联盟|平台|机构|企业|管委会)|\b(?:[A-Z][\w&-]+\s+){{0,5}}(?:Ministry|Commission|Council|Association"
@@ -93,9 +98,17 @@ def has_time(text: str) -> bool:
     return bool(_TIME.search(text))
 
 
+#: a country as where something is, not as part of a name (中国汽车工业协会 is no place): after 在/于/赴/到, "in"
+_IN_COUNTRY = re.compile(r"(?:在|于|赴|到|\bin\s+(?:the\s+)?)$")
+
+
 def has_place(text: str) -> bool:
-    """A city, district or province, a country, any venue or facility, or "在…举行"."""
-    return bool(_PLACE.search(text)) or has_country(text)
+    """A city, district or province, any venue or facility, "在…举行", or a country named as where (在马来西亚,
+    "in Malaysia")."""
+    if _PLACE.search(text):
+        return True
+    simple = to_simplified(text)
+    return any(_IN_COUNTRY.search(simple[: m.start()]) for m in _countries().finditer(simple))
 
 
 #: common Chinese names of countries that pycountry's zh_CN translations lack (they give 沙特阿拉伯, 印度尼西亚)
@@ -294,6 +307,8 @@ _YEAR_Q = re.compile(
 _COUNTED_BEFORE = re.compile(  # not 天: 有几天 asks how long
     rf"({_H}{{2,12}})(?:一共|总共|共)?有(?:多少|几)({_COUNT_UNITS.replace('|天', '')})?[？?]?$"
 )
+#: a quantity named by its noun and 量/数量/次数 ("观看量是多少"): the noun must stand by the figure
+_MEASURED = re.compile(rf"({_H}{{2,8}}?)(?:量|数量|次数)(?:是|为|有|达到?|一共|共|总共|大概|大约|约)*(?:多少|几)")
 _PEOPLE_TOTAL = re.compile(r"(?:人数|人次)(?:是|为|有|达到?|一共|共|总共)*(?:多少|几)")
 _COUNTED = re.compile(rf"(?:多少|(?<![哪第])几(?!号|天[后前内以]))({_COUNT_UNITS})?({_H}{{2,8}})?")
 
@@ -344,6 +359,11 @@ def counted_noun(question: str) -> str:
     simple = to_simplified(question)
     if _PEOPLE_TOTAL.search(simple):  # 参会总人数是多少: a figure of people
         return "人"
+    if measure := _MEASURED.search(simple):
+        from confbot.retrieve.bm25 import jieba_tokenizer
+
+        if len(noun := jieba_tokenizer().lcut(measure.group(1))[-1]) >= 2:
+            return noun  # 线上直播观看量是多少: views (观看), not any figure
     before = _COUNTED_BEFORE.search(simple)
     if before and before.group(2) not in ("人", "人次"):  # 境外企业有多少家: the phrase before 有 (the whole compound)
         phrase = re.sub(
@@ -376,15 +396,22 @@ def counted_noun(question: str) -> str:
     if len(tokens) > 1 and tokens[1] in ("了", "过", "着") and len(tokens[0]) >= 4:  # 多少家媒体报道了…: 媒体
         tokens[:1] = [w for w in jieba_tokenizer().lcut_for_search(tokens[0]) if w != tokens[0]][:1] or tokens[:1]
     words = [w for w in tokens if len(w) >= 2 and w not in ZH_QUESTION_WORDS]
+    if len(words) > 1 and words[0] in country_names():  # 多少家匈牙利企业: companies (of that country)
+        words = words[1:]
     return words[0] if words else ""
 
 
 def counted_modifier(question: str) -> str:
     """In an English count question, the word just before the counted noun when it narrows it ("how many humanoid
-    robots" -> ``humanoid``, "online buyers" -> ``online``); "" for a Chinese question, a qualifier such as
-    "foreign" (:data:`_EN_QUALIFIERS`, translated too many ways to judge) or a noun standing alone."""
+    robots" -> ``humanoid``, "online buyers" -> ``online``); in a Chinese one, a country right before the noun
+    (多少家匈牙利企业 -> 匈牙利); "" for a qualifier such as "foreign" (:data:`_EN_QUALIFIERS`, translated too many
+    ways to judge) or a noun standing alone."""
+    if has_cjk(question):  # 多少家匈牙利企业: the country must stand by the figure too
+        simple, noun = to_simplified(question), counted_noun(question)
+        near = (m.group() for m in _countries().finditer(simple) if noun and simple[m.end() :].startswith(noun))
+        return next(near, "")
     en = _COUNTED_EN.search(question)
-    if not en or has_cjk(question):
+    if not en:
         return ""
     words = en.group(1).lower().split()
     at = next((i for i, w in enumerate(words) if _PLURAL.search(w) and w not in _EN_QUALIFIERS and len(w) >= 3), None)
