@@ -132,6 +132,17 @@ def test_the_conference_glossary_comes_first_both_ways() -> None:
     assert "主宾国" in hyphenated["guest-of-honour"]  # as the phrase its parts spell
 
 
+def test_english_phrases_reach_the_words_the_index_holds() -> None:
+    """A phrase's first word in its base form ("took part" as "take part"), and a phrase whose translation the
+    index holds only as separate words ("countries and regions" -> 国家和地区, indexed as 国家 and 地区)."""
+    from confbot.retrieve.crosslingual import expand, load_dictionary, phrase_translations
+
+    pairs = dict(phrase_translations(["took", "part", "in"], load_dictionary(None)))
+    assert "参加" in pairs.get("took part", ())
+    terms = expand("How many countries and regions took part?", {"国家", "地区", "参加"})
+    assert {"国家", "地区", "参加"} <= set(terms)
+
+
 def test_a_question_naming_an_edition_searches_that_editions_documents(tmp_path: Path) -> None:
     """Other editions' releases that match every word cannot crowd out the asked edition's English release: its
     documents are searched on their own and their best chunk enters the fused ranking (real embedded Chroma)."""

@@ -198,7 +198,8 @@ def phrase_translations(
         for n in range(min(max_n, len(words) - i), 1, -1):
             if words[i] in EN_STOPWORDS or words[i + n - 1] in EN_STOPWORDS:
                 continue
-            forms = [" ".join([*words[i : i + n - 1], f]) for f in lemmas(words[i + n - 1])]
+            middle = words[i + 1 : i + n - 1]  # first and last word in their base forms too: "took part"
+            forms = [" ".join([a, *middle, b]) for a in lemmas(words[i]) for b in lemmas(words[i + n - 1])]
             heads = list(dict.fromkeys(h for key in forms for h in table.get(key, ())))
             if heads:
                 out.append((" ".join(words[i : i + n]), heads))
@@ -220,8 +221,15 @@ def expand(text: str, vocabulary: Container[str], cache_dir: str | None = None, 
     words = english_words(text)
     if not words:
         return []
-    pairs = phrase_translations(words, load_dictionary(cache_dir), max_n=4)
-    out = [h for _, heads in pairs for h in [h for h in heads if h in vocabulary][:6]]
+    table = load_dictionary(cache_dir)
+    out: list[str] = []
+    for phrase, heads in phrase_translations(words, table, max_n=4):
+        kept = [h for h in heads if h in vocabulary][:6]
+        if not kept and " " in phrase:  # "countries and regions" -> 国家和地区, which the index holds as its words
+            kept = [h for _, hs in phrase_translations(phrase.split(), table, max_n=1) for h in hs if h in vocabulary][
+                :6
+            ]
+        out += kept
     return list(dict.fromkeys(out))[:max_terms]
 
 
