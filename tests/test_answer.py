@@ -221,6 +221,14 @@ def test_counted_noun() -> None:
     )
     assert counted_noun("星河会的线上直播观看量是多少？") == "观看" and counted_noun("参展企业数量是多少？") == "企业"
     assert counted_noun("全年销量是多少？") == ""  # 销量 is one word: nothing to look for beside the figure
+    # a ranking narrows the noun (its number must stand by the figure, in either language); nouns joined by "and"
+    # are alternatives; 多少周年 counts years, not a noun
+    assert (
+        counted_noun("有多少家世界500强企业参展？") == "企业"
+        and counted_modifier("有多少家世界500强企业参展？") == "500强"
+    )
+    assert counted_noun("How many foreign dignitaries and guests attended?") == "dignitaries|guests"
+    assert counted_noun("今年是两国建交多少周年？") == ""
 
 
 def test_kind_evidence() -> None:
@@ -635,6 +643,17 @@ def test_chaired_is_a_deed_not_the_title_chair() -> None:
     assert not s.role_present("chaired", ["闭幕式上，滨江市政协主席李月明为获奖企业颁奖。"], chaired)
     assert s.role_present("chaired", ["闭幕式由李月明主持。"], chaired)
     assert s.role_present("chair", ["滨江市政协主席李月明"], {"chair": ["主持", "主席"]})
+
+
+def test_a_ranking_and_coordinated_nouns_in_a_count() -> None:
+    from confbot.answer.selector import Selector, TermWeights
+
+    s = Selector(TermWeights({}, 20), {"compani", "guest"})  # the English words the index holds
+    en = {"companies": ["企业", "公司"], "guests": ["嘉宾"], "dignitaries": ["显要"]}
+    assert s.noun_counted("企业", ["共有704家企业参展，其中27家世界500强企业。"], en, "500强")
+    assert not s.noun_counted("企业", ["共有704家企业参展。"], en, "500强")
+    assert s.noun_counted("企业", ["Among them were 27 Fortune Global 500 companies."], en, "500强")
+    assert s.noun_counted("dignitaries|guests", ["共有56位国外政要和嘉宾出席。"], en)
 
 
 def test_the_asked_year_and_edition_do_not_choose_the_dateline() -> None:

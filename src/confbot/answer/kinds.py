@@ -291,11 +291,13 @@ KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
 ]  # fmt: skip
 _DETECTORS = {k: d for k, _, d in KINDS}
 #: the words after "how many", up to six: the counted noun is the first plural among them, else the first
+#: a ranking a counted noun is on (世界500强企业): not the noun itself
+_RANKING = re.compile(r"(?:世界|全球|中国|亚洲)?\d+强(?![及和与、])")  # (500强及…: a list of kinds)
 _COUNTED_EN = re.compile(r"\bhow many\s+((?:[a-z0-9][\w-]*\s*){1,6})", re.I)
 _PLURAL = re.compile(r"[a-z]{2,}(?<!s)s$|people$", re.I)
 _EN_QUALIFIERS = {"more", "new", "foreign", "overseas", "international", "domestic", "other"}
 #: the measure words a count is given in (多少家, 有几个)
-_COUNT_UNITS = "个|家|名|位|场|项|届|次|人次|人|天|座|条|件"
+_COUNT_UNITS = "个|家|名|位|场|项|届|次|人次|人|天|座|条|件|周年"
 #: a year the question is about: "2023年", "in 2023", "the 2022 conference", "FAIR 2021", or opening an event's
 #: name ("2025星河博览会"), not a figure ("2024名观众", "截至2023" is a year only with 年)
 _YEAR_Q = re.compile(
@@ -356,7 +358,7 @@ def counted_noun(question: str) -> str:
     """The noun a count question names (``多少名观众`` -> ``观众``; ``多少位A的B`` -> ``B``; ``境外企业有多少家`` ->
     ``境外企业``, the whole phrase before 有, whose first word must then stand by the figure; ``多少人``, "how many
     people" -> ``人``: people of any kind), or ""."""
-    simple = to_simplified(question)
+    simple = _RANKING.sub("", to_simplified(question))  # 多少家世界500强企业: companies (on that ranking)
     if _PEOPLE_TOTAL.search(simple):  # 参会总人数是多少: a figure of people
         return "人"
     if measure := _MEASURED.search(simple):
@@ -378,6 +380,10 @@ def counted_noun(question: str) -> str:
         en = _COUNTED_EN.search(question)
         words = [w for w in en.group(1).lower().split() if w not in _EN_QUALIFIERS and len(w) >= 3] if en else []
         head = next((w for w in words if _PLURAL.search(w)), words[0] if words else "")
+        if head and (
+            also := re.search(rf"\b{re.escape(head)}\s+and\s+(?:[a-z-]+\s+)?([a-z]{{3,}}s)\b", question.lower())
+        ):
+            return f"{head}|{also.group(1)}"  # "dignitaries and guests": a count of either answers
         return "人" if head == "people" else head  # how many people: any count of people, as 多少人
     if m.group(1) in ("人", "人次"):  # 多少人来参加, 入场了多少人: people, whatever the verb after
         return "人"
@@ -403,11 +409,13 @@ def counted_noun(question: str) -> str:
 
 def counted_modifier(question: str) -> str:
     """In an English count question, the word just before the counted noun when it narrows it ("how many humanoid
-    robots" -> ``humanoid``, "online buyers" -> ``online``); in a Chinese one, a country right before the noun
-    (多少家匈牙利企业 -> 匈牙利); "" for a qualifier such as "foreign" (:data:`_EN_QUALIFIERS`, translated too many
+    robots" -> ``humanoid``, "online buyers" -> ``online``); in a Chinese one, a ranking (多少家世界500强企业 ->
+    500强) or a country right before the noun (多少家匈牙利企业 -> 匈牙利); "" for a qualifier such as "foreign" (:data:`_EN_QUALIFIERS`, translated too many
     ways to judge) or a noun standing alone."""
-    if has_cjk(question):  # 多少家匈牙利企业: the country must stand by the figure too
+    if has_cjk(question):  # 多少家匈牙利企业: the country must stand by the figure too; 多少家500强企业: the ranking
         simple, noun = to_simplified(question), counted_noun(question)
+        if noun and (ranking := re.search(r"\d+强", simple)):
+            return ranking.group()
         near = (m.group() for m in _countries().finditer(simple) if noun and simple[m.end() :].startswith(noun))
         return next(near, "")
     en = _COUNTED_EN.search(question)

@@ -553,7 +553,10 @@ class Selector:
         """Whether some figure in ``texts`` counts the noun: the noun (as :meth:`noun_present` finds it) stands
         next to a number (:func:`count_windows`), as in "120家企业", "参展企业85家" or "500 representatives";
         for a noun of people (:data:`PERSON_NOUNS`), a figure of people counts too ("累计入场3万余人"). An English
-        ``modifier`` (:func:`counted_modifier`) must stand by the figure as well, when it can be judged."""
+        ``modifier`` (:func:`counted_modifier`) must stand by the figure as well, when it can be judged. Nouns joined
+        by ``|`` ("dignitaries|guests", from "dignitaries and guests") are alternatives: a count of either answers."""
+        if "|" in noun:
+            return any(self.noun_counted(n, texts, en_terms, modifier) for n in noun.split("|"))
         if noun == "人":  # 多少人, how many people: any figure of people (300多名嘉宾, 进场人数达到5万)
             people = ("人", *PERSON_NOUNS)
             return any(
@@ -564,10 +567,17 @@ class Selector:
         return any(
             self.noun_present(noun, [w], en_terms)
             and self.head_present(noun, w)
-            and (not modifier or self.role_present(modifier, [w], en_terms))  # "humanoid" robots, as a role is judged
+            and (not modifier or self.modifier_present(modifier, w, en_terms))
             for t in texts
             for w in count_windows(t)
         )
+
+    def modifier_present(self, modifier: str, window: str, en_terms: Mapping[str, Sequence[str]]) -> bool:
+        """Whether a count's ``modifier`` stands in its ``window``: a ranking (500强) by its number, in any language
+        ("Fortune Global 500"); a word ("humanoid" robots, 匈牙利企业) as a role is judged."""
+        if ranking := re.fullmatch(r"(\d+)强", modifier):
+            return bool(re.search(rf"(?<!\d){ranking.group(1)}(?!\d)", window))
+        return self.role_present(modifier, [window], en_terms)
 
     def head_present(self, noun: str, window: str) -> bool:
         """For a Chinese compound noun, whether its head (last word inside it, or a synonym) is in ``window``: a
