@@ -147,6 +147,7 @@ def test_expected_kinds(question: str, kinds: list[str]) -> None:
         ("person", "星河部部长助理李月明在会上表示，展会筹备就绪。", True),  # an assistant minister
         ("person", "开幕式由国家副主席主持揭幕，各国代表和嘉宾出席。", False),  # titles, no name after them
         ("person", "部长在会上表示，展会筹备就绪。", False),
+        ("person", "出席的外方嘉宾包括月湖国副总统、星河国副总理等。", False),  # 月湖国副 is no name
         ("person", "星河研究院院长李月明已经参加过十多届大会。", True),  # a name before an adverb
         ("person", "星河工程院院士王星河将作主旨演讲。", True),
         ("price", "学生票80元。", True),
@@ -347,6 +348,21 @@ def test_a_sentence_naming_another_edition_is_not_about_the_one_asked() -> None:
     assert s.about("edition", sentence("本届主题国为老挝。"), q)  # names none: its document's edition
     assert not s.about("edition", sentence("第19届将于明年举办，马来西亚担任主题国。"), q)
     assert s.about("edition", sentence("第18届与第17届相比规模更大。"), q)
+
+
+def test_a_sentence_naming_another_years_event_is_not_about_the_year_asked() -> None:
+    from confbot.answer.selector import Selector, Sentence, TermWeights
+    from confbot.text.events import event_years
+
+    assert event_years("2018年大会的闭幕式于8月19日举行") == {2018} and event_years(
+        "At the 2019 conference, 80 deals"
+    ) == {2019}
+    assert event_years("与2024年大会相比，本届规模更大") == set()  # only compared with
+    assert event_years("2023年星河市机器人产业总收入超过200亿元") == set()  # a year's figure, no event
+    doc = Chunk(id="c", source="r.txt", text="", start=0, end=0, title="2030年星河会预告", years=(2030,))
+    s, q = Selector(TermWeights({}, 20), set()), "2030年星河会的闭幕式由谁主持？"
+    assert not s.about("year", Sentence("2027年大会的闭幕式由王星河主持。", doc, 1, 0, 10), q)
+    assert s.about("year", Sentence("本届大会的闭幕式将于8月举行。", doc, 1, 0, 10), q)
 
 
 def test_a_table_row_is_about_the_year_in_its_own_cell() -> None:

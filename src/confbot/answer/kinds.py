@@ -74,7 +74,7 @@ _SAYS += r"|已经|曾经|也|还|将|亲自|随后|当天|今天"  # ... or an 
 #: what follows a title but starts no name (部长在会上, 副主席主持揭幕): a verb of speaking or presiding
 _NOT_NAME = r"在|主持|出席|致辞|表示|介绍|发言|宣布|指出|强调|会见|参加|参观|等|和|及|与|们|也|还|已|曾|将|亲自"
 _PERSON = re.compile(
-    rf"(?:{_TITLES})(?:助理)?(?!{_NOT_NAME}){_H}{{2,3}}(?!{_H}{{2}})|{_H}{{2,3}}(?:{_TITLES})(?![{CJK_RANGES}])|由{_H}{{2,4}}主持|(?:{_TITLES})(?:助理)?(?!{_NOT_NAME}){_H}{{2,3}}(?={_SAYS})|{_H}{{1,6}}·{_H}{{1,8}}"
+    rf"(?:{_TITLES})(?:助理)?(?!{_NOT_NAME}){_H}{{2,3}}(?!{_H}{{2}})|{_H}{{2,3}}(?<!副)(?:{_TITLES})(?![{CJK_RANGES}])|由{_H}{{2,4}}主持|(?:{_TITLES})(?:助理)?(?!{_NOT_NAME}){_H}{{2,3}}(?={_SAYS})|{_H}{{1,6}}·{_H}{{1,8}}"
     r"|\b(?:Mr|Ms|Mrs|Dr|Prof|President|Premier|Minister|Vice|Secretary|Director|Chairman|Ambassador)\.?\s+[A-Z][a-z]+"
     r"|\b[A-Z][a-z]+\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\b"
 )

@@ -30,6 +30,7 @@ from confbot.answer.kinds import (
     has_person_or_org,
     is_title,
     kind_present,
+    question_years,
     role_of,
 )
 from confbot.ingest.chunker import sentence_spans
@@ -37,7 +38,7 @@ from confbot.ingest.tables import TABLE_CELL_SEP
 from confbot.records import Chunk, Hit
 from confbot.retrieve.bm25 import STOPWORDS, jieba_tokenizer, tokenize
 from confbot.text.english import phrase_in, stems
-from confbot.text.events import editions, editions_of_event, parts_named
+from confbot.text.events import editions, editions_of_event, event_years, parts_named
 from confbot.text.lexicon import (
     EN_KIND_NOUNS,
     EN_QUESTION_WORDS,
@@ -440,6 +441,12 @@ class Selector:
             return kind_present(kind, sentence.text, question)
         if kind == "part" and parts_named(lead := paragraph_lead(sentence)):  # "The third phase… It brought…"
             return kind_present(kind, lead, question)
+        if (
+            kind == "year"
+            and (named := event_years(sentence.text))
+            and not {int(y) for y in question_years(question)} & named
+        ):
+            return False  # "2018年大会的闭幕式…" in a 2025 release: about 2018
         if kind == "year" and (asked := editions(question)) and asked <= editions_of_event(sentence.text, question):
             return True  # "首届（2018年）…": the sentence names the asked edition itself, which the year only glosses
         if kind == "year" and (row_years := year_cells(sentence.text)):
