@@ -587,7 +587,9 @@ def test_an_english_role_is_judged_only_when_the_index_or_the_dictionary_knows_i
         ("闭幕新闻发布会是由谁主持的？", "主持"),
         ("开幕式上是谁代表主办方致辞的？", "致辞"),
         ("星河论坛的主办单位是谁？", ""),  # nothing after 谁: no role to look for
-        ("介绍筹备情况的副部长是谁？", ""),  # words before 谁 say whom the question means; answers paraphrase them
+        ("介绍筹备情况的星河官员是谁？", ""),  # words before 谁 say whom the question means; answers paraphrase them
+        ("介绍筹备情况的副部长是谁？", "部长"),  # ... but a title right before 是谁 must be said of somebody
+        ("星河市市长是谁？", "市长"),
         ("Who presided over the opening ceremony?", "presided"),
         ("Who delivered the keynote speech?", "keynote"),
         ("Who was the chief designer of the conference center?", "designer"),  # the role phrase's head

@@ -467,7 +467,8 @@ def role_of(question: str) -> str:
     "谁代表主办方致辞", 演讲 in "谁做的主旨演讲"); in English the first word after "who" that is not an auxiliary
     or a light verb ("presided", "chairs", "keynote"); "" when it names none. A sentence naming somebody without
     the role ("…出席开幕式") does not say who presided. Words before 谁 ("介绍筹备情况的副部长是谁") describe whom
-    the question means, and answers paraphrase them: they are not a role."""
+    the question means, and answers paraphrase them: they are not a role, but for a title right before 是谁
+    ("市长是谁": the passages must call somebody that)."""
     q = to_simplified(question)
     if not has_cjk(q):
         noun = _EN_ROLE_NOUN.search(q)
@@ -490,7 +491,10 @@ def role_of(question: str) -> str:
         return [w for w, f in span if f.startswith("v") and w not in _ROLE_SKIP and len(w) >= 2]
 
     after = verbs(pairs[at + 1 :])
-    return after[-1] if after else ""
+    if after:
+        return after[-1]
+    before = [w for w, _ in pairs[:at] if w not in ("是", "为", "又")][-1:]
+    return before[0] if before and is_title(before[0]) else ""  # 市长是谁: the title itself, said of somebody
 
 
 def kind_present(kind: str, text: str, question: str = "", not_answers: Collection[str] = ()) -> bool:
