@@ -709,3 +709,14 @@ def test_the_asked_year_and_edition_do_not_choose_the_dateline() -> None:
     s = Selector(TermWeights(df, 20), set(df))
     chosen, verdict = s.select("How many companies exhibited at the 6th Xinghe Forum in 2018?", sentences)
     assert any("512" in c.text for c in chosen) and not verdict.refused
+
+
+def test_a_question_pointing_at_a_table_takes_a_row_over_the_note_under_it() -> None:
+    from confbot.answer.selector import Selector, Sentence, TermWeights
+
+    page = Chunk(id="c", source="review.html", text="", start=0, end=0, title="星河会历届一览")
+    texts = ["注：表中列出的关键数字为各届公布的数字。", "届次：第三届｜关键数字：签约项目120个"]
+    rows = [Sentence(text=t, chunk=page, rank=1, start=0, end=len(t)) for t in texts]
+    s = Selector(TermWeights({"关键": 3, "数字": 3}, 20), {"关键", "数字"})
+    chosen, _ = s.select("一览表中列出的第三届关键数字是什么？", rows)
+    assert chosen[0].text == texts[1]

@@ -44,6 +44,7 @@ from confbot.text.lexicon import (
     EN_QUESTION_WORDS,
     PERSON_NOUNS,
     PERSON_UNITS,
+    TABLE_QUESTION,
     ZH_KIND_NOUNS,
     ZH_QUESTION_WORDS,
 )
@@ -196,6 +197,8 @@ SWAP_SLACK = 0.2
 
 #: added to a sentence's score for each focus term it holds (a term of the question its document's title lacks)
 FOCUS_BONUS = 2.0
+#: a table row's bonus when the question points at a table (:data:`~confbot.text.lexicon.TABLE_QUESTION`)
+TABLE_ROW_BONUS = 4.0
 
 #: a country named in this many times as many chunks as any other is the index's own (see Selector.host_countries)
 HOST_MARGIN = 2.0
@@ -509,6 +512,8 @@ class Selector:
         answer_kinds = [k for k in kinds if k not in CONSTRAINT_KINDS]  # constraints, not what is asked for
         if answer_kinds:
             s += KIND_WEIGHT * sum(self.has_kind(k, sentence.text, question) for k in answer_kinds) / len(answer_kinds)
+        if TABLE_CELL_SEP in sentence.text and TABLE_QUESTION.search(question):
+            s += TABLE_ROW_BONUS  # "一览表中…": a row, not the note under the table that names the same words
         return s - RANK_PENALTY * (sentence.rank - 1)
 
     def en_weight(self, heads: Sequence[str]) -> float:
