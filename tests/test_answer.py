@@ -86,6 +86,9 @@ def test_markers_beyond_the_contexts_and_made_up_quotes_are_dropped() -> None:
         ("签约项目总投资多少？", ["amount"]),
         ("参会的注册费是多少？", ["price"]),
         ("Which hotel hosts the delegates?", ["venue"]),
+        ("星河会的签约涉及哪些领域？", ["list"]),  # several things of no other kind
+        ("Which fields did the projects cover?", ["list"]),
+        ("星河会是由哪两家单位主办的？", ["person_or_org"]),
         ("首届峰会的主题是什么？", ["theme", "edition"]),
         ("物流园具体位于哪条路？", ["address"]),
         ("第三届的主宾省是哪两个省？", ["place", "edition"]),
@@ -95,17 +98,17 @@ def test_markers_beyond_the_contexts_and_made_up_quotes_are_dropped() -> None:
         ("How many smartphones were sold?", ["number"]),  # whole words: no phone number
         ("What English theme did the expo use?", ["theme"]),
         ("How many people watched the theme summit?", ["number"]),  # a theme summit: not its theme
-        ("Which provinces were the theme provinces?", []),
+        ("Which provinces were the theme provinces?", ["list"]),
         ("Who gave the keynote speech at the 2022 conference?", ["person_or_org", "year"]),
         ("At what time of day did the premier give his keynote?", ["time"]),
         ("中国领导人除了开幕式，还要参加什么活动？", []),
-        ("签约项目主要集中在哪些产业？", []),  # which industries: not a place
+        ("签约项目主要集中在哪些产业？", ["list"]),  # which industries: not a place
         ("分会场设在哪个区？", ["place"]),
         ("揭幕的国家副主席叫什么名字？", ["person"]),  # a title's name: a person
         ("大会的吉祥物叫什么名字？", []),
         ("开幕式上致辞的星河省省长是谁？", ["person"]),  # a title asked for: a person, not an organisation
         ("By how many tonnes did the whole-venue green power cut emissions?", ["number"]),  # no venue asked
-        ("Which companies exhibit in the smart living area?", []),  # a zone, not a size
+        ("Which companies exhibit in the smart living area?", ["list"]),  # a zone, not a size
         ("How large will the exhibition area be?", ["area"]),
     ],
 )
@@ -164,6 +167,10 @@ def test_expected_kinds(question: str, kinds: list[str]) -> None:
         ("theme", "大会设主题国和主题省。", False),
         ("theme", "开幕式上发布了“2030星河企业500强”榜单。", False),  # quoted, but no theme word
         ("theme", "主题：星河连接世界", True),  # a table cell
+        ("list", "签约覆盖科技、农业、能源等领域。", True),
+        ("list", "They span new energy, electronic information, textiles and logistics.", True),
+        ("list", "BINJIANG, July 1, 2024 -- The forum came to an end on Sunday.", False),  # a dateline is no list
+        ("list", "本届论坛在滨江闭幕。", False),
         ("phone", "咨询电话：010-12345678。", True),
         ("phone", "Call +86 21 5555 0000 for details.", True),
         ("phone", "共有12345名观众。", False),

@@ -257,6 +257,23 @@ def has_edition(text: str) -> bool:
     return bool(editions(text))
 
 
+#: several items named together: 甲、乙, "A, B and C", "Alpha and Beta" (capitalised names joined)
+_LIST = re.compile(
+    r"[^、，。；\s]{1,20}、[^、，。；\s]{1,20}|(?:\b[A-Za-z][A-Za-z-]*(?:\s+[A-Za-z][A-Za-z-]*){0,4},\s+){2,}[A-Za-z]"
+    r"|\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*,?\s+and\s+(?:the\s+)?[A-Z]"
+)
+#: a question asking for several things (哪些领域, 哪几个展区, "which fields", "what organisations were…")
+_LIST_Q = re.compile(
+    r"哪些|哪几|哪两|哪三|哪四|哪五|\bwhich\s+(?:[a-z-]+\s+){0,2}[a-z-]{3,}s\b|\bwhat\s+(?:[a-z-]+\s+){0,2}[a-z-]{3,}s\s+(?:were|are|did|do|will)\b",
+    re.I,
+)
+
+
+def has_list(text: str) -> bool:
+    """Several items named together: 科技、农业、能源; "new energy, textiles and logistics"; "Masdar and KEZAD"."""
+    return bool(_LIST.search(text))
+
+
 def has_number(text: str) -> bool:
     """A figure in Arabic or Chinese numerals."""
     return bool(_NUMBER.search(text))
@@ -280,7 +297,7 @@ KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
     ("date", re.compile(r"什么时候|何时|哪天|几号(?!馆|厅)|哪一天|哪几天|日期|几月|哪年|明天|后天|今天|昨天|下周|本周|这周|周末|开幕吗|闭幕吗"
                         r"|\bwhen\b|what date|which day|what day|tomorrow|today|this weekend|next week", re.I), has_date),
     ("time", re.compile(r"几点|什么时间开始|时段|what time|which time", re.I), has_time),
-    ("person_or_org", re.compile(r"谁|哪位|哪些人|哪家|哪个单位|哪些单位|主办方|承办方|\bwho\b|\bwhom\b", re.I), has_person_or_org),
+    ("person_or_org", re.compile(r"谁|哪位|哪些人|哪[两三几]?家|哪[两三几]?个单位|哪些单位|主办方|承办方|\bwho\b|\bwhom\b", re.I), has_person_or_org),
     ("person", re.compile(rf"(?:嘉宾|演讲者|主讲人?|领导人?|官员|{_TITLES})\S{{0,4}}(?:是谁|有谁|是哪|有哪些)|哪位|主旨演讲嘉宾|(?:{_TITLES})的?(?:叫什么|名字)"
                           r"|keynote speaker|\bspeakers?\b|which (?:official|leader|premier|president|minister|guest)", re.I), has_person),
     ("number", re.compile(r"多少|(?<!哪)几(?:个|家|届|场|项|名|位|天(?![后前内以]))|多大|多长|多高|比重|占比|规模|排第几|第几"
@@ -290,6 +307,7 @@ KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
     ("place", re.compile(r"哪里|哪儿|在哪(?![些个几一类种])|何地|哪座城市|哪(?:个|两个|几个|些|一个)?(?:省|市|城市|区|县|地方|会场|展馆)|地点|场馆|\bwhere\b|which city|\blocation|(?<![\w-])venues?\b(?!-)", re.I), has_place),
 ]  # fmt: skip
 _DETECTORS = {k: d for k, _, d in KINDS}
+_DETECTORS["list"] = has_list
 #: the words after "how many", up to six: the counted noun is the first plural among them, else the first
 #: a ranking a counted noun is on (世界500强企业): not the noun itself
 _RANKING = re.compile(r"(?:世界|全球|中国|亚洲)?\d+强(?![及和与、])")  # (500强及…: a list of kinds)
@@ -340,6 +358,8 @@ def expected_kinds(question: str) -> list[str]:
         kinds = [k for k in kinds if k != "place"]
     if "person_or_org" in kinds and "person" in kinds:
         kinds = [k for k in kinds if k != "person_or_org"]
+    if not kinds and _LIST_Q.search(q):  # 涉及哪些领域: several things, of no other kind (a preference, not a check)
+        kinds.append("list")
     if question_years(q):
         kinds.append("year")
     if editions(q):

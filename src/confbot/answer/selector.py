@@ -206,6 +206,8 @@ HOST_MIN_CHUNKS = 3
 
 #: what a question asks *about* rather than asks *for*: the year, the edition, the phase or day of an edition
 CONSTRAINT_KINDS = ("year", "edition", "part")
+#: kinds that rank sentences but whose absence refuses nothing: one item can answer "哪些…" too
+SOFT_KINDS = ("list",)
 
 #: a Chinese question's term is looked for in an English sentence through its first this-many CC-CEDICT glosses
 GLOSSES_PER_TERM = 4
@@ -810,7 +812,8 @@ class Selector:
         missing = [
             k
             for k in kinds
-            if not (
+            if k not in SOFT_KINDS
+            and not (
                 self.about(k, best, question)
                 if k in CONSTRAINT_KINDS
                 else any(self.has_kind(k, t, question) for t in texts)
