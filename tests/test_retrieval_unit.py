@@ -141,6 +141,8 @@ def test_english_phrases_reach_the_words_the_index_holds() -> None:
     assert "参加" in pairs.get("took part", ())
     terms = expand("How many countries and regions took part?", {"国家", "地区", "参加"})
     assert {"国家", "地区", "参加"} <= set(terms)
+    # a glossary phrase's headword (主题国) through the words BM25 indexed it as (主题, 国)
+    assert {"主题", "国"} <= set(expand("Which theme country came?", {"主题", "国"}))
 
 
 def test_a_question_naming_an_edition_searches_that_editions_documents(tmp_path: Path) -> None:

@@ -218,6 +218,8 @@ def phrase_translations(
 
 def expand(text: str, vocabulary: Container[str], cache_dir: str | None = None, max_terms: int = 24) -> list[str]:
     """Chinese headwords for the English words and phrases of ``text`` that occur in ``vocabulary``."""
+    from confbot.retrieve.bm25 import tokenize  # a headword's words exactly as BM25 indexed Chinese text
+
     words = english_words(text)
     if not words:
         return []
@@ -225,12 +227,17 @@ def expand(text: str, vocabulary: Container[str], cache_dir: str | None = None, 
     out: list[str] = []
     for phrase, heads in phrase_translations(words, table, max_n=4):
         kept = [h for h in heads if h in vocabulary][:6]
-        if not kept and " " in phrase:  # "countries and regions" -> 国家和地区, which the index holds as its words
-            kept = [h for _, hs in phrase_translations(phrase.split(), table, max_n=1) for h in hs if h in vocabulary][
-                :6
-            ]
+        if not kept and " " in phrase:  # "theme country" -> 主题国, which the index holds as its words (主题, 国)
+            kept = next((parts for h in heads if _all_in(parts := tokenize(h, cache_dir), vocabulary)), [])
+        if not kept and " " in phrase:  # ... or only as the words' own translations (countries and regions)
+            words_heads = phrase_translations(phrase.split(), table, max_n=1)
+            kept = [h for _, hs in words_heads for h in hs if h in vocabulary][:6]
         out += kept
     return list(dict.fromkeys(out))[:max_terms]
+
+
+def _all_in(parts: Sequence[str], vocabulary: Container[str]) -> bool:
+    return bool(parts) and all(p in vocabulary for p in parts)
 
 
 @functools.lru_cache(maxsize=2)
