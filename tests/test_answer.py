@@ -727,3 +727,14 @@ def test_a_question_pointing_at_a_table_takes_a_row_over_the_note_under_it() -> 
     s = Selector(TermWeights({"关键": 3, "数字": 3}, 20), {"关键", "数字"})
     chosen, _ = s.select("一览表中列出的第三届关键数字是什么？", rows)
     assert chosen[0].text == texts[1]
+
+
+def test_a_role_noun_split_by_the_tokenizer_stays_whole() -> None:
+    """主题省 is a role (the theme province), not 主题 (a theme): kept whole as a term, and found only whole."""
+    from confbot.answer.selector import Selector, TermWeights, key_terms
+
+    assert "主题省" in key_terms("2030年星河会的主题省是哪个？") and "主题" not in key_terms(
+        "2030年星河会的主题省是哪个？"
+    )
+    s = Selector(TermWeights({}, 20), set())
+    assert s.present("主题省", "月湖省担任主题省。") and not s.present("主题省", "年度主题确定为开放合作。")

@@ -90,14 +90,20 @@ _KIND_AFTER_QUESTION_WORD = re.compile(
 )
 
 
+#: one-character nouns that make a role of the word before them (主题 + 省, 主宾 + 国, 分 + 馆 aside: two characters)
+_ROLE_SUFFIXES = frozenset("省国市")
+
+
 def key_terms(question: str, cache_dir: str | None = None) -> list[str]:
     """Content terms of a normalized Chinese question: jieba's words (precise mode: fewer stray pieces
-    across a figure's unit) minus stopwords, question words and the kind noun a question word names (哪个国家 -> 国家)."""
+    across a figure's unit) minus stopwords, question words and the kind noun a question word names (哪个国家 -> 国家);
+    a word with 省/国/市 split off by the tokenizer keeps it (主题省, 主宾国: a role, not 主题)."""
     question = _KIND_AFTER_QUESTION_WORD.sub("", question)
     words = jieba_tokenizer(cache_dir).lcut(question) if has_cjk(question) else tokenize(question, cache_dir)
-    out = []
+    out: list[str] = []
     previous = ""
-    for t in (w.strip().lower() for w in words):
+    kept_at = -2  # the index of the word the last term came from
+    for i, t in enumerate(w.strip().lower() for w in words):
         after_figure, previous = previous.isdigit() or previous in ("多少", "几"), t or previous
         if after_figure and len(t) > 1 and t[0] in "年届月日号次期个家名位场项座条件所份种批" and has_cjk(t[1:]):
             t = t[1:]  # a unit glued to the next word's first character by the tokenizer (2021 + 年X…, 多少 + 项新…)
@@ -106,8 +112,11 @@ def key_terms(question: str, cache_dir: str | None = None) -> list[str]:
         if t in ZH_QUESTION_WORDS or t in STOPWORDS or t in EN_QUESTION_WORDS:
             continue
         if len(t) == 1 and has_cjk(t):
+            if t in _ROLE_SUFFIXES and kept_at == i - 1 and has_cjk(out[-1]):
+                out[-1] += t  # 主题 + 省: the role 主题省, not the theme (a question about 主宾省 is not about 主宾国)
             continue
         out.append(t)
+        kept_at = i
     terms = list(dict.fromkeys(out))
     # search-mode tokenizing yields 互联, 联网 and 互联网: count a word once, by its longest form
     return [t for t in terms if not any(t != o and t in o for o in terms)]
@@ -645,6 +654,8 @@ class Selector:
             return True
         parts = self.parts(t) if len(t) >= 3 and all(has_cjk(ch) for ch in t) else []
         first = min(parts, key=t.find) if parts else ""
+        if first == t[:-1] and t[-1] in _ROLE_SUFFIXES:
+            first = ""  # 主题省 is a role: 主题 alone (a theme) is not it
         if first and (first in body or any(canonical(s) in body for s in synonyms().get(first, ()))):
             # the first word decides: a Chinese compound's head comes last, what sets it apart first (领袖人物 in
             # "企业领袖", 开幕式 in "开幕"; 外资项目 is not in "签约项目")
