@@ -738,3 +738,15 @@ def test_a_role_noun_split_by_the_tokenizer_stays_whole() -> None:
     )
     s = Selector(TermWeights({}, 20), set())
     assert s.present("主题省", "月湖省担任主题省。") and not s.present("主题省", "年度主题确定为开放合作。")
+
+
+def test_a_title_asked_about_is_looked_for_in_an_english_passage_too() -> None:
+    from confbot.answer.selector import Selector, Sentence, TermWeights
+
+    doc = Chunk(id="c", source="r_en.txt", text="", start=0, end=0, title="Xinghe Forum to open", years=(2030,))
+    s = Selector(TermWeights({"mayor": 2}, 20), {"mayor", "xinghe", "forum"})
+    no_mayor = "XINGHE, Nov. 9 -- Xinghe City will host the 2030 Xinghe Forum, Wang Yue said."
+    mayor = "Mayor Wang Yue of Xinghe City opened the 2030 Xinghe Forum."
+    for text, refused in ((no_mayor, True), (mayor, False)):
+        _, verdict = s.select("2030年星河论坛召开时，星河市市长是谁？", [Sentence(text, doc, 1, 0, len(text))])
+        assert ("role 市长" in verdict.missing_kinds) is refused

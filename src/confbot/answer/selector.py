@@ -845,7 +845,8 @@ class Selector:
         role, noun = asked.role, asked.noun
         if (
             role
-            and (has_cjk(best.text) == has_cjk(question) or not has_cjk(role))  # an English role through its glosses
+            # an English role through its glosses; a Chinese one over English text only as a title (市长: mayor)
+            and (has_cjk(best.text) == has_cjk(question) or not has_cjk(role) or is_title(role))
             and not self.role_present(role, [*texts, *context], en_terms)
         ):
             missing.append(f"role {role}")  # who presided: a sentence naming somebody without presiding says nothing
