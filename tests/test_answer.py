@@ -86,6 +86,8 @@ def test_markers_beyond_the_contexts_and_made_up_quotes_are_dropped() -> None:
         ("签约项目总投资多少？", ["amount"]),
         ("参会的注册费是多少？", ["price"]),
         ("Which hotel hosts the delegates?", ["venue"]),
+        ("Which Yuehu head of state attended the opening?", ["person"]),  # a title after an adjective
+        ("Which vice governor spoke?", ["person"]),
         ("星河会的签约涉及哪些领域？", ["list"]),  # several things of no other kind
         ("Which fields did the projects cover?", ["list"]),
         ("星河会是由哪两家单位主办的？", ["person_or_org"]),
