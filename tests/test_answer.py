@@ -752,3 +752,12 @@ def test_a_title_asked_about_is_looked_for_in_an_english_passage_too() -> None:
     for text, refused in ((no_mayor, True), (mayor, False)):
         _, verdict = s.select("2030年星河论坛召开时，星河市市长是谁？", [Sentence(text, doc, 1, 0, len(text))])
         assert ("role 市长" in verdict.missing_kinds) is refused
+
+
+def test_key_terms_leave_out_interrogatives_glued_to_words_and_where_the_asker_read_it() -> None:
+    from confbot.answer.selector import key_terms
+
+    assert key_terms("2030年那届星河会从哪天开到哪天？") == ["2030", "星河"]  # not 天开
+    terms = key_terms("根据历届概览表，第二届星河会的举办日期是哪几天？")
+    assert "根据" not in terms and "历届" not in terms and "举办" in terms
+    assert "实际" not in key_terms("2030年最后实际到现场参展的企业有多少家？")
