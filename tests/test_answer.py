@@ -761,3 +761,4 @@ def test_key_terms_leave_out_interrogatives_glued_to_words_and_where_the_asker_r
     terms = key_terms("根据历届概览表，第二届星河会的举办日期是哪几天？")
     assert "根据" not in terms and "历届" not in terms and "举办" in terms
     assert "实际" not in key_terms("2030年最后实际到现场参展的企业有多少家？")
+    assert key_terms("据2029年大会期间公布的数据，星河市的产值是多少？") == ["星河市", "产值"]  # where it was read

@@ -92,6 +92,8 @@ _KIND_AFTER_QUESTION_WORD = re.compile(
 
 #: Chinese interrogatives, kept apart from the words around them before tokenizing (jieba glues 哪天开 into 天开)
 _INTERROGATIVE = re.compile(r"(哪一?[天年届些个位里儿家]|多少|什么)")
+#: a clause opening a question with where its fact was published ("据2020年大会期间公布的数据，", "根据概览表，")
+_ATTRIBUTION = re.compile(r"^(?:据|根据|依据|按照)[^，,。？?]{0,30}(?:数据|统计|介绍|报道|消息|表|资料)[，,]")
 #: one-character nouns that make a role of the word before them (主题 + 省, 主宾 + 国, 分 + 馆 aside: two characters)
 _ROLE_SUFFIXES = frozenset("省国市")
 
@@ -102,6 +104,7 @@ def key_terms(question: str, cache_dir: str | None = None) -> list[str]:
     a word with 省/国/市 split off by the tokenizer keeps it (主题省, 主宾国: a role, not 主题)."""
     question = _KIND_AFTER_QUESTION_WORD.sub("", question)
     question = _INTERROGATIVE.sub(r" \1 ", question)  # 哪天开到哪天: 开到, not 天开
+    question = _ATTRIBUTION.sub("", question)  # 据…公布的数据，: where the asker read it
     words = jieba_tokenizer(cache_dir).lcut(question) if has_cjk(question) else tokenize(question, cache_dir)
     out: list[str] = []
     previous = ""
