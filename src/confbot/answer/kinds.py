@@ -308,9 +308,9 @@ KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
 ]  # fmt: skip
 _DETECTORS = {k: d for k, _, d in KINDS}
 _DETECTORS["list"] = has_list
+#: a ranking a counted noun is on (世界500强企业): not the noun itself (500强及…: a list of kinds, left alone)
+_RANKING = re.compile(r"(?:世界|全球|中国|亚洲)?\d+强(?![及和与、])")
 #: the words after "how many", up to six: the counted noun is the first plural among them, else the first
-#: a ranking a counted noun is on (世界500强企业): not the noun itself
-_RANKING = re.compile(r"(?:世界|全球|中国|亚洲)?\d+强(?![及和与、])")  # (500强及…: a list of kinds)
 _COUNTED_EN = re.compile(r"\bhow many\s+((?:[a-z0-9][\w-]*\s*){1,6})", re.I)
 _PLURAL = re.compile(r"[a-z]{2,}(?<!s)s$|people$", re.I)
 _EN_QUALIFIERS = {"more", "new", "foreign", "overseas", "international", "domestic", "other"}
@@ -381,11 +381,11 @@ def counted_noun(question: str) -> str:
     simple = _RANKING.sub("", to_simplified(question))  # 多少家世界500强企业: companies (on that ranking)
     if _PEOPLE_TOTAL.search(simple):  # 参会总人数是多少: a figure of people
         return "人"
-    if measure := _MEASURED.search(simple):
-        from confbot.retrieve.bm25 import jieba_tokenizer
+    from confbot.retrieve.bm25 import jieba_tokenizer
 
-        if len(noun := jieba_tokenizer().lcut(measure.group(1))[-1]) >= 2:
-            return noun  # 线上直播观看量是多少: views (观看), not any figure
+    measure = _MEASURED.search(simple)
+    if measure and len(noun := jieba_tokenizer().lcut(measure.group(1))[-1]) >= 2:
+        return noun  # 线上直播观看量是多少: views (观看), not any figure
     before = _COUNTED_BEFORE.search(simple)
     if before and before.group(2) not in ("人", "人次"):  # 境外企业有多少家: the phrase before 有 (the whole compound)
         phrase = re.sub(
@@ -409,8 +409,6 @@ def counted_noun(question: str) -> str:
         return "人"
     if not m.group(2):
         return ""
-    from confbot.retrieve.bm25 import jieba_tokenizer
-
     rest = simple[m.start(2) :]
     after = re.match(rf"{_H}{{2,8}}", rest.split("的", 1)[1]) if rest[0] in "与和同跟对向从" and "的" in rest else None
     if after:  # 多少个与A、B等国的合作项目: what follows 的
@@ -427,13 +425,15 @@ def counted_noun(question: str) -> str:
     return words[0] if words else ""
 
 
-def counted_modifier(question: str) -> str:
+def counted_modifier(question: str, noun: str | None = None) -> str:
     """In an English count question, the word just before the counted noun when it narrows it ("how many humanoid
     robots" -> ``humanoid``, "online buyers" -> ``online``); in a Chinese one, a ranking (多少家世界500强企业 ->
-    500强) or a country right before the noun (多少家匈牙利企业 -> 匈牙利); "" for a qualifier such as "foreign" (:data:`_EN_QUALIFIERS`, translated too many
-    ways to judge) or a noun standing alone."""
+    500强) or a country right before the noun (多少家匈牙利企业 -> 匈牙利); "" for a qualifier such as "foreign"
+    (:data:`_EN_QUALIFIERS`, translated too many ways to judge) or a noun standing alone. ``noun``: the question's
+    :func:`counted_noun` when the caller has it already."""
     if has_cjk(question):  # 多少家匈牙利企业: the country must stand by the figure too; 多少家500强企业: the ranking
-        simple, noun = to_simplified(question), counted_noun(question)
+        simple = to_simplified(question)
+        noun = counted_noun(question) if noun is None else noun
         if noun and (ranking := re.search(r"\d+强", simple)):
             return ranking.group()
         near = (m.group() for m in _countries().finditer(simple) if noun and simple[m.end() :].startswith(noun))

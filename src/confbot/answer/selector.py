@@ -79,7 +79,7 @@ def asked_of(question: str, kinds: Sequence[str]) -> Asked:
     """The :class:`Asked` of a (normalized) question whose :func:`expected_kinds` are ``kinds``."""
     noun = counted_noun(question) if "number" in kinds else ""
     role = role_of(question) if {"person", "person_or_org"} & set(kinds) else ""
-    return Asked(noun, counted_modifier(question) if noun else "", role)
+    return Asked(noun, counted_modifier(question, noun) if noun else "", role)
 
 
 # ---------------------------------------------------------------- language and question analysis
@@ -781,9 +781,9 @@ class Selector:
     ) -> list[Sentence]:
         """For a count question whose best chosen sentence holds no figure of the counted noun (a headline naming
         every term won), or a person question whose best one lacks the role asked about (:func:`role_of`), the
-        chosen sentence that has it, put first; or else the best other candidate that has it, put first, when it scores :data:`SAME_KIND_SHARE` of the best and covers
-        the question's terms (with its title) as well as the best chosen one does (:data:`SWAP_SLACK` less, in the
-        other language than the question's, ``question_cjk``): "累计入场3万余人" for 多少观众
+        chosen sentence that has it, put first; or else the best other candidate that has it, put first, when it
+        scores :data:`SAME_KIND_SHARE` of the best and covers the question's terms (with its title) as well as the
+        best chosen one does (:data:`SWAP_SLACK` less, in the other language than the question's, ``question_cjk``): "累计入场3万余人" for 多少观众
         under "…闭幕 观众人数均超上届"; "总设计师为…" for "Who was the chief designer" over an English sentence
         naming the building."""
         noun, role = asked.noun, asked.role
@@ -826,7 +826,7 @@ class Selector:
         same_language = any(has_cjk(t) == has_cjk(question) for t in texts)
         context = [s.chunk.title for s in chosen]  # the document's title counts for the terms it names
         if "year" in kinds:  # the year is guaranteed by the filter above; coverage is about the rest
-            zh_terms = [t for t in zh_terms if not re.fullmatch(r"(19|20)\d{2}", t)]
+            zh_terms = [t for t in zh_terms if not constraint_term("year", t)]
         cov, covered = self.coverage([*texts, *context], zh_terms, en_terms)
         missing = [
             k
