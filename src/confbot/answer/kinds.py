@@ -52,7 +52,7 @@ _ADDRESS = re.compile(
     rf"\d+\s*号(?!馆)|{_H}{{1,8}}(?:路|街|大道|巷|胡同)\d*|\b\d+\s+\w+\s+(?:road|street|avenue|rd|st)\b",
     re.I,
 )
-#: an English venue: a capitalised name ending in a venue noun ("Yibin International Convention Center"; not "Takes
+#: an English venue: a capitalised name ending in a venue noun ("Binjiang International Convention Center"; not "Takes
 #: Center Stage", where the noun is a modifier) or a numbered hall or room ("hall 5")
 _VENUE_EN = (
     r"\b(?:[A-Z][\w'&-]*\s+(?:(?:and|of|for|the)\s+)?){1,7}(?:Hall|Room|Centre|Center|Building|Pavilion|Hotel|Resort"
@@ -98,7 +98,7 @@ def has_time(text: str) -> bool:
     return bool(_TIME.search(text))
 
 
-#: a country as where something is, not as part of a name (中国汽车工业协会 is no place): after 在/于/赴/到, "in"
+#: a country as where something is, not as part of a name (冰岛星河协会 is no place): after 在/于/赴/到, "in"
 _IN_COUNTRY = re.compile(r"(?:在|于|赴|到|\bin\s+(?:the\s+)?)$")
 
 
@@ -270,7 +270,7 @@ _LIST_Q = re.compile(
 
 
 def has_list(text: str) -> bool:
-    """Several items named together: 科技、农业、能源; "new energy, textiles and logistics"; "Masdar and KEZAD"."""
+    """Several items named together: 论坛、展览、赛事; "forums, exhibitions, contests"; "Xinghe Group and Yuehu Bank"."""
     return bool(_LIST.search(text))
 
 
@@ -327,7 +327,7 @@ _YEAR_Q = re.compile(
 _COUNTED_BEFORE = re.compile(  # not 天: 有几天 asks how long
     rf"({_H}{{2,12}})(?:一共|总共|共)?有(?:多少|几)({_COUNT_UNITS.replace('|天', '')})?[？?]?$"
 )
-#: a quantity named by its noun and 量/数量/次数 ("观看量是多少"): the noun must stand by the figure
+#: a quantity named by its noun and 量/数量/次数 ("下载量是多少"): the noun must stand by the figure
 _MEASURED = re.compile(rf"({_H}{{2,8}}?)(?:量|数量|次数)(?:是|为|有|达到?|一共|共|总共|大概|大约|约)*(?:多少|几)")
 _PEOPLE_TOTAL = re.compile(r"(?:人数|人次)(?:是|为|有|达到?|一共|共|总共)*(?:多少|几)")
 _COUNTED = re.compile(rf"(?:多少|(?<![哪第])几(?!号|天[后前内以]))({_COUNT_UNITS})?({_H}{{2,8}})?")
@@ -385,7 +385,7 @@ def counted_noun(question: str) -> str:
 
     measure = _MEASURED.search(simple)
     if measure and len(noun := jieba_tokenizer().lcut(measure.group(1))[-1]) >= 2:
-        return noun  # 线上直播观看量是多少: views (观看), not any figure
+        return noun  # 应用下载量是多少: downloads (下载), not any figure
     before = _COUNTED_BEFORE.search(simple)
     if before and before.group(2) not in ("人", "人次"):  # 境外企业有多少家: the phrase before 有 (the whole compound)
         phrase = re.sub(
@@ -420,7 +420,7 @@ def counted_noun(question: str) -> str:
     if len(tokens) > 1 and tokens[1] in ("了", "过", "着") and len(tokens[0]) >= 4:  # 多少家媒体报道了…: 媒体
         tokens[:1] = [w for w in jieba_tokenizer().lcut_for_search(tokens[0]) if w != tokens[0]][:1] or tokens[:1]
     words = [w for w in tokens if len(w) >= 2 and w not in ZH_QUESTION_WORDS]
-    if len(words) > 1 and words[0] in country_names():  # 多少家匈牙利企业: companies (of that country)
+    if len(words) > 1 and words[0] in country_names():  # 多少家冰岛企业: companies (of that country)
         words = words[1:]
     return words[0] if words else ""
 
@@ -428,10 +428,10 @@ def counted_noun(question: str) -> str:
 def counted_modifier(question: str, noun: str | None = None) -> str:
     """In an English count question, the word just before the counted noun when it narrows it ("how many humanoid
     robots" -> ``humanoid``, "online buyers" -> ``online``); in a Chinese one, a ranking (多少家世界500强企业 ->
-    500强) or a country right before the noun (多少家匈牙利企业 -> 匈牙利); "" for a qualifier such as "foreign"
+    500强) or a country right before the noun (多少家冰岛企业 -> 冰岛); "" for a qualifier such as "foreign"
     (:data:`_EN_QUALIFIERS`, translated too many ways to judge) or a noun standing alone. ``noun``: the question's
     :func:`counted_noun` when the caller has it already."""
-    if has_cjk(question):  # 多少家匈牙利企业: the country must stand by the figure too; 多少家500强企业: the ranking
+    if has_cjk(question):  # 多少家冰岛企业: the country must stand by the figure too; 多少家500强企业: the ranking
         simple = to_simplified(question)
         noun = counted_noun(question) if noun is None else noun
         if noun and (ranking := re.search(r"\d+强", simple)):

@@ -92,7 +92,7 @@ _KIND_AFTER_QUESTION_WORD = re.compile(
 
 #: Chinese interrogatives, kept apart from the words around them before tokenizing (jieba glues 哪天开 into 天开)
 _INTERROGATIVE = re.compile(r"(哪一?[天年届些个位里儿家]|多少|什么)")
-#: a clause opening a question with where its fact was published ("据2020年大会期间公布的数据，", "根据概览表，")
+#: a clause opening a question with where its fact was published ("据2029年大会期间公布的数据，", "根据概览表，")
 _ATTRIBUTION = re.compile(r"^(?:据|根据|依据|按照)[^，,。？?]{0,30}(?:数据|统计|介绍|报道|消息|表|资料)[，,]")
 #: one-character nouns that make a role of the word before them (主题 + 省, 主宾 + 国, 分 + 馆 aside: two characters)
 _ROLE_SUFFIXES = frozenset("省国市")
@@ -468,7 +468,7 @@ class Selector:
             and (named := event_years(sentence.text))
             and not {int(y) for y in question_years(question)} & named
         ):
-            return False  # "2018年大会的闭幕式…" in a 2025 release: about 2018
+            return False  # "2027年大会的闭幕式…" in a 2030 release: about 2027
         if kind == "year" and (asked := editions(question)) and asked <= editions_of_event(sentence.text, question):
             return True  # "首届（2018年）…": the sentence names the asked edition itself, which the year only glosses
         if kind == "year" and (row_years := year_cells(sentence.text)):
@@ -605,7 +605,7 @@ class Selector:
 
     def modifier_present(self, modifier: str, window: str, en_terms: Mapping[str, Sequence[str]]) -> bool:
         """Whether a count's ``modifier`` stands in its ``window``: a ranking (500强) by its number, in any language
-        ("Fortune Global 500"); a word ("humanoid" robots, 匈牙利企业) as a role is judged."""
+        ("Fortune Global 500"); a word ("humanoid" robots, 冰岛企业) as a role is judged."""
         if ranking := re.fullmatch(r"(\d+)强", modifier):
             return bool(re.search(rf"(?<!\d){ranking.group(1)}(?!\d)", window))
         return self.role_present(modifier, [window], en_terms)

@@ -113,7 +113,7 @@ def editions_of_event(text: str, question: str) -> set[int]:
     return editions(text) - other
 
 
-#: a year naming an event's edition: "2018年大会", "2018年的博览会", "the 2018 conference" (not "2018年产值")
+#: a year naming an event's edition: "2027年大会", "2027年的博览会", "the 2027 conference" (not "2027年产值")
 _EVENT_YEAR = re.compile(
     r"(?<![\d.\-/])((?:19|20)\d{2})\s*年?(?:的)?[^\s\d，。、；：？！“”（）()的]{0,8}?(?:大会|博览会|论坛|峰会|展会|交易会|洽谈会|年会|博会)"
     r"|\b((?:19|20)\d{2})\s+(?:edition|conference|expo|summit|forum|fair|convention|session)\b",
@@ -122,8 +122,8 @@ _EVENT_YEAR = re.compile(
 
 
 def event_years(text: str) -> set[int]:
-    """The years ``text`` names as editions of an event ("2018年大会的闭幕式", "the 2018 conference"), less those
-    only compared with (比2018年大会增长): a sentence naming them is about those editions, whatever its document."""
+    """The years ``text`` names as editions of an event ("2027年大会的闭幕式", "the 2027 conference"), less those
+    only compared with (比2027年大会增长): a sentence naming them is about those editions, whatever its document."""
     return {
         int(m.group(1) or m.group(2)) for m in _EVENT_YEAR.finditer(text) if not _COMPARED.search(text[: m.start()])
     }
