@@ -125,6 +125,8 @@ def test_expected_kinds(question: str, kinds: list[str]) -> None:
         ("date", "报名截止日期为11月25日。", True),
         ("date", "The fair runs from November 19 to 21.", True),
         ("date", "论坛每周六举行。", True),
+        ("date", "The first edition was held in September 2005.", True),  # a month and a year
+        ("date", "The forum drew 300 guests in 2005.", False),  # a year alone is no date
         ("date", "展会规模达到10万平方米。", False),
         ("time", "开幕式于上午9:30开始。", True),
         ("time", "The ceremony starts at 3 pm.", True),
@@ -337,6 +339,13 @@ def test_a_count_is_of_the_noun_beside_its_figure() -> None:
     known = Selector(TermWeights({}, 20), {"人形", "机器人"})
     assert not known.noun_counted("robots", ["展出机器人120台"], robots, "humanoid")
     assert known.noun_counted("robots", ["展出人形机器人12台"], robots, "humanoid")
+    # a noun found in no sense in the index ("media outlets": 插座): its modifier names what is counted
+    media = Selector(TermWeights({}, 20), {"媒体"})
+    outlets = {"media": ["媒体"], "outlets": ["插座", "代销店"]}
+    assert media.noun_counted("outlets", ["40家媒体参加了发布会"], outlets, "media")
+    assert not media.noun_counted("outlets", ["40位嘉宾参加了发布会"], outlets, "media")
+    plugs = Selector(TermWeights({}, 20), {"媒体", "插座"})  # a sense of it is indexed: the noun itself is judged
+    assert not plugs.noun_counted("outlets", ["40家媒体参加了发布会"], outlets, "media")
     assert count_windows("外宾人数最多的一届") == [] and count_windows("共三场论坛") == [
         "共三场论坛"
     ]  # 一届: "an edition"
@@ -357,6 +366,12 @@ def test_a_sentence_naming_another_edition_is_not_about_the_one_asked() -> None:
     assert s.about("edition", sentence("本届主题国为老挝。"), q)  # names none: its document's edition
     assert not s.about("edition", sentence("第19届将于明年举办，马来西亚担任主题国。"), q)
     assert s.about("edition", sentence("第18届与第17届相比规模更大。"), q)
+    # editions of two events asked (the fair's 18th, a forum's 3rd): a passage naming one of them is about it
+    two = "第18届博览会期间举办的第三届月湖论坛发布了什么文件？"
+    assert s.about("edition", sentence("论坛发布了《月湖倡议》。"), two)
+    assert not s.about(
+        "edition", sentence("论坛发布了《月湖倡议》。"), "第18届博览会期间举办的第三届博览会论坛发布了什么？"
+    )
 
 
 def test_a_sentence_naming_another_years_event_is_not_about_the_year_asked() -> None:
@@ -599,6 +614,8 @@ def test_an_english_role_is_judged_only_when_the_index_or_the_dictionary_knows_i
         ("介绍筹备情况的星河官员是谁？", ""),  # words before 谁 say whom the question means; answers paraphrase them
         ("介绍筹备情况的副部长是谁？", "部长"),  # ... but a title right before 是谁 must be said of somebody
         ("星河市市长是谁？", "市长"),
+        ("开幕时的星河省委书记是谁？", "省委书记"),  # a compound title
+        ("星河大学党委书记是谁？", "党委书记"),
         ("Who presided over the opening ceremony?", "presided"),
         ("Who delivered the keynote speech?", "keynote"),
         ("Who was the chief designer of the conference center?", "designer"),  # the role phrase's head

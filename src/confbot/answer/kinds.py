@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Collection
 
 from confbot.text.cjk import CJK_RANGES, has_cjk, to_simplified
-from confbot.text.events import CN_NUMERALS, editions, parts_named
+from confbot.text.events import CN_NUMERALS, editions, parts_named, several_events
 from confbot.text.lexicon import EN_STOPWORDS, ZH_QUESTION_WORDS, ZH_STOPWORDS
 
 LATIN_RE = re.compile(r"[A-Za-z]{2,}")
@@ -33,7 +33,7 @@ _DATE = re.compile(
     rf"\d{{1,2}}\s*月\s*\d{{1,2}}\s*[日号]|[{_CN_NUM}]{{1,3}}月[{_CN_NUM}]{{1,3}}[日号]|\d{{1,2}}日(?:至|到|-|—)|(?:截至|截止|于|到|自)\s*\d{{1,2}}日"
     r"|(?:19|20)\d{2}[-/.年]\s*\d{1,2}(?:[-/.月]\s*\d{1,2})?|[〇零一二三四五六七八九]{4}年"
     r"|星期[一二三四五六日天]|周[一二三四五六日末]|[上下]旬|月底|月初|年底|年初"
-    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2}\b|(?:of\s+)?(?:19|20)\d{2}\b)|\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul"
     r"|aug|sep|oct|nov|dec)[a-z]*\b|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
     re.I,
 )
@@ -233,8 +233,9 @@ def has_person(text: str) -> bool:
 
 
 def is_title(word: str) -> bool:
-    """Whether a Chinese word is a person's title (主席, 秘书长): what a person is, not what a person did."""
-    return bool(re.fullmatch(rf"副?(?:{_TITLES})", word))
+    """Whether a Chinese word is a person's title (主席, 秘书长, also compounds: 市委书记, 常务副市长): what a person
+    is, not what a person did."""
+    return bool(re.fullmatch(rf"(?:{_H}?委|常务|执行|名誉|首席)?副?(?:{_TITLES})", word))
 
 
 def has_person_or_org(text: str) -> bool:
@@ -524,8 +525,9 @@ def kind_present(kind: str, text: str, question: str = "", not_answers: Collecti
     if kind == "year":
         return all(y in text for y in question_years(question))
     if kind == "edition":  # the edition asked about, when the text names any edition at all
-        named = editions(text)
-        return not named or editions(question) <= named
+        named, asked = editions(text), editions(question)
+        # editions of two events asked (a forum's 3rd at a fair's 14th): one of them named will do
+        return not named or asked <= named or (bool(asked & named) and several_events(question))
     if kind == "part":  # the phase or day asked about, named (a figure of the whole fair is not phase 2's)
         return parts_named(question) <= parts_named(text)
     if kind == "country":  # "Which country …, at the China–X Expo?": not China

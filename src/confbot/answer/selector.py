@@ -555,10 +555,23 @@ class Selector:
         or, in Chinese text, by a translation. An English noun neither translated nor indexed cannot be judged."""
         if has_cjk(noun):
             return self.present(noun, canonical("".join(texts)), english_stems(" ".join(texts)))
-        heads = next((h for phrase, h in en_terms.items() if noun in phrase.split()), [])
+        heads = self.noun_heads(noun, en_terms)
         if not heads and not self.indexed(noun):
             return True
         return phrase_in(noun, stems(" ".join(texts))) or any(h in canonical("".join(texts)) for h in heads)
+
+    def unknown_noun(self, noun: str, en_terms: Mapping[str, Sequence[str]]) -> bool:
+        """An English noun found in no sense anywhere in the index: neither itself nor any of its translations."""
+        return (
+            not has_cjk(noun)
+            and not self.indexed(noun)
+            and not any(map(self.index_terms, self.noun_heads(noun, en_terms)))
+        )
+
+    @staticmethod
+    def noun_heads(noun: str, en_terms: Mapping[str, Sequence[str]]) -> list[str]:
+        """An English noun's Chinese translations (those of the question phrase holding it)."""
+        return next((list(h) for phrase, h in en_terms.items() if noun in phrase.split()), [])
 
     def role_present(self, role: str, texts: Sequence[str], en_terms: Mapping[str, Sequence[str]]) -> bool:
         """Whether the role a person question asks about (:func:`role_of`) is in ``texts``: a Chinese role as a term
@@ -584,7 +597,9 @@ class Selector:
         """Whether some figure in ``texts`` counts the noun: the noun (as :meth:`noun_present` finds it) stands
         next to a number (:func:`count_windows`), as in "120家企业", "参展企业85家" or "500 representatives";
         for a noun of people (:data:`PERSON_NOUNS`), a figure of people counts too ("累计入场3万余人"). An English
-        ``modifier`` (:func:`counted_modifier`) must stand by the figure as well, when it can be judged. Nouns joined
+        ``modifier`` (:func:`counted_modifier`) must stand by the figure as well, when it can be judged, and alone
+        when the noun is found in no sense anywhere in the index (the dictionary's senses of "outlets" miss 媒体,
+        "media" does not). Nouns joined
         by ``|`` ("dignitaries|guests", from "dignitaries and guests") are alternatives: a count of either answers."""
         if "|" in noun:
             return any(self.noun_counted(n, texts, en_terms, modifier) for n in noun.split("|"))
@@ -595,6 +610,8 @@ class Selector:
             )
         if noun in PERSON_NOUNS and any(self._people_figure(noun, t) for t in texts):
             return True
+        if self.unknown_noun(noun, en_terms) and modifier:  # "media outlets", outlets as 插座: the modifier names it
+            return any(self.modifier_present(modifier, w, en_terms) for t in texts for w in count_windows(t))
         return any(
             self.noun_present(noun, [w], en_terms)
             and self.head_present(noun, w)

@@ -90,6 +90,19 @@ def edition_names(text: str) -> list[tuple[int, str, int]]:
     return found
 
 
+def several_events(question: str) -> bool:
+    """Whether a question names editions of two events or more ("第十四届星河会期间召开的第三届月湖论坛…": the
+    fair's 14th and the forum's 3rd), each name ending in an event noun and neither's telling characters (those not
+    in :data:`_GENERIC_NAME_CHARS`) inside the other's. A passage about one of them then need not name both."""
+    names = [set(_EVENT_NAME_END.sub("", name)) - _GENERIC_NAME_CHARS for _, name, _ in edition_names(question)]
+    names = [
+        chars
+        for (_, name, _), chars in zip(edition_names(question), names, strict=True)
+        if chars and _EVENT_NOUN.search(name)
+    ]
+    return any(not (a <= b or b <= a) for i, a in enumerate(names) for b in names[i + 1 :])
+
+
 def editions_of_event(text: str, question: str) -> set[int]:
     """The editions ``text`` names as its subject, of the event the question names (:func:`editions` less two kinds
     of mention). An edition compared with (比首届增长, 较第五届) is not the subject. The question's event: "第6届星河会…"
