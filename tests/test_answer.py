@@ -98,6 +98,9 @@ def test_markers_beyond_the_contexts_and_made_up_quotes_are_dropped() -> None:
         ("How much revenue did the industry generate?", ["amount"]),  # "revenue" holds no venue
         ("Who addressed the opening ceremony?", ["person_or_org"]),  # a speech, not a street address
         ("How many smartphones were sold?", ["number"]),  # whole words: no phone number
+        ("Which bus maker showed a minibus?", []),  # a maker, not a bus route
+        ("Which bus goes to the venue?", ["address", "venue"]),
+        ("2024年星河会第一次由哪个国家部门主办？", ["year"]),  # 国家部门: a national body, no country
         ("What English theme did the expo use?", ["theme"]),
         ("How many people watched the theme summit?", ["number"]),  # a theme summit: not its theme
         ("Which provinces were the theme provinces?", ["list"]),
@@ -169,6 +172,8 @@ def test_expected_kinds(question: str, kinds: list[str]) -> None:
         ("country", "本届主题省为山西省。", False),
         ("theme", "本届大会以“开放合作 共享未来”为主题。", True),
         ("theme", "大会设主题国和主题省。", False),
+        ("theme", "年份：2030｜届次：第三届｜主题或口号：星河同行，共创未来", True),  # under a longer header
+        ("theme", "年份：2030｜届次：第一届｜主题或关键数字：成交55.1亿美元", False),  # ... holding a figure
         ("theme", "开幕式上发布了“2030星河企业500强”榜单。", False),  # quoted, but no theme word
         ("theme", "主题：星河连接世界", True),  # a table cell
         ("list", "签约覆盖科技、农业、能源等领域。", True),

@@ -185,9 +185,16 @@ _THEME_WORD = re.compile(r"主题|主旨|口号|标语|为题|theme|slogan|motto
 
 def has_theme(text: str) -> bool:
     """A theme given as such: a theme word (主题, 口号, theme, slogan...) and a quoted phrase, or a table cell
-    "主题：…". A quoted report title alone is no theme."""
-    return bool(_THEME_WORD.search(text)) and (
-        has_quoted(text) or bool(re.search(r"(?:主题|theme)\s*[:：]\s*\S", text, re.I))
+    "主题：…" (also under a longer header, "主题或口号：…", when the cell holds words, not a figure). A quoted report
+    title alone is no theme."""
+    if not _THEME_WORD.search(text):
+        return False
+    if has_quoted(text) or re.search(r"(?:主题|theme)\s*[:：]\s*\S", text, re.I):
+        return True
+    # under a longer header ("主题或关键数字："): a cell holding words, not a figure ("成交55亿美元")
+    cells = re.findall(r"(?:主题|theme)[^:：｜|。，,]{1,8}[:：]\s*([^｜|]+)", text, re.I)
+    return any(
+        not re.search(r"\d(?:[\d.,]*)\s*(?:%|万|亿|千|百|个|家|名|人|项|件|平方|billion|million)", c) for c in cells
     )
 
 
@@ -282,11 +289,13 @@ def has_number(text: str) -> bool:
 
 # ---------------------------------------------------------------- question patterns
 #: (kind, question pattern, detector) in order of specificity
+#: what 国家 qualifies when it means "national", not "country" (哪个国家部门主办: a ministry, no country)
+_STATE_NOUN = r"部门|部委|机关|机构|级|单位|层面|标准|战略|实验室|重点|中心|项目|平台|队"
 KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
     ("price", re.compile(r"多少钱|价格|票价|费用|收费|门票|注册费|报名费|参会费|会费|免费吗|\bprices?\b|\bcosts?\b|\bfees?\b|\btickets?\b|how much does|how much is", re.I), has_price),
     ("url", re.compile(r"网址|网站|链接|官网|二维码|报名(?:方式|渠道|入口|网址|链接)|(?:怎么|如何|在哪)(?:报名|注册|预约)|website|\burl\b|\blinks?\b"
                        r"|how (?:do|can) (?:i|we) (?:register|sign up|book)|where (?:do|can) (?:i|we) (?:register|sign up)", re.I), has_url),
-    ("address", re.compile(r"地址|街道|门牌|哪条路|哪条街|什么路|住宿|停车|地铁|公交|\baddress(?:es)?\b|\bstreet|which road|\bparking|\bmetro\b|\bsubway|\bbus\b", re.I), has_address),
+    ("address", re.compile(r"地址|街道|门牌|哪条路|哪条街|什么路|住宿|停车|地铁|公交|\baddress(?:es)?\b|\bstreet|which road|\bparking|\bmetro\b|\bsubway|\bbus(?:es)?\b(?!\s+(?:makers?|manufacturers?|producers?|compan(?:y|ies)|brands?|firms?|industry))", re.I), has_address),
     ("phone", re.compile(r"电话|热线|联系方式|手机号|\bphone|hotline", re.I), has_phone),
     ("theme", re.compile(r"主题(?:是|为|叫|口号|词)|什么主题|哪个主题|口号|标语|\btheme\b(?!\s+(?!(?:of|is|was|did|does|do|for|this|that|will|and|in|at|they|it)\b)[a-z])|\bslogan|\bmotto", re.I), has_theme),
     ("hall", re.compile(r"几号馆|哪号馆|几号厅|哪个展馆|which hall", re.I), has_hall),
@@ -303,7 +312,7 @@ KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
                           r"|keynote speaker|\bspeakers?\b|which (?:[A-Za-z-]+\s+){0,2}(?:official|leader|premier|president|minister|guest|head of state|ambassador|mayor|governor)s?\b", re.I), has_person),
     ("number", re.compile(r"多少|(?<!哪)几(?:个|家|届|场|项|名|位|天(?![后前内以]))|多大|多长|多高|比重|占比|规模|排第几|第几"
                           r"|how many|how much|how large|how big|how long|number of|percentage|share|what rank", re.I), has_number),
-    ("country", re.compile(rf"哪(?:个|些|一个)?{_H}{{0,4}}国家|哪国|哪一国|which countr|what countr", re.I), has_country),
+    ("country", re.compile(rf"哪(?:个|些|一个)?{_H}{{0,4}}国家(?!{_STATE_NOUN})|哪国|哪一国|which countr|what countr", re.I), has_country),
     ("edition_name", re.compile(r"哪一?届|哪几届|which (?:edition|session)s?\b", re.I), has_edition),
     ("place", re.compile(r"哪里|哪儿|在哪(?![些个几一类种])|何地|哪座城市|哪(?:个|两个|几个|些|一个)?(?:省|市|城市|区|县|地方|会场|展馆)|地点|场馆|\bwhere\b|which city|\blocation|(?<![\w-])venues?\b(?!-)", re.I), has_place),
 ]  # fmt: skip
