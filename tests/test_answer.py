@@ -392,6 +392,13 @@ def test_a_sentence_naming_another_years_event_is_not_about_the_year_asked() -> 
     s, q = Selector(TermWeights({}, 20), set()), "2030年星河会的闭幕式由谁主持？"
     assert not s.about("year", Sentence("2027年大会的闭幕式由王星河主持。", doc, 1, 0, 10), q)
     assert s.about("year", Sentence("本届大会的闭幕式将于8月举行。", doc, 1, 0, 10), q)
+    # a clause opening with another year states that year's figure, whatever release carries it
+    q2 = "2030年星河省的贸易额是多少？"
+    assert not s.about("year", Sentence("据统计，2029年星河省贸易额为900亿元。", doc, 1, 0, 10), q2)
+    assert not s.about("year", Sentence("In 2029, trade reached 90 billion yuan.", doc, 1, 0, 10), q2)
+    assert s.about("year", Sentence("2029年12月，组委会宣布本届贸易额目标为900亿元。", doc, 1, 0, 10), q2)  # a date
+    assert s.about("year", Sentence("较2029年增长5%，贸易额达900亿元。", doc, 1, 0, 10), q2)  # compared with
+    assert s.about("year", Sentence("2029年至2030年，贸易额累计900亿元。", doc, 1, 0, 10), q2)  # a span
 
 
 def test_a_table_row_is_about_the_year_in_its_own_cell() -> None:

@@ -38,7 +38,7 @@ from confbot.ingest.tables import TABLE_CELL_SEP
 from confbot.records import Chunk, Hit
 from confbot.retrieve.bm25 import STOPWORDS, jieba_tokenizer, tokenize
 from confbot.text.english import phrase_in, stems
-from confbot.text.events import editions, editions_of_event, event_years, parts_named
+from confbot.text.events import editions, editions_of_event, event_years, fact_years, parts_named, year_mentions
 from confbot.text.lexicon import (
     EN_KIND_NOUNS,
     EN_QUESTION_WORDS,
@@ -469,6 +469,12 @@ class Selector:
             and not {int(y) for y in question_years(question)} & named
         ):
             return False  # "2027年大会的闭幕式…" in a 2030 release: about 2027
+        if (
+            kind == "year"
+            and fact_years(sentence.text)
+            and not {int(y) for y in question_years(question)} & set(year_mentions(sentence.text))
+        ):
+            return False  # "2022年全省贸易额为…" states 2022's figure, not the asked year's
         if kind == "year" and (asked := editions(question)) and asked <= editions_of_event(sentence.text, question):
             return True  # "首届（2018年）…": the sentence names the asked edition itself, which the year only glosses
         if kind == "year" and (row_years := year_cells(sentence.text)):

@@ -142,6 +142,21 @@ def event_years(text: str) -> set[int]:
     }
 
 
+#: a year opening a clause as the time of what the clause states: "2020年全省数字贸易总额…", "统计显示，2016年…",
+#: "In 2020, …"; not a date (2020年8月, an announcement's day), a span (2020年以来) or a comparison (比2020年)
+_FACT_YEAR = re.compile(
+    r"(?:^|[，。；：:、,]|显示|表明|数据|统计)\s*(?:在|于)?((?:19|20)\d{2})\s*年"
+    r"(?!\s*(?:\d|[一二三四五六七八九十]+月|以来|至今|起|开始|来|前|后|之前|之后|至|到|[—\-~～]))"
+    r"|(?:^|[.;,]\s)[Ii]n ((?:19|20)\d{2}),"
+)
+
+
+def fact_years(text: str) -> set[int]:
+    """The years ``text`` opens a clause with as the time of what it states (:data:`_FACT_YEAR`): a figure given
+    "for 2020" is no figure for 2021, whatever release carries it."""
+    return {int(m.group(1) or m.group(2)) for m in _FACT_YEAR.finditer(text) if not _COMPARED.search(text[: m.start()])}
+
+
 def year_mentions(text: str) -> list[int]:
     """Every four-digit year (1900-2099) ``text`` names, in order, repeats kept; dates' years included."""
     return [int(y) for y in _YEAR.findall(text)]
