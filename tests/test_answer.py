@@ -225,11 +225,12 @@ def test_counted_noun() -> None:
     assert not has_number("第二届星河会明日开幕") and has_number("共三场论坛")  # an ordinal is no figure
     assert counted_noun("开幕几天后，是哪位发言人通报了场次？") == ""  # 几天后 is a time, not a count
     assert counted_noun("星河国是月湖国的第几大贸易伙伴？") == ""  # 第几 asks for a rank, not a count
-    # an English noun's narrowing word must stand by the figure too ("humanoid" robots); "foreign" is too loose
+    # an English noun's narrowing word must stand by the figure too ("humanoid" robots); "new" is too loose
     from confbot.answer.kinds import counted_modifier
 
     assert counted_modifier("How many humanoid robots were on show?") == "humanoid"
-    assert counted_modifier("How many foreign guests came?") == counted_modifier("How many visitors came?") == ""
+    assert counted_modifier("How many new guests came?") == counted_modifier("How many visitors came?") == ""
+    assert counted_modifier("How many foreign guests came?") == "foreign"  # one sense, judged by any of its words
     assert counted_modifier("大会有多少名观众参加？") == ""
     # a country before the noun narrows it (多少家匈牙利企业: companies, of that country); a measured noun (观看量)
     assert (
@@ -349,6 +350,15 @@ def test_a_count_is_of_the_noun_beside_its_figure() -> None:
     outlets = {"media": ["媒体"], "outlets": ["插座", "代销店"]}
     assert media.noun_counted("outlets", ["40家媒体参加了发布会"], outlets, "media")
     assert not media.noun_counted("outlets", ["40位嘉宾参加了发布会"], outlets, "media")
+    # a foreign qualifier ("overseas companies") is judged by any word saying so, in either language
+    from confbot.answer.kinds import counted_modifier
+
+    assert counted_modifier("How many overseas companies exhibited?") == "foreign"
+    firms = {"companies": ["公司", "企业"]}
+    assert not s.noun_counted("companies", ["A total of 704 companies exhibited."], firms, "foreign")
+    assert s.noun_counted("companies", ["Some 120 international companies exhibited."], firms, "foreign")
+    assert s.noun_counted("companies", ["境外企业120家参展"], firms, "foreign")
+    assert not s.noun_counted("companies", ["中外企业120家参展"], firms, "foreign")  # both sides
     plugs = Selector(TermWeights({}, 20), {"媒体", "插座"})  # a sense of it is indexed: the noun itself is judged
     assert not plugs.noun_counted("outlets", ["40家媒体参加了发布会"], outlets, "media")
     assert count_windows("外宾人数最多的一届") == [] and count_windows("共三场论坛") == [

@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection
 
 from confbot.text.cjk import CJK_RANGES, has_cjk, to_simplified
 from confbot.text.events import CN_NUMERALS, editions, parts_named, several_events
-from confbot.text.lexicon import EN_STOPWORDS, ZH_QUESTION_WORDS, ZH_STOPWORDS
+from confbot.text.lexicon import EN_STOPWORDS, FOREIGN_WORDS, ZH_QUESTION_WORDS, ZH_STOPWORDS
 
 LATIN_RE = re.compile(r"[A-Za-z]{2,}")
 _H = f"[{CJK_RANGES}]"
@@ -437,7 +437,8 @@ def counted_noun(question: str) -> str:
 
 def counted_modifier(question: str, noun: str | None = None) -> str:
     """In an English count question, the word just before the counted noun when it narrows it ("how many humanoid
-    robots" -> ``humanoid``, "online buyers" -> ``online``); in a Chinese one, a ranking (多少家世界500强企业 ->
+    robots" -> ``humanoid``, "online buyers" -> ``online``, "overseas buyers" -> ``foreign``: any word of
+    :data:`FOREIGN_WORDS`); in a Chinese one, a ranking (多少家世界500强企业 ->
     500强) or a country right before the noun (多少家冰岛企业 -> 冰岛); "" for a qualifier such as "foreign"
     (:data:`_EN_QUALIFIERS`, translated too many ways to judge) or a noun standing alone. ``noun``: the question's
     :func:`counted_noun` when the caller has it already."""
@@ -456,6 +457,8 @@ def counted_modifier(question: str, noun: str | None = None) -> str:
     if not at:
         return ""
     before = words[at - 1]
+    if before in FOREIGN_WORDS[:4]:  # foreign, overseas, international, abroad: one sense, judged as one
+        return "foreign"
     ok = before.isalpha() and len(before) >= 3 and before not in _EN_QUALIFIERS and before not in EN_STOPWORDS
     return before if ok else ""
 

@@ -37,11 +37,13 @@ from confbot.ingest.chunker import sentence_spans
 from confbot.ingest.tables import TABLE_CELL_SEP
 from confbot.records import Chunk, Hit
 from confbot.retrieve.bm25 import STOPWORDS, jieba_tokenizer, tokenize
+from confbot.text.cjk import to_simplified
 from confbot.text.english import phrase_in, stems
 from confbot.text.events import editions, editions_of_event, event_years, fact_years, parts_named, year_mentions
 from confbot.text.lexicon import (
     EN_KIND_NOUNS,
     EN_QUESTION_WORDS,
+    FOREIGN_WORDS,
     PERSON_NOUNS,
     PERSON_UNITS,
     TABLE_QUESTION,
@@ -628,9 +630,12 @@ class Selector:
 
     def modifier_present(self, modifier: str, window: str, en_terms: Mapping[str, Sequence[str]]) -> bool:
         """Whether a count's ``modifier`` stands in its ``window``: a ranking (500强) by its number, in any language
-        ("Fortune Global 500"); a word ("humanoid" robots, 冰岛企业) as a role is judged."""
+        ("Fortune Global 500"); ``foreign`` by any of :data:`FOREIGN_WORDS`; a word ("humanoid" robots, 冰岛企业) as a role is judged."""
         if ranking := re.fullmatch(r"(\d+)强", modifier):
             return bool(re.search(rf"(?<!\d){ranking.group(1)}(?!\d)", window))
+        if modifier == "foreign":  # overseas buyers: 境外采购商, "international buyers", "buyers from abroad"
+            low = to_simplified(window).lower()
+            return any(re.search(rf"\b{w}\b" if w.isascii() else w, low) for w in FOREIGN_WORDS)
         return self.role_present(modifier, [window], en_terms)
 
     def head_present(self, noun: str, window: str) -> bool:

@@ -71,6 +71,24 @@ PERSON_UNITS = (
     "representatives",
 )
 
+#: words saying a count is of what comes from abroad ("foreign guests", 境外企业): a general-domain list; "中外",
+#: "境内外" and "国内外" name both sides and say no such thing
+FOREIGN_WORDS = (
+    "foreign",
+    "overseas",
+    "international",
+    "abroad",
+    "境外",
+    "海外",
+    "外国",
+    "国外",
+    "国际",
+    "外资",
+    "外籍",
+    "外宾",
+    "外商",
+)
+
 #: a question that points at a table ("一览表里…", "per the schedule table"): table rows are what it asks for
 TABLE_QUESTION = re.compile(
     r"一览|一覽|表格|表中|表里|表裡|表裏|(?:日程|议程|議程|概览|概覽|概况|概況|汇总|匯總|统计|統計|对照|對照|数据|數據)表"
