@@ -350,6 +350,24 @@ def test_a_count_is_of_the_noun_beside_its_figure() -> None:
     outlets = {"media": ["媒体"], "outlets": ["插座", "代销店"]}
     assert media.noun_counted("outlets", ["40家媒体参加了发布会"], outlets, "media")
     assert not media.noun_counted("outlets", ["40位嘉宾参加了发布会"], outlets, "media")
+    # visits (多少人次, "how many visits"): a figure in 人次 or of visits, not any figure of people
+    from confbot.answer.kinds import counted_noun
+
+    assert (
+        counted_noun("星河会一共有多少人次进场参观？") == "人次"
+        and counted_noun("How many visits were made?") == "visits"
+    )
+    assert s.noun_counted("人次", ["进场观众累计超过24万人次"], {}) and s.noun_counted("人次", ["进场人次超过32万"], {})
+    assert s.noun_counted("visits", ["The fair counted about 612,000 visits."], {})
+    assert not s.noun_counted("人次", ["共有30位院士、400多位企业家登台演讲"], {})
+    # the final count asked for: a forecast's clause counts nothing
+    from confbot.answer.selector import asked_of
+
+    final = asked_of("星河会闭幕时最终统计的观众有多少人次？", ["number"])
+    assert final.final and not asked_of("星河会预计最终有多少人次观众？", ["number"]).final
+    forecast = "组委会预计，参观人次有望突破50万。"
+    assert s.noun_counted("人次", [forecast], {}) and not s.noun_counted("人次", [forecast], {}, final=True)
+    assert s.noun_counted("人次", ["闭幕时统计，参观人次达52万，超过此前预计的50万。"], {}, final=True)
     # a foreign qualifier ("overseas companies") is judged by any word saying so, in either language
     from confbot.answer.kinds import counted_modifier
 

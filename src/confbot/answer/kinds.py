@@ -387,8 +387,10 @@ def question_years(question: str) -> set[str]:
 def counted_noun(question: str) -> str:
     """The noun a count question names (``多少名观众`` -> ``观众``; ``多少位A的B`` -> ``B``; ``境外企业有多少家`` ->
     ``境外企业``, the whole phrase before 有, whose first word must then stand by the figure; ``多少人``, "how many
-    people" -> ``人``: people of any kind), or ""."""
+    people" -> ``人``: people of any kind; ``多少人次`` -> ``人次``: visits), or ""."""
     simple = _RANKING.sub("", to_simplified(question))  # 多少家世界500强企业: companies (on that ranking)
+    if "人次" in simple and re.search(r"多少|几", simple):  # 多少人次, 人次是多少: visits, a figure in 人次
+        return "人次"
     if _PEOPLE_TOTAL.search(simple):  # 参会总人数是多少: a figure of people
         return "人"
     from confbot.retrieve.bm25 import jieba_tokenizer

@@ -43,6 +43,8 @@ from confbot.text.events import editions, editions_of_event, event_years, fact_y
 from confbot.text.lexicon import (
     EN_KIND_NOUNS,
     EN_QUESTION_WORDS,
+    FINAL_QUESTION,
+    FORECAST,
     FOREIGN_WORDS,
     PERSON_NOUNS,
     PERSON_UNITS,
@@ -70,18 +72,21 @@ class Sentence:
 class Asked:
     """What a question asks of its answer beyond its kinds, worked out once per question: a count's noun and the
     English word narrowing it (:func:`counted_noun`, :func:`counted_modifier`), a person's role (:func:`role_of`);
-    "" where it asks none."""
+    "" where it asks none; whether the count asked for is the final one (:data:`FINAL_QUESTION`: a forecast's
+    figure, :data:`FORECAST`, does not answer it)."""
 
     noun: str = ""
     modifier: str = ""
     role: str = ""
+    final: bool = False  # the final, counted figure is asked for (最终, "in the end"), not a forecast
 
 
 def asked_of(question: str, kinds: Sequence[str]) -> Asked:
     """The :class:`Asked` of a (normalized) question whose :func:`expected_kinds` are ``kinds``."""
     noun = counted_noun(question) if "number" in kinds else ""
     role = role_of(question) if {"person", "person_or_org"} & set(kinds) else ""
-    return Asked(noun, counted_modifier(question, noun) if noun else "", role)
+    final = bool(noun and FINAL_QUESTION.search(question) and not FORECAST.search(question))
+    return Asked(noun, counted_modifier(question, noun) if noun else "", role, final)
 
 
 # ---------------------------------------------------------------- language and question analysis
@@ -265,6 +270,12 @@ _PERSON_FIGURE = re.compile(
     + r")\b",
     re.I,
 )
+#: a figure of visits: 24万人次, 进场人次超过32万, "612,000 visits", "visits totalled 612,000"
+_VISITS = re.compile(
+    r"\d[\d,.]*\s*(?:万|亿)?\s*(?:多|余)?\s*人次|人次[^，。；！？\d]{0,6}\d|\d[\d,.]*\s*(?:million\s+)?visits\b"
+    r"|\bvisits\W+(?:\w+\s+){0,3}\d",
+    re.I,
+)
 #: how far from a figure its counted noun may stand: Chinese characters either side, English words either side
 COUNT_WINDOW_CHARS = 10
 COUNT_WINDOW_WORDS = 6
@@ -294,6 +305,11 @@ def count_windows(text: str) -> list[str]:
             stop = _CLAUSE_RE.search(ahead)  # "12个，是…外宾人数最多的一届": 12 counts no guests
             out.append(before[-reach:] + m.group() + (ahead[: stop.start()] if stop else ahead))
     return out
+
+
+def settled(text: str) -> str:
+    """``text`` without its clauses that give a forecast or a plan (:data:`FORECAST`): what was counted."""
+    return "，".join(c for c in _CLAUSE_RE.split(text) if c.strip() and not FORECAST.search(c))
 
 
 def _zscores(xs: Sequence[float]) -> list[float]:
@@ -600,7 +616,12 @@ class Selector:
         return phrase_in(role, body_stems) or any(self.present(h, body) for h in heads)
 
     def noun_counted(
-        self, noun: str, texts: Sequence[str], en_terms: Mapping[str, Sequence[str]], modifier: str = ""
+        self,
+        noun: str,
+        texts: Sequence[str],
+        en_terms: Mapping[str, Sequence[str]],
+        modifier: str = "",
+        final: bool = False,
     ) -> bool:
         """Whether some figure in ``texts`` counts the noun: the noun (as :meth:`noun_present` finds it) stands
         next to a number (:func:`count_windows`), as in "120家企业", "参展企业85家" or "500 representatives";
@@ -608,9 +629,14 @@ class Selector:
         ``modifier`` (:func:`counted_modifier`) must stand by the figure as well, when it can be judged, and alone
         when the noun is found in no sense anywhere in the index (the dictionary's senses of "outlets" miss 媒体,
         "media" does not). Nouns joined
-        by ``|`` ("dignitaries|guests", from "dignitaries and guests") are alternatives: a count of either answers."""
+        by ``|`` ("dignitaries|guests", from "dignitaries and guests") are alternatives: a count of either answers.
+        ``final``: only clauses giving no forecast count (:func:`settled`)."""
+        if final:  # the final count asked for: a forecast's clause counts nothing ("观众有望突破50万")
+            texts = [settled(t) for t in texts]
         if "|" in noun:
             return any(self.noun_counted(n, texts, en_terms, modifier) for n in noun.split("|"))
+        if noun in ("人次", "visits"):  # visits: a figure in 人次 or of visits (not 30位院士, "500 guests")
+            return any(_VISITS.search(t) for t in texts)
         if noun == "人":  # 多少人, how many people: any figure of people (300多名嘉宾, 进场人数达到5万)
             people = ("人", *PERSON_NOUNS)
             return any(
@@ -818,7 +844,7 @@ class Selector:
 
         def holds(s: Sentence) -> bool:
             if noun:
-                return self.noun_counted(noun, [s.text], en_terms, asked.modifier)
+                return self.noun_counted(noun, [s.text], en_terms, asked.modifier, asked.final)
             return self.role_present(role, [s.text], en_terms) and has_person_or_org(s.text)
 
         if not (noun or role) or holds(chosen[0]):
@@ -884,7 +910,7 @@ class Selector:
             and not self.role_present(role, [*texts, *context], en_terms)
         ):
             missing.append(f"role {role}")  # who presided: a sentence naming somebody without presiding says nothing
-        if noun and not self.noun_counted(noun, [*texts, *context], en_terms, asked.modifier):
+        if noun and not self.noun_counted(noun, [*texts, *context], en_terms, asked.modifier, asked.final):
             missing.append(f"count of {noun}")
         features = answer_features(cov, best_sim, missing, question, best.rank)
         p = answer_probability(features)

@@ -89,6 +89,18 @@ FOREIGN_WORDS = (
     "外商",
 )
 
+#: a figure given as a forecast or plan, not as counted (预计, 有望突破, "is expected to"): general-domain words
+FORECAST = re.compile(
+    r"预计|预期|有望|拟|计划|目标|将(?:达|超|有|突破|吸引|迎来|签约)"
+    r"|\b(?:expect(?:s|ed|ing)?|will|would|forecasts?|projected|anticipated|set to|aims? to|plans? to|planned)\b",
+    re.I,
+)
+#: a question asking for the final, counted figure ("最终有多少…", "in the end", "by the close")
+FINAL_QUESTION = re.compile(
+    r"最终|最後|最后|閉幕時|闭幕时|闭幕后|閉幕後|实际|實際|\bfinal(?:ly)?\b|in the end|ended up|at the close|by the close",
+    re.I,
+)
+
 #: a question that points at a table ("一览表里…", "per the schedule table"): table rows are what it asks for
 TABLE_QUESTION = re.compile(
     r"一览|一覽|表格|表中|表里|表裡|表裏|(?:日程|议程|議程|概览|概覽|概况|概況|汇总|匯總|统计|統計|对照|對照|数据|數據)表"
