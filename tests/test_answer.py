@@ -149,6 +149,12 @@ def test_expected_kinds(question: str, kinds: list[str]) -> None:
         ("person_or_org", "星河论坛的主办单位是长沙市科学技术协会。", True),
         ("person_or_org", "发布会由处长胡从东主持。", True),
         ("person_or_org", "The forum is hosted by the Ministry of Commerce.", True),
+        ("person_or_org", "The 2030 Xinghe Robot Fair (XRF) will be held from May 8 to 12.", False),  # the event's acronym
+        ("person_or_org", "XCCPT hosts the 2030 Xinghe Robot Fair.", True),  # an organiser's acronym
+        ("person", "Prime Minister Jorvik Tallbeck of Yuehu spoke first.", True),  # an English name
+        ("person", "Wang Yang presided.", True),  # a Chinese surname, though both words are English glosses
+        ("person", "It was held at the Binjiang International Exhibition Center.", False),  # a venue's name
+        ("person", "Delegates of the African Continental Free Trade Area attended.", False),  # ordinary words
         ("person", "Minister Zhang spoke at the opening.", True),
         ("person", "落实习近平总书记重要讲话精神", False),
         ("person", "副秘书长王星河通报说，本届共签约项目70个。", True),

