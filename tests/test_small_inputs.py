@@ -243,8 +243,8 @@ def test_a_chinese_question_is_answered_from_an_english_release(tmp_path: Path, 
         ),  # same head: swapped
         (["第十七届星河博览会最后定在什么时间举办？"], "那它在哪里举行？", "那第十七届星河博览会在哪里举行？"),
         (["第十七屆星河博覽會在哪裡舉行？"], "那它的主題是什麼？", "那第十七屆星河博覽會的主題是什麼？"),
-        (["When does the Star River Forum open?"], "And who hosts it?", "And who hosts Star River Forum?"),
-        (["Where is the Star River Forum held?"], "What about its theme?", "What about Star River Forum theme?"),
+        (["When does the Star River Forum open?"], "And who hosts it?", "And who hosts the Star River Forum?"),
+        (["Where is the Star River Forum held?"], "What about its theme?", "What about the Star River Forum's theme?"),
         (["星河论坛在哪里举行？"], "星河论坛的主题是什么？", "星河论坛的主题是什么？"),
         (["第三届星河论坛什么时候开幕？"], "那它的主办单位是谁？", "那第三届星河论坛的主办单位是谁？"),
         (["2024星河博览会在哪里举办？"], "那门票多少钱？", "2024星河博览会 那门票多少钱？"),
@@ -255,11 +255,21 @@ def test_a_chinese_question_is_answered_from_an_english_release(tmp_path: Path, 
         ),  # 其中: among them
         (["星河論壇在哪裡舉行？"], "那它什麼時候開幕？", "那星河論壇什麼時候開幕？"),
         (["第五屆星河峰會的主題是什麼？"], "那主辦單位呢？", "第五屆星河峰會的主辦單位是什麼？"),  # what is its ...
-        (["When is the 2024 Star River Expo held?"], "Where is it held?", "Where is 2024 Star River Expo held?"),
+        (["When is the 2024 Star River Expo held?"], "Where is it held?", "Where is the 2024 Star River Expo held?"),
+        (
+            ["When was the third SRX held?"],
+            "And who spoke at its opening?",
+            "And who spoke at the third SRX's opening?",
+        ),  # the edition before the name goes with it
+        (
+            ["How many deals were signed at the 2030 World Conference on Star Rivers?"],
+            "And how many of those were foreign?",
+            "And how many of those were foreign? (2030 World Conference on Star Rivers)",
+        ),
         (
             ["Who hosts the Star River Summit?"],
             "How many companies will attend it?",
-            "How many companies will attend Star River Summit?",
+            "How many companies will attend the Star River Summit?",
         ),
         (
             ["What is the theme of the Star River Forum?"],

@@ -27,6 +27,8 @@ _ZH_EVENT = re.compile(
     r"[^的是在和与及、，。？！?!：:\s那这它其了吗呢哪什么谁几多少]{0,24}?"
     r"(?:论坛|峰会|博览会|展览会|交易会|大会|年会|会议|发布会|[^\W\d_]会(?![展场期上后馆所员长议])|展会|节|大赛)(?![展场期馆])"
 )
+#: an ordinal right before an English event's name ("the third ABCX", "the 5th …"): part of the subject
+_EN_ORDINAL_BEFORE = re.compile(rf"\b((?i:{'|'.join(ORDINAL_WORDS)})|\d{{1,3}}(?:st|nd|rd|th))\s+$")
 #: an English question's first words, never a subject
 _EN_LEADS = {
     "when",
@@ -79,6 +81,14 @@ def _posseg() -> Any:
     return jieba.posseg
 
 
+def _without_leads(run: str) -> str:
+    """A capitalised run without the question words opening it ("When Is The 2030 Fair" -> "2030 Fair")."""
+    words = run.split()
+    while words and words[0].lower() in _EN_LEADS:
+        words = words[1:]
+    return " ".join(words)
+
+
 def subject_of(question: str) -> str:
     """The event a question is about (its subject), e.g. 2025星河论坛, or "" when it names none.
 
@@ -86,9 +96,11 @@ def subject_of(question: str) -> str:
     particles and punctuation; English: the longest run of capitalised words that is not the question's
     own first words. A question that names no event has no subject: its follow-ups stay as asked."""
     if not has_cjk(question):
-        runs = re.findall(r"[A-Z0-9][\w+\-]*(?:\s+(?:of\s+|the\s+)?[A-Z0-9][\w+\-]*)*", question)
-        words = [" ".join(w for w in r.split() if w.lower() not in _EN_LEADS) for r in runs]
-        return max((w for w in words if len(w) >= 3), key=len, default="")
+        runs = list(re.finditer(r"[A-Z0-9][\w+\-]*(?:\s+(?:of\s+|on\s+|for\s+|the\s+)?[A-Z0-9][\w+\-]*)*", question))
+        named = [(_without_leads(m.group()), m.start()) for m in runs]
+        best = max((n for n in named if len(n[0]) >= 3), key=lambda n: len(n[0]), default=("", 0))
+        ordinal = _EN_ORDINAL_BEFORE.search(question[: best[1]]) if best[0] else None
+        return f"{ordinal.group(1)} {best[0]}" if ordinal else best[0]  # "the third ABCX": its edition too
     simple = to_simplified(question)  # 博覽會 is a 博览会; the span is returned as the question wrote it
     m = _ZH_EVENT.search(simple)
     if not m:
@@ -308,6 +320,7 @@ def condense_extractive(question: str, history: Sequence[Turn]) -> str:
             what_is = "是什么？" if simple == asked else "是什麼？"
             return f"{subject}的{thing}{what_is}"  # "那主题呢？": what is the subject's theme
         return f"{subject} {question}"  # elliptical: the subject, never the whole earlier question
-    if _EN_PRONOUNS.search(question):
-        return _EN_PRONOUNS.sub(subject, question, count=1)
+    if m := _EN_PRONOUNS.search(question):  # "its opening ceremony": the subject's
+        named = f"the {subject}'s" if m.group(1).lower() in ("its", "their") else f"the {subject}"
+        return question[: m.start()] + named + question[m.end() :]
     return f"{question} ({subject})"
