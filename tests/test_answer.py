@@ -149,7 +149,11 @@ def test_expected_kinds(question: str, kinds: list[str]) -> None:
         ("person_or_org", "星河论坛的主办单位是长沙市科学技术协会。", True),
         ("person_or_org", "发布会由处长胡从东主持。", True),
         ("person_or_org", "The forum is hosted by the Ministry of Commerce.", True),
-        ("person_or_org", "The 2030 Xinghe Robot Fair (XRF) will be held from May 8 to 12.", False),  # the event's acronym
+        (
+            "person_or_org",
+            "The 2030 Xinghe Robot Fair (XRF) will be held from May 8 to 12.",
+            False,
+        ),  # the event's acronym
         ("person_or_org", "XCCPT hosts the 2030 Xinghe Robot Fair.", True),  # an organiser's acronym
         ("person", "Prime Minister Jorvik Tallbeck of Yuehu spoke first.", True),  # an English name
         ("person", "Wang Yang presided.", True),  # a Chinese surname, though both words are English glosses
@@ -825,3 +829,34 @@ def test_key_terms_leave_out_interrogatives_glued_to_words_and_where_the_asker_r
     assert "根据" not in terms and "历届" not in terms and "举办" in terms
     assert "实际" not in key_terms("2030年最后实际到现场参展的企业有多少家？")
     assert key_terms("据2029年大会期间公布的数据，星河市的产值是多少？") == ["星河市", "产值"]  # where it was read
+
+
+def test_the_context_keeps_a_place_for_the_other_language() -> None:
+    """A Chinese question whose best hits are all Chinese also gets the best English hit just below them (and
+    the other way round); a context already holding both languages is left as ranked."""
+    from types import SimpleNamespace
+
+    from confbot.answer.chain import OTHER_LANGUAGE_REACH, Answerer
+    from confbot.records import Hit
+
+    def hit(n: int, lang: str) -> Hit:
+        return Hit(Chunk(id=f"c{n}", source=f"{n}.txt", text="x", start=0, end=1, lang=lang), 1.0 / n, 0.0, 0.0)
+
+    asked: list[int] = []
+
+    def retrieve(q: str, k: int, scope: str | None = None) -> list[Hit]:
+        asked.append(k)
+        return ranked[:k]
+
+    answerer = Answerer.__new__(Answerer)
+    answerer.pipeline = SimpleNamespace(  # type: ignore[assignment]
+        settings=SimpleNamespace(context_k=2), retriever=SimpleNamespace(retrieve=retrieve)
+    )
+    ranked = [hit(1, "zh"), hit(2, "zh"), hit(3, "zh"), hit(4, "en"), hit(5, "en")]
+    assert [h.chunk.id for h in answerer.retrieve("星河会有多少家企业参展？")] == ["c1", "c2", "c4"]
+    assert asked == [2 + OTHER_LANGUAGE_REACH]
+    assert [h.chunk.id for h in answerer.retrieve("How many companies exhibited?")] == ["c1", "c2"]  # English there
+    ranked = [hit(1, "zh"), hit(2, "en"), hit(3, "en")]
+    assert [h.chunk.id for h in answerer.retrieve("星河会有多少家企业参展？")] == ["c1", "c2"]
+    ranked = [hit(1, "zh"), hit(2, "zh"), hit(3, "zh"), hit(4, "zh"), hit(5, "zh"), hit(6, "en")]
+    assert [h.chunk.id for h in answerer.retrieve("星河会有多少家企业参展？")] == ["c1", "c2"]  # beyond reach

@@ -33,12 +33,17 @@ from confbot.errors import InputError, ServiceError
 from confbot.ingest.metadata import is_dateline
 from confbot.records import Answer, Citation, Hit, Turn
 from confbot.retrieve.pipeline import Pipeline
+from confbot.text.language import text_language
 from confbot.text.normalize import normalize_query
 
 log = logging.getLogger(__name__)
 
 #: sentence vectors kept for answer selection (384 floats each: 20k ≈ 30 MB)
 SENTENCE_CACHE = 20_000
+#: how far below the context's last hit the best hit in the other language is looked for (:meth:`Answerer.retrieve`).
+#: Development suite, 25 corpora: none 0.841 accuracy, 0.743 refusal precision, 0.811 recall; 3: 0.846 / 0.754 /
+#: 0.811; 6 (and 10): 0.849 / 0.755 / 0.803, four more answers for three more made-up ones: 3 kept
+OTHER_LANGUAGE_REACH = 3
 
 _INJECTION_RE = re.compile(
     r"ignore (all |any )?(the )?(previous|prior|above|earlier) (instructions|rules|prompts)|disregard (the|all|previous)"
@@ -242,7 +247,16 @@ class Answerer:
             ) from exc
 
     def retrieve(self, standalone: str, scope: str | None = None) -> list[Hit]:
-        return self.pipeline.retriever.retrieve(standalone, self.pipeline.settings.context_k, scope)
+        """The ``context_k`` best hits, and, when none of them is in the other language, the best hit in it among the
+        next :data:`OTHER_LANGUAGE_REACH` (an English release ranks below Chinese ones under a Chinese question
+        even when it alone answers: it gets a place the selector can choose from)."""
+        k = self.pipeline.settings.context_k
+        hits = self.pipeline.retriever.retrieve(standalone, k + OTHER_LANGUAGE_REACH, scope)
+        qlang = text_language(normalize_query(standalone))
+        top = hits[:k]
+        if all(h.chunk.lang == qlang for h in top):
+            top += [h for h in hits[k:] if h.chunk.lang and h.chunk.lang != qlang][:1]
+        return top
 
     def select(self, standalone: str, hits: Sequence[Hit]) -> tuple[list[Sentence], Assessment]:
         if self._revision != self.pipeline.retriever.revision:  # the index changed: new term weights
