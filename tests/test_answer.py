@@ -670,6 +670,7 @@ def test_an_english_role_is_judged_only_when_the_index_or_the_dictionary_knows_i
         ("Who delivered the keynote speech?", "keynote"),
         ("Who was the chief designer of the conference center?", "designer"),  # the role phrase's head
         ("Who is the secretary-general?", "secretary-general"),
+        ("Who formally opened the fair?", "opened"),  # an adverb is no role
         ("Who was the committee's executive secretary-general quoted ahead of the expo?", "secretary-general"),
     ],
 )
@@ -860,3 +861,15 @@ def test_the_context_keeps_a_place_for_the_other_language() -> None:
     assert [h.chunk.id for h in answerer.retrieve("星河会有多少家企业参展？")] == ["c1", "c2"]
     ranked = [hit(1, "zh"), hit(2, "zh"), hit(3, "zh"), hit(4, "zh"), hit(5, "zh"), hit(6, "en")]
     assert [h.chunk.id for h in answerer.retrieve("星河会有多少家企业参展？")] == ["c1", "c2"]  # beyond reach
+
+
+def test_an_english_role_is_found_through_a_shared_translation_or_its_stem() -> None:
+    from confbot.answer.selector import Selector, TermWeights
+    from confbot.retrieve.crosslingual import lemmas, load_dictionary
+
+    table = load_dictionary()
+    s = Selector(TermWeights({}, 20), set())
+    presided = [h for form in lemmas("presided") for h in table.get(form, ())]
+    assert s.english_synonym("presided", presided, "Wang Yang chaired the meeting.")  # both 主持
+    assert not s.english_synonym("presided", presided, "Wang Yang attended the meeting.")
+    assert s.english_synonym("chaired", [], "Liu Yue, chairwoman of the committee, opened it.")  # chair-

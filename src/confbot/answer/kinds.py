@@ -558,7 +558,9 @@ def role_of(question: str) -> str:
         if noun:  # "who was the chief designer of …": the phrase's head, designer
             return noun.group(1).split()[-1].lower()
         m = re.search(r"\bwho(?:m)?\s+((?:[\w-]+\s+){0,3})", q, re.I)
-        words = [w for w in (m.group(1).lower().split() if m else []) if w not in _EN_ROLE_SKIP]
+        words = [
+            w for w in (m.group(1).lower().split() if m else []) if w not in _EN_ROLE_SKIP and not w.endswith("ly")
+        ]
         return words[0] if words else ""
     from confbot.retrieve.bm25 import jieba_tokenizer
 

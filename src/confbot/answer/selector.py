@@ -613,7 +613,25 @@ class Selector:
         if not english_text and not any(self.index_terms(h) for h in heads):
             return True  # Chinese text, and none of its translations anywhere in the index: a dictionary miss
         # a translation as a Chinese term is found (亚洲人 by its first word in "12个亚洲国家")
-        return phrase_in(role, body_stems) or any(self.present(h, body) for h in heads)
+        if phrase_in(role, body_stems) or any(self.present(h, body) for h in heads):
+            return True
+        return english_text and self.english_synonym(role, heads, " ".join(texts))
+
+    def english_synonym(self, role: str, heads: Sequence[str], text: str) -> bool:
+        """Whether an English word of ``text`` says what the English ``role`` says: it shares a Chinese translation
+        with it in CC-CEDICT (unveiled and released: 发布; chaired and presided: 主持), or starts with its stem
+        (chair: chairwoman)."""
+        from confbot.retrieve.crosslingual import english_words, lemmas, load_dictionary
+
+        table = load_dictionary(self.cache_dir)
+        stem = next(iter(stems(role)), role)
+        wanted = set(heads)
+        for word in set(english_words(text)):
+            if len(stem) >= 4 and word.startswith(stem):
+                return True
+            if wanted & {h for form in lemmas(word) for h in table.get(form, ())}:
+                return True
+        return False
 
     def noun_counted(
         self,
