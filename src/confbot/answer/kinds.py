@@ -90,9 +90,9 @@ _EN_NAME_SEQ = re.compile(r"\b[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?(?:\s+[A-Z][a-z]+(?
 
 def english_name(text: str) -> bool:
     """Whether ``text`` names a person in English: two or three capitalised words, none of them (nor the word
-    after them) naming an institution, event, venue or place (:data:`NAMED_THING_WORDS`: "World Robot
-    Conference"), opening with a Chinese surname ("Wang Yang") or holding a word that is no ordinary English
-    (:func:`confbot.retrieve.crosslingual.common_english_words`: "Xavier Bettel", not "African Continental")."""
+    after them) naming an institution, event, venue or place (:data:`NAMED_THING_WORDS`: "Xinghe Robot
+    Fair"), opening with a Chinese surname ("Wang Xinghe") or holding a word that is no ordinary English
+    (:func:`confbot.retrieve.crosslingual.common_english_words`: "Jorvik Tallbeck", not "Binjiang Continental")."""
     from confbot.retrieve.crosslingual import common_english_words
 
     common = common_english_words()
@@ -256,7 +256,7 @@ def has_venue(text: str) -> bool:
     return bool(_VENUE_RE.search(text))
 
 
-#: an English event's name: capitalised words ending in an event noun ("World Robot Conference")
+#: an English event's name: capitalised words ending in an event noun ("Xinghe Robot Fair")
 _EVENT_NAME_EN = re.compile(
     r"\b((?:[A-Z][\w'&-]*\s+(?:(?:of|for|and|the|on|in)\s+)?){1,8}"
     r"(?:Conference|Expo|Exposition|Fair|Summit|Forum|Convention|Congress|Festival|Exhibition|Games|Show))\b"
@@ -264,8 +264,8 @@ _EVENT_NAME_EN = re.compile(
 
 
 def event_acronyms(text: str) -> set[str]:
-    """The acronyms of the events ``text`` names: the initials of an English event's name ("World Robot
-    Conference" -> WRC, "China International Import Expo" -> CIIE), whether or not the text spells them out."""
+    """The acronyms of the events ``text`` names: the initials of an English event's name ("Xinghe Robot
+    Fair" -> XRF, "Binjiang International Trade Expo" -> BITE), whether or not the text spells them out."""
     out = set()
     for m in _EVENT_NAME_EN.finditer(text):
         words = [w for w in m.group(1).split() if w[:1].isupper()]
@@ -276,7 +276,7 @@ def event_acronyms(text: str) -> set[str]:
 
 def has_organisation(text: str) -> bool:
     """A ministry, bureau, association, company, university, secretariat… (or an acronym in English, but not
-    the acronym of an event the text names: "the World Robot Conference (WRC)" names no organiser)."""
+    the acronym of an event the text names: "the Xinghe Robot Fair (XRF)" names no organiser)."""
     events = event_acronyms(text) if re.search(r"\b[A-Z]{2,8}\b", text) else set()
     return any(m.group() not in events for m in _ORG.finditer(text))
 

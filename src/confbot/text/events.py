@@ -142,7 +142,7 @@ def event_years(text: str) -> set[int]:
     }
 
 
-#: a year opening a clause as the time of what the clause states: "2020年全省数字贸易总额…", "统计显示，2016年…",
+#: a year opening a clause as the time of what the clause states: "2029年星河省贸易额…", "统计显示，2028年…",
 #: "In 2020, …"; not a date (2020年8月, an announcement's day), a span (2020年以来) or a comparison (比2020年)
 _FACT_YEAR = re.compile(
     r"(?:^|[，。；：:、,]|显示|表明|数据|统计)\s*(?:在|于)?((?:19|20)\d{2})\s*年"

@@ -89,14 +89,14 @@ FOREIGN_WORDS = (
     "外商",
 )
 
-#: the commonest Chinese surnames in pinyin: "Wang Yang" is a person's name though both words are English glosses
+#: the commonest Chinese surnames in pinyin: "Li Hua" is a person's name though both words are English glosses
 CN_SURNAMES = frozenset(
     "wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he gao lin luo zheng liang xie song tang "
     "han feng deng cao peng zeng xiao tian dong pan yuan cai jiang yu du ye cheng wei su lu ding ren shen yao jin fu "
     "zhong tan dai xia qiu fang hou zou xiong meng qin bai yan duan lei long shi tao gu mao hao gong shao wan qian "
     "yin kong chang".split()
 )
-#: what ends the name of an institution, an event, a venue or a place ("World Robot Conference"): a capitalised
+#: what ends the name of an institution, an event, a venue or a place ("Xinghe Robot Fair"): a capitalised
 #: phrase holding one names no person
 NAMED_THING_WORDS = frozenset(
     "Conference Convention Congress Expo Exposition Fair Summit Forum Festival Exhibition Games Show Week Day "
