@@ -336,9 +336,9 @@ def has_number(text: str) -> bool:
 
 
 # ---------------------------------------------------------------- question patterns
-#: (kind, question pattern, detector) in order of specificity
 #: what 国家 qualifies when it means "national", not "country" (哪个国家部门主办: a ministry, no country)
 _STATE_NOUN = r"部门|部委|机关|机构|级|单位|层面|标准|战略|实验室|重点|中心|项目|平台|队"
+#: (kind, question pattern, detector) in order of specificity
 KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
     ("price", re.compile(r"多少钱|价格|票价|费用|收费|门票|注册费|报名费|参会费|会费|免费吗|\bprices?\b|\bcosts?\b|\bfees?\b|\btickets?\b|how much does|how much is", re.I), has_price),
     ("url", re.compile(r"网址|网站|链接|官网|二维码|报名(?:方式|渠道|入口|网址|链接)|(?:怎么|如何|在哪)(?:报名|注册|预约)|website|\burl\b|\blinks?\b"
@@ -489,7 +489,7 @@ def counted_modifier(question: str, noun: str | None = None) -> str:
     """In an English count question, the word just before the counted noun when it narrows it ("how many humanoid
     robots" -> ``humanoid``, "online buyers" -> ``online``, "overseas buyers" -> ``foreign``: any word of
     :data:`FOREIGN_WORDS`); in a Chinese one, a ranking (多少家世界500强企业 ->
-    500强) or a country right before the noun (多少家冰岛企业 -> 冰岛); "" for a qualifier such as "foreign"
+    500强) or a country right before the noun (多少家冰岛企业 -> 冰岛); "" for another qualifier such as "new"
     (:data:`_EN_QUALIFIERS`, translated too many ways to judge) or a noun standing alone. ``noun``: the question's
     :func:`counted_noun` when the caller has it already."""
     if has_cjk(question):  # 多少家冰岛企业: the country must stand by the figure too; 多少家500强企业: the ranking
@@ -507,7 +507,7 @@ def counted_modifier(question: str, noun: str | None = None) -> str:
     if not at:
         return ""
     before = words[at - 1]
-    if before in FOREIGN_WORDS[:4]:  # foreign, overseas, international, abroad: one sense, judged as one
+    if before.isascii() and before in FOREIGN_WORDS:  # foreign, overseas, international: one sense, judged as one
         return "foreign"
     ok = before.isalpha() and len(before) >= 3 and before not in _EN_QUALIFIERS and before not in EN_STOPWORDS
     return before if ok else ""

@@ -307,6 +307,17 @@ def count_windows(text: str) -> list[str]:
     return out
 
 
+def names_another_year(text: str, question: str) -> bool:
+    """Whether ``text`` is about another year than the question's, whatever release carries it: it names another
+    year's event ("2027年大会的闭幕式…" in a 2030 release: :func:`event_years`), or opens a clause with another year,
+    the asked one nowhere in it ("2028年全省贸易额为…" states 2028's figure: :func:`fact_years`)."""
+    asked = {int(y) for y in question_years(question)}
+    named = event_years(text)
+    if named and not asked & named:
+        return True
+    return bool(fact_years(text)) and not asked & set(year_mentions(text))
+
+
 def settled(text: str) -> str:
     """``text`` without its clauses that give a forecast or a plan (:data:`FORECAST`): what was counted."""
     return "，".join(c for c in _CLAUSE_RE.split(text) if c.strip() and not FORECAST.search(c))
@@ -481,18 +492,8 @@ class Selector:
             return kind_present(kind, sentence.text, question)
         if kind == "part" and parts_named(lead := paragraph_lead(sentence)):  # "The third phase… It brought…"
             return kind_present(kind, lead, question)
-        if (
-            kind == "year"
-            and (named := event_years(sentence.text))
-            and not {int(y) for y in question_years(question)} & named
-        ):
-            return False  # "2027年大会的闭幕式…" in a 2030 release: about 2027
-        if (
-            kind == "year"
-            and fact_years(sentence.text)
-            and not {int(y) for y in question_years(question)} & set(year_mentions(sentence.text))
-        ):
-            return False  # "2022年全省贸易额为…" states 2022's figure, not the asked year's
+        if kind == "year" and names_another_year(sentence.text, question):
+            return False
         if kind == "year" and (asked := editions(question)) and asked <= editions_of_event(sentence.text, question):
             return True  # "首届（2018年）…": the sentence names the asked edition itself, which the year only glosses
         if kind == "year" and (row_years := year_cells(sentence.text)):
