@@ -68,8 +68,8 @@ eval: model
 
 # the held-out corpora: run each once, after a round of tuning, and report that first run
 eval-heldout: model
-	$(BIN)/confbot eval tests/corpora/heldout20.suite.json
-	$(BIN)/confbot eval tests/corpora/heldout21.suite.json
+	$(BIN)/confbot eval tests/corpora/heldout22.suite.json
+	$(BIN)/confbot eval tests/corpora/heldout23.suite.json
 
 clean:
 	rm -rf $(VENV) index/chroma.sqlite3 index/*/
