@@ -8,7 +8,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from confbot.answer.chain import Answerer, is_injection
 from confbot.answer.citations import citations_from_markers, verify_citations
 from confbot.answer.condense import condense_extractive, subject_of
-from confbot.answer.kinds import countries_in, expected_kinds, kind_present, question_language
+from confbot.answer.kinds import asked_countries, countries_in, expected_kinds, kind_present, question_language
 from confbot.ingest.indexer import ingest
 from confbot.records import Chunk, Citation, Hit, Turn
 from confbot.retrieve.pipeline import Pipeline
@@ -727,6 +727,16 @@ def test_a_country_is_named_by_its_english_adjective_too() -> None:
     assert countries_in("越南和马来西亚代表团") == {"VN", "MY"}
     assert countries_in("沙特和印尼的企业") == {"SA", "ID"}  # short names pycountry lacks
     assert countries_in("The Indiana delegation", adjectives=True) == set()
+    assert countries_in("Russia, Turkey and the UK") == {"RU", "TR", "GB"}  # common names pycountry lacks
+
+
+def test_countries_joined_in_an_event_name_are_not_asked_about() -> None:
+    """ "the China-Iceland Expo" names an event; "Iceland's pavilion at the China-Xinghe Expo" asks about Iceland."""
+    assert asked_countries("How many firms came to the 5th China-Iceland Expo?") == set()
+    assert asked_countries("What did Russia show at the China-Xinghe Expo?") == {"RU"}
+    assert asked_countries("第五届中国—冰岛博览会有多少家企业参展？") == set()
+    assert asked_countries("中国—星河博览会上冰岛国家馆有多大？") == {"IS"}
+    assert asked_countries("Who spoke for Iceland at the Xinghe Forum?") == {"IS"}
 
 
 def test_chaired_is_a_deed_not_the_title_chair() -> None:

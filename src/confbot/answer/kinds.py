@@ -141,6 +141,10 @@ def has_place(text: str) -> bool:
 
 #: common Chinese names of countries that pycountry's zh_CN translations lack (they give 沙特阿拉伯, 印度尼西亚)
 _ZH_SHORT_NAMES = {"沙特": "SA", "印尼": "ID", "阿拉伯联合酋长国": "AE", "玻利维亚": "BO"}
+#: common English names that pycountry lacks (it gives Russian Federation, Türkiye, Brunei Darussalam), and the
+#: usual abbreviations, upper case only
+_EN_SHORT_NAMES = {"Russia": "RU", "Turkey": "TR", "Brunei": "BN", "Ivory Coast": "CI", "Burma": "MM"}
+_EN_SHORT_NAMES |= {"Macedonia": "MK", "Britain": "GB", "Macau": "MO", "USA": "US", "UK": "GB", "US": "US"}
 
 
 @functools.lru_cache(maxsize=1)
@@ -160,7 +164,7 @@ def country_names() -> dict[str, str]:
                 for name in (en.split(",")[0], zh.gettext(en)):
                     if len(name) >= (2 if has_cjk(name) else 4):
                         names.setdefault(name, c.alpha_2)
-    for name, code in _ZH_SHORT_NAMES.items():
+    for name, code in (_ZH_SHORT_NAMES | _EN_SHORT_NAMES).items():
         names.setdefault(name, code)
     return names
 
@@ -183,6 +187,21 @@ def countries_in(text: str, adjectives: bool = False) -> set[str]:
     their English adjective (Vietnamese: VN), as a passage names a country whose guest it quotes."""
     names = country_names()
     return {names[m.group("en") or m.group()] for m in _countries(adjectives).finditer(to_simplified(text))}
+
+
+#: an event's name joining places by a dash, whose countries name the event, not a subject asked about: China-Xinghe
+#: Expo, 冰岛—星河博览会 (title-case words or CJK runs on both sides, ending in an event noun)
+_JOINED_EVENT = re.compile(
+    r"(?:\b[A-Z][\w'’]*\s*[-–—]\s*)+(?:(?:[A-Z][\w'’]*|and|of|for|the)\s+){0,5}?"
+    r"(?:Expo|Fair|Forum|Summit|Conference|Congress|Convention|Exhibition|Festival|Dialogue)\b"
+    r"|[\u4e00-\u9fff]{2,8}[—–\-－][\u4e00-\u9fff]{1,8}?(?:博览会|交易会|展览会|论坛|峰会|大会)"
+)
+
+
+def asked_countries(question: str) -> set[str]:
+    """:func:`countries_in` for a question, leaving out the countries only named inside an event's name that joins
+    places by a dash ("the 5th China-Xinghe Expo": the question is about the expo, not about China)."""
+    return countries_in(_JOINED_EVENT.sub(" ", to_simplified(question)))
 
 
 def has_country(text: str) -> bool:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from confbot.answer.kinds import (
     LATIN_RE,
+    asked_countries,
     counted_modifier,
     counted_noun,
     countries_in,
@@ -913,7 +914,7 @@ class Selector:
         ]
         # a country the question names (not the index's own) must be in the passages: 某国国家馆 is not the total area
         # ... in the sentences (a title naming it is not enough), also as an English adjective (Vietnamese)
-        for code in sorted(countries_in(question) - self.host_countries):
+        for code in sorted(asked_countries(question) - self.host_countries):
             if not any(code in countries_in(t, adjectives=True) for t in texts):
                 missing.append(f"country {code}")
         standing = country_standing(question) if "country" in kinds else ""
