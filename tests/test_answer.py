@@ -8,7 +8,14 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from confbot.answer.chain import Answerer, is_injection
 from confbot.answer.citations import citations_from_markers, verify_citations
 from confbot.answer.condense import condense_extractive, subject_of
-from confbot.answer.kinds import asked_countries, countries_in, expected_kinds, kind_present, question_language
+from confbot.answer.kinds import (
+    asked_countries,
+    asked_thing,
+    countries_in,
+    expected_kinds,
+    kind_present,
+    question_language,
+)
 from confbot.ingest.indexer import ingest
 from confbot.records import Chunk, Citation, Hit, Turn
 from confbot.retrieve.pipeline import Pipeline
@@ -883,3 +890,19 @@ def test_an_english_role_is_found_through_a_shared_translation_or_its_stem() -> 
     assert s.english_synonym("presided", presided, "Wang Yue chaired the meeting.")  # both 主持
     assert not s.english_synonym("presided", presided, "Wang Yue attended the meeting.")
     assert s.english_synonym("chaired", [], "Liu Yue, chairwoman of the committee, opened it.")  # chair-
+
+
+def test_the_thing_a_chinese_question_asks_for() -> None:
+    assert asked_thing("星河博览会的吉祥物是什么？") == "吉祥物"
+    assert asked_thing("大会闭幕式上发布了哪份白皮书？") == "白皮书"
+    assert asked_thing("展馆是由哪位建筑师设计的？") == "建筑师"
+    assert asked_thing("冠军是哪支队伍？") == "队伍"
+    # what answers paraphrase, what a kind judges, a title, an English question: nothing to look for
+    for q in (
+        "本届展会的特点是什么？",
+        "主题是什么？",
+        "签约总金额是多少？",
+        "滨江市市长是谁？",
+        "What is the mascot?",
+    ):
+        assert asked_thing(q) == "", q

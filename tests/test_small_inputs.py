@@ -329,3 +329,13 @@ def test_a_chinese_question_is_answered_from_an_english_release(tmp_path: Path, 
 )
 def test_follow_ups_are_rewritten_only_when_elliptical(history: list[str], question: str, expected: str) -> None:
     assert condense_extractive(question, [Turn("user", h) for h in history]) == expected
+
+
+def test_the_thing_a_question_asks_for_must_be_named(tmp_path: Path, real_embedder: Any) -> None:
+    """ "吉祥物是什么？" over a release naming no mascot is refused, though its sentences look alike; named, answered."""
+    text = "星河博览会新闻稿\n星河博览会今天在滨江开幕，展会设计取意“星河入海”。\n本届展会共设6个展馆。\n"
+    assert ask(tmp_path, {"r.txt": text}, "星河博览会的吉祥物是什么？", real_embedder).refused
+    named = text + "本届展会的吉祥物是一只名为“小星”的海豚。\n"
+    a = ask(tmp_path / "b", {"r.txt": named}, "星河博览会的吉祥物是什么？", real_embedder)
+    assert not a.refused and "小星" in a.text
+    assert ask(tmp_path / "c", {"r.txt": text}, "星河博览会的展馆是由哪位建筑师设计的？", real_embedder).refused

@@ -19,6 +19,7 @@ from confbot.text.lexicon import (
     EN_STOPWORDS,
     FOREIGN_WORDS,
     NAMED_THING_WORDS,
+    ZH_KIND_NOUNS,
     ZH_QUESTION_WORDS,
     ZH_STOPWORDS,
 )
@@ -49,7 +50,7 @@ _TIME = re.compile(
     r"|\b(?:morning|afternoon|evening|noon|midnight|o'clock)\b",
     re.I,
 )
-_VENUE = (r"会展中心|会议中心|博览中心|展览中心|国际中心|体育中心|体育馆|展览馆|博物馆|会堂|大厦|大楼|广场|酒店|宾馆|饭店"
+_VENUE = (r"会展中心|会议中心|博览中心|展览中心|国际中心|体育中心|体育馆|体育场|展览馆|博物馆|剧院|剧场|礼堂|会堂|大厦|大楼|广场|酒店|宾馆|饭店"
           r"|园区|产业园|科技园|[园馆厅室]|号馆|展厅|会议室|报告厅|机场|车站|火车站|高铁站|码头|服务台|中心")  # fmt: skip
 _PLACE = re.compile(
     rf"{_H}{{1,8}}(?:省|市|区|县|镇|州|自治区|特别行政区)|在{_H}{{2,12}}(?:举行|举办|召开|开幕|落幕|闭幕|启幕)"
@@ -74,10 +75,12 @@ _ORG = re.compile(
     r"|\b[A-Z]{2,8}\b"
 )
 _TITLES = (r"主任|副主任|书记|局长|厅长|部长|司长|处长|秘书长|院士|市长|省长|州长|主席|总裁|董事长|总经理|教授|发言人|负责人"
-           r"|总统|总理|首相|大使|会长|理事长|院长|校长|行长|委员长|委员|代表|专家|博士|主持人|大臣|次长|参赞|领事|董事|首席执行官")  # fmt: skip
+           r"|总统|总理|首相|大使|会长|理事长|院长|校长|行长|委员长|委员|代表|专家|博士|主持人|大臣|次长|参赞|领事|董事|首席执行官"
+           rf"|{_H}{{0,3}}学家|企业家|艺术家|作家|工程师|研究员|创始人|总监")  # fmt: skip
 #: what a named person does right after the name (局长王明介绍, 主任李华通报说): a title and a name before one of these
 _SAYS = r"在|出席|致辞|表示|介绍|主持|说|指出|强调|发言|通报|宣布|透露|称|认为|提出|回答|解读|发布|宣读|一行|会见|参加|参观|答|以|通过|向"
 _SAYS += r"|已经|曾经|也|还|将|亲自|随后|当天|今天"  # ... or an adverb before the verb (院长王明已经参加过)
+_SAYS += r"|的(?:指导|带领|领导|主持|见证|陪同)"  # ... or whose guidance or lead it was (在语言学家王明的指导下)
 #: what follows a title but starts no name (部长在会上, 副主席主持揭幕): a verb of speaking or presiding
 _NOT_NAME = r"在|主持|出席|致辞|表示|介绍|发言|宣布|指出|强调|会见|参加|参观|等|和|及|与|们|也|还|已|曾|将|亲自"
 _PERSON = re.compile(
@@ -328,8 +331,9 @@ def has_url(text: str) -> bool:
 
 
 def has_edition(text: str) -> bool:
-    """An edition named: 第十二届, 届次：第三届, the 12th, the third summit, 首届."""
-    return bool(editions(text))
+    """An edition named: 第十二届, 届次：第三届, the 12th, the third summit, 首届; or a table's edition cell whatever
+    it holds (届次：2024星河博览会)."""
+    return bool(editions(text)) or bool(re.search(r"届次[:：]\s*\S", to_simplified(text)))
 
 
 #: several items named together: 甲、乙, "A, B and C", "Alpha and Beta" (capitalised names joined)
@@ -530,6 +534,41 @@ def counted_modifier(question: str, noun: str | None = None) -> str:
         return "foreign"
     ok = before.isalpha() and len(before) >= 3 and before not in _EN_QUALIFIERS and before not in EN_STOPWORDS
     return before if ok else ""
+
+
+#: what a Chinese question names as the thing it asks for: 吉祥物是什么, 售价是多少, 标准叫什么, 哪份白皮书, 哪支队伍
+_ASKED_IS = re.compile(rf"({_H}{{2,8}}?)(?:是|叫|为)(?:什么|多少|哪些|哪个|哪一个)(?:名字|名称)?[？?]?$")
+_ASKED_WHICH = re.compile(rf"哪(?:份|支|款|部|本|首|种|条|所|位|家|座)({_H}{{2,6}})")
+#: nouns a question asks for that any answer paraphrases (特点, 情况, 意义) or a kind of answer judges (主题, 面积, 日期)
+_GENERIC_ASKED = frozenset(
+    "主题 名字 名称 情况 内容 特点 亮点 特色 意义 作用 目的 原因 方式 形式 规模 数量 总数 数字 数据 结果 成果 变化 区别 关系 "
+    "身份 职务 职位 头衔 定位 时间 日期 地点 地址 面积 人数 人次 东西 事情 措施 举措 做法 重点 目标 安排 亮相 表现 水平 "
+    "部分 方面 领域 类型 种类 比例 占比 比重 幅度 增速 排名 标准 主旨 主办方 承办方 官员 领导 嘉宾 人物 企业 单位 机构 "
+    "地方 城市 国家 省份 项目 题目 口号 举例 奖项".split()
+)
+
+
+def asked_thing(question: str) -> str:
+    """The noun a Chinese question names as what it asks for, when an answer must name it too: the last word before
+    是什么/是多少/叫什么 (吉祥物是什么 -> 吉祥物, 零售价是多少 -> 零售价), or the first after 哪份/哪支/哪位...
+    (哪份白皮书 -> 白皮书, 哪位建筑师 -> 建筑师); "" for an English question, for a noun of
+    :data:`_GENERIC_ASKED` (特点, 主题: answers paraphrase them, or a kind judges them) and where none is named."""
+    simple = to_simplified(question).strip()
+    if not has_cjk(simple):
+        return ""
+    from confbot.retrieve.bm25 import jieba_tokenizer
+
+    jieba_tokenizer()  # shared initialisation (dictionary, quiet logging)
+    import jieba.posseg
+
+    m = _ASKED_WHICH.search(simple) or _ASKED_IS.search(simple)
+    pairs = [(p.word, p.flag) for p in jieba.posseg.lcut(m.group(1))] if m else []
+    # a common noun (not a place's, a person's or an institution's name), the head: the last one (哪位建筑师设计的 ->
+    # 建筑师)
+    nouns = [w for w, f in pairs if f in ("n", "nz", "nr") and len(w) >= 2]  # jieba tags 吉祥物 nr
+    word = nouns[-1] if nouns else ""
+    generic = word in _GENERIC_ASKED | ZH_KIND_NOUNS | ZH_QUESTION_WORDS | ZH_STOPWORDS or is_title(word)
+    return "" if generic or word.endswith(("额", "价", "价格", "费")) else word  # amounts and prices: kinds judge them
 
 
 #: words between 谁/哪位 and the role a person question asks about (由谁主持, 哪位中国领导人做的主旨演讲)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from confbot.answer.kinds import (
     LATIN_RE,
     asked_countries,
+    asked_thing,
     counted_modifier,
     counted_noun,
     countries_in,
@@ -80,6 +81,7 @@ class Asked:
     modifier: str = ""
     role: str = ""
     final: bool = False  # the final, counted figure is asked for (最终, "in the end"), not a forecast
+    thing: str = ""  # the noun named as what is asked for (吉祥物是什么, 哪份白皮书: :func:`asked_thing`)
 
 
 def asked_of(question: str, kinds: Sequence[str]) -> Asked:
@@ -87,7 +89,9 @@ def asked_of(question: str, kinds: Sequence[str]) -> Asked:
     noun = counted_noun(question) if "number" in kinds else ""
     role = role_of(question) if {"person", "person_or_org"} & set(kinds) else ""
     final = bool(noun and FINAL_QUESTION.search(question) and not FORECAST.search(question))
-    return Asked(noun, counted_modifier(question, noun) if noun else "", role, final)
+    thing = asked_thing(question)
+    thing = "" if thing in (noun, role) else thing
+    return Asked(noun, counted_modifier(question, noun) if noun else "", role, final, thing)
 
 
 # ---------------------------------------------------------------- language and question analysis
@@ -912,29 +916,12 @@ class Selector:
                 else any(self.has_kind(k, t, question) for t in texts)
             )
         ]
-        # a country the question names (not the index's own) must be in the passages: 某国国家馆 is not the total area
-        # ... in the sentences (a title naming it is not enough), also as an English adjective (Vietnamese)
-        for code in sorted(asked_countries(question) - self.host_countries):
-            if not any(code in countries_in(t, adjectives=True) for t in texts):
-                missing.append(f"country {code}")
-        standing = country_standing(question) if "country" in kinds else ""
-        if standing and not self.present(
-            standing, canonical("".join([*texts, *context])), english_stems(" ".join(texts))
-        ):
-            missing.append(f"role {standing}")  # 主宾国 asked: a sentence naming countries without it says nothing
-        role, noun = asked.role, asked.noun
-        if (
-            role
-            # an English role through its glosses; a Chinese one over English text only as a title (市长: mayor)
-            and (has_cjk(best.text) == has_cjk(question) or not has_cjk(role) or is_title(role))
-            and not self.role_present(role, [*texts, *context], en_terms)
-        ):
-            missing.append(f"role {role}")  # who presided: a sentence naming somebody without presiding says nothing
-        if noun and not self.noun_counted(noun, [*texts, *context], en_terms, asked.modifier, asked.final):
-            missing.append(f"count of {noun}")
+        missing += self.asked_missing(question, chosen, kinds, en_terms, asked)
         features = answer_features(cov, best_sim, missing, question, best.rank)
         p = answer_probability(features)
-        hard = [m for m in missing if m in CONSTRAINT_KINDS or m.startswith(("count of", "country ", "role "))]
+        hard = [
+            m for m in missing if m in CONSTRAINT_KINDS or m.startswith(("count of", "country ", "role ", "thing "))
+        ]
         reason = ""
         if hard:
             reason = f"no {', '.join(hard)} in the passages"
@@ -959,6 +946,44 @@ class Selector:
             round(p, 4),
             bool(hard),
         )
+
+    def asked_missing(
+        self,
+        question: str,
+        chosen: Sequence[Sentence],
+        kinds: Sequence[str],
+        en_terms: Mapping[str, Sequence[str]],
+        asked: Asked,
+    ) -> list[str]:
+        """What the question asks of its answer that ``chosen`` (best first) lacks, each a hard miss: a country it
+        names ("country IS"), the standing asked of a country or the role asked of a person ("role 主持"), a figure
+        of the counted noun ("count of 观众"), the thing it asks for ("thing 吉祥物")."""
+        best, texts = chosen[0], [s.text for s in chosen]
+        context = [s.chunk.title for s in chosen]
+        missing: list[str] = []
+        # a country the question names (not the index's own) must be in the passages: 某国国家馆 is not the total area
+        # ... in the sentences (a title naming it is not enough), also as an English adjective (Vietnamese)
+        for code in sorted(asked_countries(question) - self.host_countries):
+            if not any(code in countries_in(t, adjectives=True) for t in texts):
+                missing.append(f"country {code}")
+        standing = country_standing(question) if "country" in kinds else ""
+        if standing and not self.present(
+            standing, canonical("".join([*texts, *context])), english_stems(" ".join(texts))
+        ):
+            missing.append(f"role {standing}")  # 主宾国 asked: a sentence naming countries without it says nothing
+        role, noun = asked.role, asked.noun
+        if (
+            role
+            # an English role through its glosses; a Chinese one over English text only as a title (市长: mayor)
+            and (has_cjk(best.text) == has_cjk(question) or not has_cjk(role) or is_title(role))
+            and not self.role_present(role, [*texts, *context], en_terms)
+        ):
+            missing.append(f"role {role}")  # who presided: a sentence naming somebody without presiding says nothing
+        if noun and not self.noun_counted(noun, [*texts, *context], en_terms, asked.modifier, asked.final):
+            missing.append(f"count of {noun}")
+        if asked.thing and not self.noun_present(asked.thing, [*texts, *context], en_terms):
+            missing.append(f"thing {asked.thing}")  # 吉祥物是什么: a sentence naming no mascot names none
+        return missing
 
     def _adds(
         self, s: Sentence, chosen: Sequence[Sentence], zh_terms: Sequence[str], en_terms: Mapping[str, Sequence[str]]
