@@ -903,6 +903,14 @@ def test_the_thing_a_chinese_question_asks_for() -> None:
         "主题是什么？",
         "签约总金额是多少？",
         "滨江市市长是谁？",
+        "哪家公司参展？",
         "What is the mascot?",
     ):
         assert asked_thing(q) == "", q
+
+
+def test_a_chinese_amount_is_any_sum_ending_in_e() -> None:
+    """贸易额, 销售额 ask for an amount like 金额; 份额 (a share) and 名额 (places) do not."""
+    assert "amount" in expected_kinds("2022年冰岛与星河的贸易额是多少？")
+    assert "amount" in expected_kinds("销售额有多大？")
+    assert "amount" not in expected_kinds("市场份额是多少？") and "amount" not in expected_kinds("名额有多少个？")

@@ -372,7 +372,7 @@ KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
     ("hall", re.compile(r"几号馆|哪号馆|几号厅|哪个展馆|which hall", re.I), has_hall),
     ("area", re.compile(r"面积|多少平方米|多少平米|(?:exhibition|floor|total|display|exhibit|net|gross|show|covered)\s+areas?\b"
                         r"|how (?:large|big)\b.{0,60}\bareas?\b|\bareas?\b.{0,40}\bhow (?:large|big)\b|square met|floor space", re.I), has_area),
-    ("amount", re.compile(r"金额|总额|总投资|投资额|成交额|交易额|签约额|营收|\brevenues?\b|花了多少|花费多少|耗资多少|出资多少|total investment|how much (?:investment|money)"
+    ("amount", re.compile(r"金额|总额|总投资|[\u4e00-\u9fff](?<![份名配限])额|营收|\brevenues?\b|花了多少|花费多少|耗资多少|出资多少|total investment|how much (?:investment|money)"
      r"|how much\b.{0,40}\b(?:spend|spent|pay|paid|invest|raise|raised|earn|earned)\b|\bworth\b|\bvalue\b", re.I), has_amount),
     ("venue", re.compile(r"哪个馆|哪个厅|哪个场馆|哪些场馆|哪个会议室|哪个展厅|服务台|哪家酒店|哪个酒店|which hall|which room|which building|which hotel|(?<![\w-])venues?\b(?!-)", re.I), has_venue),
     ("date", re.compile(r"什么时候|何时|哪天|几号(?!馆|厅)|哪一天|哪几天|日期|几月|哪年|明天|后天|今天|昨天|下周|本周|这周|周末|开幕吗|闭幕吗"
@@ -544,7 +544,7 @@ _GENERIC_ASKED = frozenset(
     "主题 名字 名称 情况 内容 特点 亮点 特色 意义 作用 目的 原因 方式 形式 规模 数量 总数 数字 数据 结果 成果 变化 区别 关系 "
     "身份 职务 职位 头衔 定位 时间 日期 地点 地址 面积 人数 人次 东西 事情 措施 举措 做法 重点 目标 安排 亮相 表现 水平 "
     "部分 方面 领域 类型 种类 比例 占比 比重 幅度 增速 排名 标准 主旨 主办方 承办方 官员 领导 嘉宾 人物 企业 单位 机构 "
-    "地方 城市 国家 省份 项目 题目 口号 举例 奖项".split()
+    "地方 城市 国家 省份 项目 题目 口号 举例 奖项 公司".split()
 )
 
 

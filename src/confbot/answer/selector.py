@@ -981,8 +981,11 @@ class Selector:
             missing.append(f"role {role}")  # who presided: a sentence naming somebody without presiding says nothing
         if noun and not self.noun_counted(noun, [*texts, *context], en_terms, asked.modifier, asked.final):
             missing.append(f"count of {noun}")
-        if asked.thing and not self.noun_present(asked.thing, [*texts, *context], en_terms):
-            missing.append(f"thing {asked.thing}")  # 吉祥物是什么: a sentence naming no mascot names none
+        # 吉祥物是什么: a sentence naming no mascot names none (in the question's language: a dictionary's glosses of
+        # a noun miss too many of its English wordings, 产值 as "output")
+        thing = asked.thing if has_cjk(best.text) == has_cjk(question) else ""
+        if thing and not self.noun_present(thing, [*texts, *context], en_terms):
+            missing.append(f"thing {thing}")
         return missing
 
     def _adds(
