@@ -249,6 +249,9 @@ def test_counted_noun() -> None:
     assert counted_modifier("How many new guests came?") == counted_modifier("How many visitors came?") == ""
     assert counted_modifier("How many foreign guests came?") == "foreign"  # one sense, judged by any of its words
     assert counted_modifier("大会有多少名观众参加？") == ""
+    # how the counted noun took part, or a foreign word, shortly before it (线上参展的企业: online ones)
+    assert counted_modifier("第三届星河会线上参展的企业有多少家？") == "线上"
+    assert counted_modifier("境外参展的企业有多少家？") == "foreign"
     # a country before the noun narrows it (多少家匈牙利企业: companies, of that country); a measured noun (观看量)
     assert (
         counted_noun("有多少家马来西亚企业参展？") == "企业"

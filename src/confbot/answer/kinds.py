@@ -508,11 +508,16 @@ def counted_noun(question: str) -> str:
     return words[0] if words else ""
 
 
+#: how a count's noun took part, standing before it in a question (线上参展的企业) and by the figure in an answer
+_CHANNEL_WORDS = ("线上", "线下", "网上", "云上")
+
+
 def counted_modifier(question: str, noun: str | None = None) -> str:
     """In an English count question, the word just before the counted noun when it narrows it ("how many humanoid
     robots" -> ``humanoid``, "online buyers" -> ``online``, "overseas buyers" -> ``foreign``: any word of
     :data:`FOREIGN_WORDS`); in a Chinese one, a ranking (多少家世界500强企业 ->
-    500强) or a country right before the noun (多少家冰岛企业 -> 冰岛); "" for another qualifier such as "new"
+    500强), a country right before the noun (多少家冰岛企业 -> 冰岛), ``foreign`` for a foreign word shortly before
+    it (境外参展的企业) or how it took part (线上参展的企业 -> 线上); "" for another qualifier such as "new"
     (:data:`_EN_QUALIFIERS`, translated too many ways to judge) or a noun standing alone. ``noun``: the question's
     :func:`counted_noun` when the caller has it already."""
     if has_cjk(question):  # 多少家冰岛企业: the country must stand by the figure too; 多少家500强企业: the ranking
@@ -521,7 +526,12 @@ def counted_modifier(question: str, noun: str | None = None) -> str:
         if noun and (ranking := re.search(r"\d+强", simple)):
             return ranking.group()
         near = (m.group() for m in _countries().finditer(simple) if noun and simple[m.end() :].startswith(noun))
-        return next(near, "")
+        if country := next(near, ""):
+            return country
+        before = simple[max(0, simple.find(noun) - 8) : simple.find(noun)] if noun and noun in simple else ""
+        if any(w in before for w in FOREIGN_WORDS if not w.isascii()):  # 境外参展的企业: foreign ones
+            return "foreign"
+        return next((w for w in _CHANNEL_WORDS if w in before), "")  # 线上参展的企业: online ones
     en = _COUNTED_EN.search(question)
     if not en:
         return ""
