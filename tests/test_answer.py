@@ -747,6 +747,9 @@ def test_countries_joined_in_an_event_name_are_not_asked_about() -> None:
     assert asked_countries("第五届中国—冰岛博览会有多少家企业参展？") == set()
     assert asked_countries("中国—星河博览会上冰岛国家馆有多大？") == {"IS"}
     assert asked_countries("Who spoke for Iceland at the Xinghe Forum?") == {"IS"}
+    # a country's adjective counts in what is counted ("Vietnamese firms"), not elsewhere ("the Vietnamese section")
+    assert asked_countries("How many Vietnamese firms came to the Xinghe Expo?") == {"VN"}
+    assert asked_countries("What was shown in the Vietnamese section of the Xinghe Expo?") == set()
 
 
 def test_chaired_is_a_deed_not_the_title_chair() -> None:

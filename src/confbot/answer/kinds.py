@@ -203,8 +203,11 @@ _JOINED_EVENT = re.compile(
 
 def asked_countries(question: str) -> set[str]:
     """:func:`countries_in` for a question, leaving out the countries only named inside an event's name that joins
-    places by a dash ("the 5th China-Xinghe Expo": the question is about the expo, not about China)."""
-    return countries_in(_JOINED_EVENT.sub(" ", to_simplified(question)))
+    places by a dash ("the 5th China-Xinghe Expo": the question is about the expo, not about China), and adding a
+    country named by its adjective in what an English question counts ("how many Indian firms")."""
+    bare = _JOINED_EVENT.sub(" ", to_simplified(question))
+    counted = _COUNTED_EN.search(bare)  # "how many Icelandic firms": a count of that country's firms
+    return countries_in(bare) | (countries_in(counted.group(1), adjectives=True) if counted else set())
 
 
 def has_country(text: str) -> bool:
