@@ -920,3 +920,13 @@ def test_a_chinese_amount_is_any_sum_ending_in_e() -> None:
     assert "amount" in expected_kinds("2022年冰岛与星河的贸易额是多少？")
     assert "amount" in expected_kinds("销售额有多大？")
     assert "amount" not in expected_kinds("市场份额是多少？") and "amount" not in expected_kinds("名额有多少个？")
+
+
+def test_counts_in_every_chinese_measure_word() -> None:
+    """几份, 几件, 几所 ask for counts like 几个; 售价 is a price asked for by name."""
+    from confbot.answer.kinds import counted_noun
+
+    assert "number" in expected_kinds("大会期间签署了几份合作议定书？")
+    assert "number" in expected_kinds("二等奖共评出几件作品？")
+    assert counted_noun("有几所大学参赛？") == "大学"
+    assert asked_thing("星河机器人的售价是多少？") == "售价"

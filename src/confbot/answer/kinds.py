@@ -366,7 +366,7 @@ def has_number(text: str) -> bool:
 _STATE_NOUN = r"部门|部委|机关|机构|级|单位|层面|标准|战略|实验室|重点|中心|项目|平台|队"
 #: (kind, question pattern, detector) in order of specificity
 KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
-    ("price", re.compile(r"多少钱|价格|票价|费用|收费|门票|注册费|报名费|参会费|会费|免费吗|\bprices?\b|\bcosts?\b|\bfees?\b|\btickets?\b|how much does|how much is", re.I), has_price),
+    ("price", re.compile(r"多少钱|价格|票价|售价|定价|零售价|费用|收费|门票|注册费|报名费|参会费|会费|免费吗|\bprices?\b|\bcosts?\b|\bfees?\b|\btickets?\b|how much does|how much is", re.I), has_price),
     ("url", re.compile(r"网址|网站|链接|官网|二维码|报名(?:方式|渠道|入口|网址|链接)|(?:怎么|如何|在哪)(?:报名|注册|预约)|website|\burl\b|\blinks?\b"
                        r"|how (?:do|can) (?:i|we) (?:register|sign up|book)|where (?:do|can) (?:i|we) (?:register|sign up)", re.I), has_url),
     ("address", re.compile(r"地址|街道|门牌|哪条路|哪条街|什么路|住宿|停车|地铁|公交|\baddress(?:es)?\b|\bstreet|which road|\bparking|\bmetro\b|\bsubway|\bbus(?:es)?\b(?!\s+(?:makers?|manufacturers?|producers?|compan(?:y|ies)|brands?|firms?|industry))", re.I), has_address),
@@ -384,7 +384,7 @@ KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
     ("person_or_org", re.compile(r"谁|哪位|哪些人|哪[两三几]?家|哪[两三几]?个单位|哪些单位|主办方|承办方|\bwho\b|\bwhom\b", re.I), has_person_or_org),
     ("person", re.compile(rf"(?:嘉宾|演讲者|主讲人?|领导人?|官员|{_TITLES})\S{{0,4}}(?:是谁|有谁|是哪|有哪些)|哪位|主旨演讲嘉宾|(?:{_TITLES})的?(?:叫什么|名字)"
                           r"|keynote speaker|\bspeakers?\b|which (?:[A-Za-z-]+\s+){0,2}(?:official|leader|premier|president|minister|guest|head of state|ambassador|mayor|governor)s?\b", re.I), has_person),
-    ("number", re.compile(r"多少|(?<!哪)几(?:个|家|届|场|项|名|位|天(?![后前内以]))|多大|多长|多高|比重|占比|规模|排第几|第几"
+    ("number", re.compile(r"多少|(?<!哪)几(?:个|家|届|场|项|名|位|份|件|种|批|所|座|条|款|部|轮|天(?![后前内以]))|多大|多长|多高|比重|占比|规模|排第几|第几"
                           r"|how many|how much|how large|how big|how long|number of|percentage|share|what rank", re.I), has_number),
     ("country", re.compile(rf"哪(?:个|些|一个)?{_H}{{0,4}}国家(?!{_STATE_NOUN})|哪国|哪一国|which countr|what countr", re.I), has_country),
     ("edition_name", re.compile(r"哪一?届|哪几届|which (?:edition|session)s?\b", re.I), has_edition),
@@ -399,7 +399,7 @@ _COUNTED_EN = re.compile(r"\bhow many\s+((?:[a-z0-9][\w-]*\s*){1,6})", re.I)
 _PLURAL = re.compile(r"[a-z]{2,}(?<!s)s$|people$", re.I)
 _EN_QUALIFIERS = {"more", "new", "foreign", "overseas", "international", "domestic", "other"}
 #: the measure words a count is given in (多少家, 有几个)
-_COUNT_UNITS = "个|家|名|位|场|项|届|次|人次|人|天|座|条|件|周年"
+_COUNT_UNITS = "个|家|名|位|场|项|届|次|人次|人|天|座|条|件|份|种|批|所|款|部|轮|周年"
 #: a year the question is about: "2023年", "in 2023", "the 2022 conference", "FAIR 2021", or opening an event's
 #: name ("2025星河博览会"), not a figure ("2024名观众", "截至2023" is a year only with 年)
 _YEAR_Q = re.compile(
@@ -581,7 +581,7 @@ def asked_thing(question: str) -> str:
     nouns = [w for w, f in pairs if f in ("n", "nz", "nr") and len(w) >= 2]  # jieba tags 吉祥物 nr
     word = nouns[-1] if nouns else ""
     generic = word in _GENERIC_ASKED | ZH_KIND_NOUNS | ZH_QUESTION_WORDS | ZH_STOPWORDS or is_title(word)
-    return "" if generic or word.endswith(("额", "价", "价格", "费")) else word  # amounts and prices: kinds judge them
+    return "" if generic or word.endswith(("额", "价格", "费")) else word  # amounts and prices: kinds judge them
 
 
 #: words between 谁/哪位 and the role a person question asks about (由谁主持, 哪位中国领导人做的主旨演讲)
