@@ -117,7 +117,7 @@ def test_markers_beyond_the_contexts_and_made_up_quotes_are_dropped() -> None:
         ("签约项目主要集中在哪些产业？", ["list"]),  # which industries: not a place
         ("分会场设在哪个区？", ["place"]),
         ("揭幕的国家副主席叫什么名字？", ["person"]),  # a title's name: a person
-        ("大会的吉祥物叫什么名字？", []),
+        ("大会的吉祥物叫什么名字？", ["name"]),  # a name asked for: quoted, a person's or in Latin letters
         ("开幕式上致辞的星河省省长是谁？", ["person"]),  # a title asked for: a person, not an organisation
         ("By how many tonnes did the whole-venue green power cut emissions?", ["number"]),  # no venue asked
         ("Which companies exhibit in the smart living area?", ["list"]),  # a zone, not a size
@@ -930,3 +930,15 @@ def test_counts_in_every_chinese_measure_word() -> None:
     assert "number" in expected_kinds("二等奖共评出几件作品？")
     assert counted_noun("有几所大学参赛？") == "大学"
     assert asked_thing("星河机器人的售价是多少？") == "售价"
+
+
+def test_a_question_for_a_name_needs_one_given() -> None:
+    """叫什么名字, "what is the name of": a sentence that only mentions the thing names none."""
+    from confbot.answer.kinds import has_name
+
+    assert "name" in expected_kinds("大会上发布的团体标准叫什么名字？")
+    assert "name" in expected_kinds("What was the name of the initiative released at the opening?")
+    assert not has_name("大会期间将发布机器人团体标准。") and has_name("大会发布了《星河机器人团体标准》。")
+    assert has_name("星河研究院院长王明出席。") and has_name("滨江机器人X1亮相。")
+    assert not has_name("The conference took place in a new venue.")
+    assert has_name("The conference took place at the Binjiang Grand Theatre.")

@@ -251,6 +251,17 @@ def has_theme(text: str) -> bool:
     )
 
 
+def has_name(text: str) -> bool:
+    """A name given: a quoted one (“…”, 《…》), a person's, or, in Chinese text, a Latin-letter one (a product's
+    "X1"); in English text, two capitalised words after the first word. A sentence that only mentions the thing
+    ("大会期间将发布团体标准") names nothing."""
+    if has_quoted(text) or has_person(text):
+        return True
+    if has_cjk(text):
+        return bool(re.search(r"[A-Za-z][A-Za-z0-9.+\-]*", text))
+    return bool(re.search(r"(?<=\s)[A-Z][\w'-]*\s+[A-Z][\w'-]*", text))
+
+
 def has_phone(text: str) -> bool:
     """A telephone number: 010-12345678, a mobile number, a 400 line, +86 …, "电话：…"."""
     return bool(_PHONE.search(text))
@@ -372,6 +383,7 @@ KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
     ("address", re.compile(r"地址|街道|门牌|哪条路|哪条街|什么路|住宿|停车|地铁|公交|\baddress(?:es)?\b|\bstreet|which road|\bparking|\bmetro\b|\bsubway|\bbus(?:es)?\b(?!\s+(?:makers?|manufacturers?|producers?|compan(?:y|ies)|brands?|firms?|industry))", re.I), has_address),
     ("phone", re.compile(r"电话|热线|联系方式|手机号|\bphone|hotline", re.I), has_phone),
     ("theme", re.compile(r"主题(?:是|为|叫|口号|词)|什么主题|哪个主题|口号|标语|\btheme\b(?!\s+(?!(?:of|is|was|did|does|do|for|this|that|will|and|in|at|they|it)\b)[a-z])|\bslogan|\bmotto", re.I), has_theme),
+    ("name", re.compile(r"叫什么(?:名字|名称)?|名称是什么|名字是什么|什么名字|\bwhat (?:is|was|were|are) (?:the )?names? of\b|\bwhat (?:is|was|were) (?:it|they|\w+) called\b", re.I), has_name),
     ("hall", re.compile(r"几号馆|哪号馆|几号厅|哪个展馆|which hall", re.I), has_hall),
     ("area", re.compile(r"面积|多少平方米|多少平米|(?:exhibition|floor|total|display|exhibit|net|gross|show|covered)\s+areas?\b"
                         r"|how (?:large|big)\b.{0,60}\bareas?\b|\bareas?\b.{0,40}\bhow (?:large|big)\b|square met|floor space", re.I), has_area),
@@ -442,6 +454,8 @@ def expected_kinds(question: str) -> list[str]:
         kinds = [k for k in kinds if k != "place"]
     if "person_or_org" in kinds and "person" in kinds:
         kinds = [k for k in kinds if k != "person_or_org"]
+    if {"person", "person_or_org", "theme"} & set(kinds):  # 院长叫什么名字, 主题叫什么: a person, a theme is the name
+        kinds = [k for k in kinds if k != "name"]
     if not kinds and _LIST_Q.search(q):  # 涉及哪些领域: several things, of no other kind (a preference, not a check)
         kinds.append("list")
     if question_years(q):
