@@ -7,10 +7,8 @@ LLM backends rewrite the question with the condense prompt, under the same sanit
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
-from typing import Any
 
 from confbot.records import Turn
 from confbot.text.events import CN_NUMERALS, ORDINAL_WORDS, edition_mentions, year_mentions
@@ -69,16 +67,6 @@ _COMPARISON_START = re.compile(r"^(?:那)?(?:比|较|較|同比|环比|環比|�
 _COUNT_END = re.compile(
     r"(?:一共|总共|共)?(?:有|是|为|達|达)?(?:多少|几)(?:个|個|家|名|位|人次|人|场|場|项|項|次)?[？?]?$"
 )
-
-
-@functools.lru_cache(maxsize=1)
-def _posseg() -> Any:
-    from confbot.retrieve.bm25 import jieba_tokenizer
-
-    jieba_tokenizer()  # quiet logging, shared initialisation
-    import jieba.posseg
-
-    return jieba.posseg
 
 
 def _without_leads(run: str) -> str:

@@ -583,13 +583,10 @@ def asked_thing(question: str) -> str:
     simple = to_simplified(question).strip()
     if not has_cjk(simple):
         return ""
-    from confbot.retrieve.bm25 import jieba_tokenizer
-
-    jieba_tokenizer()  # shared initialisation (dictionary, quiet logging)
-    import jieba.posseg
+    from confbot.retrieve.bm25 import jieba_posseg
 
     m = _ASKED_WHICH.search(simple) or _ASKED_IS.search(simple)
-    pairs = [(p.word, p.flag) for p in jieba.posseg.lcut(m.group(1))] if m else []
+    pairs = [(p.word, p.flag) for p in jieba_posseg().lcut(m.group(1))] if m else []
     # a common noun (not a place's, a person's or an institution's name), the head: the last one (哪位建筑师设计的 ->
     # 建筑师)
     nouns = [w for w, f in pairs if f in ("n", "nz", "nr") and len(w) >= 2]  # jieba tags 吉祥物 nr
@@ -647,12 +644,9 @@ def role_of(question: str) -> str:
             w for w in (m.group(1).lower().split() if m else []) if w not in _EN_ROLE_SKIP and not w.endswith("ly")
         ]
         return words[0] if words else ""
-    from confbot.retrieve.bm25 import jieba_tokenizer
+    from confbot.retrieve.bm25 import jieba_posseg
 
-    jieba_tokenizer()  # shared initialisation (dictionary, quiet logging)
-    import jieba.posseg
-
-    pairs = [(p.word, p.flag) for p in jieba.posseg.lcut(q) if p.word.strip()]
+    pairs = [(p.word, p.flag) for p in jieba_posseg().lcut(q) if p.word.strip()]
     at = next((i for i, (w, _) in enumerate(pairs) if w in ("谁", "哪位")), None)
     if at is None:
         return ""

@@ -45,6 +45,15 @@ def jieba_tokenizer(cache_dir: str | None = None) -> Any:
     return jieba
 
 
+def jieba_posseg(cache_dir: str | None = None) -> Any:
+    """jieba's part-of-speech tagger (``jieba.posseg``: ``lcut(text)`` -> pairs with ``.word`` and ``.flag``), after
+    :func:`jieba_tokenizer`'s initialisation."""
+    jieba_tokenizer(cache_dir)
+    import jieba.posseg
+
+    return jieba.posseg
+
+
 def tokenize(text: str, cache_dir: str | None = None) -> list[str]:
     """BM25 tokens: jieba search-mode words for Chinese, lower-cased English words by their Snowball stem, numbers;
     no stopwords."""
