@@ -20,7 +20,7 @@ CORPORA = Path(__file__).parent / "corpora"
 #: its first run)
 DEV = ("caexpo", "ciftis", "dcsummit", "boao", "bigdata", "wic", "ciie", "chtf", "cicpe", "canton", "cifit", "wmc")
 DEV += ("caete", "wie", "wrc", "cisce", "csae", "gdte", "case", "wvric", "eurasia", "wpbc")
-DEV += ("neaexpo", "w5g", "crexpo", "voiceexpo")
+DEV += ("neaexpo", "w5g", "crexpo", "voiceexpo", "ceecexpo", "wtc")
 FILES = discover([CORPORA / name / "docs" for name in DEV])
 ANNOTATION = re.compile(r"(?<=[\u4e00-\u9fff])[(（]([a-zü\u00e0-\u01dc]{1,6})[)）]")
 #: a word's toned pinyin in one pair of parentheses (主宾国（zhǔ bīn guó）, 博览会(bólǎnhuì))
@@ -43,7 +43,7 @@ def test_every_chunk_is_clean(path: Path) -> None:
 
 def test_the_scan_covers_the_damaged_files() -> None:
     names = {f.name for f in FILES}
-    assert len(FILES) == 264 and "09_2023_yure_zhuanzai.txt" in names
+    assert len(FILES) == 286 and "09_2023_yure_zhuanzai.txt" in names
     assert all(not part.startswith("heldout") for f in FILES for part in f.parts)
 
 
