@@ -240,3 +240,41 @@ def test_the_dictionary_common_words_are_kept_in_the_cache(tmp_path: Path) -> No
     common_english_words.cache_clear()
     assert common_english_words(str(blocked)) == words
     common_english_words.cache_clear()
+
+
+def test_a_question_is_translated_word_by_word_into_the_indexs_words() -> None:
+    """English -> the Chinese headwords the index holds, Chinese -> the first English gloss whose stems it holds;
+    years and figures kept as written; nothing translatable -> ""."""
+    from confbot.retrieve.bm25 import tokenize
+    from confbot.retrieve.crosslingual import translate_query
+
+    zh = translate_query("Which city hosted the 2031 fair?", {"城市", "博览会", "主办"})
+    assert zh.startswith("2031") and "城市" in zh and not any(w in zh for w in ("city", "Which"))
+    en = translate_query("2031年展会在哪座城市举行？", set(tokenize("city exhibition hold")))
+    assert en.startswith("2031") and "city" in en and not any("\u4e00" <= ch <= "\u9fff" for ch in en)
+    assert translate_query("Which city hosted it?", {"博览会"}) == ""  # no word the index holds
+
+
+def test_the_translated_question_ranks_the_other_languages_passages(tmp_path: Path) -> None:
+    """An English question over Chinese passages: the dense side scores them by their cosine to the question's
+    Chinese headwords as well, so the passage naming them comes first; with the mix at 0 the (character n-gram)
+    embedder sees nothing in common and leaves them in index order (real embedded Chroma, BM25 off)."""
+    from confbot.ingest.indexer import ingest
+    from confbot.retrieve.pipeline import Pipeline
+    from confbot.settings import Settings
+    from fakes import FakeEmbedder
+
+    docs = tmp_path / "corpus"
+    docs.mkdir()
+    (docs / "a_notice.txt").write_text("星河会通知\n\n星河会志愿者报名今天开始，名额有限。", encoding="utf-8")
+    (docs / "b_venue.txt").write_text("星河会场馆\n\n星河会在月湖会展中心举行，展览面积五万平方米。", encoding="utf-8")
+    (docs / "c_en.txt").write_text("Star River Fair notes\n\nThe fair welcomes volunteers.", encoding="utf-8")
+    fake = FakeEmbedder()
+    question = "How large is the exhibition area?"
+    firsts: dict[float, str] = {}
+    for mix in (0.0, 0.5):
+        settings = Settings(project_root=tmp_path, bm25_weight=0.0, event_weight=0.0, translated_mix=mix)
+        ingest(settings, embedder=fake)
+        hits = Pipeline.open(settings, embedder=fake).retriever.retrieve(question, 3)
+        firsts[mix] = next(h.chunk.source for h in hits if h.chunk.lang == "zh")
+    assert firsts[0.5] == "corpus/b_venue.txt" != firsts[0.0]

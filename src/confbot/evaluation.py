@@ -219,6 +219,7 @@ def evaluate_answers(
                 "answer": a.text,
                 "refused": a.refused,
                 "outcome": getattr(a, "outcome", ""),
+                "notes": list(getattr(a, "notes", ())),  # why it was refused or marked partial
                 "correct": correct,
                 "citations": len(a.citations),
                 "valid_citations": sum(ok_cits),

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     bm25_weight: float = 1.0
     #: RRF weight of the ranking of documents about the year or edition a question names (0: off)
     event_weight: float = 1.0
+    #: share of the question translated word by word (an English question's Chinese headwords, a Chinese one's
+    #: English glosses) in the dense score of passages in the other language (0: off; measured in the README)
+    translated_mix: float = 0.5
 
     max_question_chars: int = 2000
     #: passages given to the answerer

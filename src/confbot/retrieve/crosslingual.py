@@ -315,3 +315,32 @@ def expand_to_english(
                 if taken >= per_term:
                     break
     return list(dict.fromkeys(out))
+
+
+#: a year, an edition's number or a figure of the question, kept as written in a translated query
+_QUERY_FIGURE = re.compile(r"(?:19|20)\d{2}|\d+(?:st|nd|rd|th)?")
+
+
+def translate_query(text: str, vocabulary: Container[str], cache_dir: str | None = None, max_terms: int = 16) -> str:
+    """``text`` put word by word into the index's other language, for a second dense query: an English
+    question becomes the Chinese headwords of its words and phrases that the index holds (:func:`expand`), a
+    Chinese one (jieba words) the first English gloss of each word whose stems the index holds
+    (:func:`reverse_dictionary`); its years and figures are kept as written. "" when no word translates.
+
+    A multilingual embedding model ranks a bag of the passage's own words in its own language far better than the
+    question across languages (the same idea as query translation in cross-language IR, here with a dictionary
+    in place of a translation model)."""
+    from confbot.retrieve.bm25 import jieba_tokenizer, tokenize
+    from confbot.text.cjk import has_cjk
+
+    figures = list(dict.fromkeys(_QUERY_FIGURE.findall(text)))
+    if not has_cjk(text):
+        words = expand(text, vocabulary, cache_dir, max_terms=max_terms)
+        return " ".join([*figures, *words]) if words else ""
+    table = reverse_dictionary(cache_dir)
+    out: list[str] = []
+    for w in dict.fromkeys(jieba_tokenizer(cache_dir).lcut(text)):
+        gloss = next((en for en in table.get(w, ()) if _all_in(tokenize(en, cache_dir), vocabulary)), "")
+        if gloss and gloss not in out:
+            out.append(gloss)
+    return " ".join([*figures, *out[:max_terms]]) if out else ""

@@ -39,6 +39,7 @@ class Pipeline:
             dense_weight=settings.dense_weight,
             bm25_weight=settings.bm25_weight,
             event_weight=settings.event_weight,
+            translated_mix=settings.translated_mix,
             cache_dir=str(settings.cache_dir / "jieba"),
             index_cache=settings.bm25_cache_path,
             sync_interval=settings.sync_seconds,

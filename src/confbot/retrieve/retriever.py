@@ -83,6 +83,7 @@ class HybridRetriever:
         dense_weight: float = 1.0,
         bm25_weight: float = 1.0,
         event_weight: float = 1.0,
+        translated_mix: float = 0.5,
         cache_dir: str | None = None,
         crosslingual: bool = True,
         index_cache: Path | None = None,
@@ -100,6 +101,7 @@ class HybridRetriever:
         self.dense_weight = dense_weight
         self.bm25_weight = bm25_weight
         self.event_weight = event_weight
+        self.translated_mix = translated_mix
         self.cache_dir = cache_dir
         self.crosslingual = crosslingual
         self.index_cache = index_cache
@@ -363,8 +365,7 @@ class HybridRetriever:
         if self._monolingual.get(qlang) != self.revision and len(bm_top) > 1:  # passages of two languages
             bm_ranking = self._bm25_by_language(bm_top, chunks, qlang)
         ranked, dense_scores = self._rescore(pairs, bm_ranking, vec, known)
-        ranked = calibrate_languages(ranked, {c.id: c.lang for c, _ in dense}, qlang)
-        dense_ranking = [cid for cid, _ in ranked]
+        dense_ranking = self._dense_ranking(q, qlang, vec, sources, chunks, ranked, dense_scores)
         fused = rrf([dense_ranking, bm_ranking], [self.dense_weight, self.bm25_weight], self.rrf_k)
         years, named_editions = set(year_mentions(q)), editions(q)
         if self.event_weight and (years or named_editions):  # favour the documents of the year/edition asked about
@@ -397,6 +398,68 @@ class HybridRetriever:
         t.extra["sync"] = t0 - ts
         self.last_timings = t
         return hits
+
+    def _dense_ranking(
+        self,
+        q: str,
+        qlang: str,
+        vec: np.ndarray,
+        sources: Sequence[str] | None,
+        chunks: dict[str, Chunk],
+        ranked: list[tuple[str, float]],
+        dense_scores: dict[str, float],
+    ) -> list[str]:
+        """The dense side's ids, best first: ``ranked`` with the other language's chunks scored through the
+        translated question too (:meth:`_translated_scores`), each language against its own baseline
+        (:func:`calibrate_languages`)."""
+        ranked = self._translated_scores(q, qlang, vec, sources, chunks, ranked, dense_scores)
+        return [cid for cid, _ in calibrate_languages(ranked, {c.id: c.lang for c in chunks.values()}, qlang)]
+
+    def _translated_scores(
+        self,
+        q: str,
+        qlang: str,
+        vec: np.ndarray,
+        sources: Sequence[str] | None,
+        chunks: dict[str, Chunk],
+        ranked: list[tuple[str, float]],
+        dense_scores: dict[str, float],
+    ) -> list[tuple[str, float]]:
+        """The dense ranking ``ranked`` ([(id, cosine)]) with the chunks in another language than the question's
+        scored by ``translated_mix`` x their cosine to the question put word by word into their language
+        (:func:`~confbot.retrieve.crosslingual.translate_query`) + (1 - ``translated_mix``) x their cosine to the
+        question, and that translated query's nearest chunks added; unchanged when the index holds one language,
+        the mix is 0 or no word of the question translates. New chunks join ``chunks``, their cosine to the
+        question ``dense_scores``.
+
+        multilingual-e5-small ranks passages across languages poorly (:func:`calibrate_languages`), a bag of a
+        passage's own words in its own language much better: on the 29-corpus dev suite (mix 0.5) hit@3 en -> zh
+        0.74 -> 0.82, zh -> en 0.56 -> 0.78, macro hit@3 0.873 -> 0.893, answer accuracy 0.839 -> 0.844. The
+        mix keeps the question's own meaning in the score (the translation alone: accuracy 0.841, refusal
+        precision 0.739 rather than 0.748)."""
+        if not (self.crosslingual and self.translated_mix) or self._monolingual.get(qlang) == self.revision:
+            return ranked
+        from confbot.retrieve.crosslingual import translate_query
+
+        text = translate_query(q, self.lexical.postings, self.cache_dir)
+        if not text:
+            return ranked
+        tvec = self.embed_query(text)
+        try:
+            found = self.store.query(tvec, self.candidates, self.versions, sources, exclude_lang=qlang)
+            for c, _ in found:
+                chunks.setdefault(c.id, c)
+            other = [cid for cid, _ in ranked if cid in chunks and chunks[cid].lang != qlang]
+            vecs = self._cached_vectors(list(dict.fromkeys([*(c.id for c, _ in found), *other])))
+        except ServiceError as exc:  # the question's own ranking still answers
+            log.warning("the translated question's dense search failed: %s", exc)
+            return ranked
+        mix = self.translated_mix
+        scored = {cid: mix * float(np.dot(v, tvec)) + (1 - mix) * float(np.dot(v, vec)) for cid, v in vecs.items()}
+        for cid, v in vecs.items():
+            dense_scores.setdefault(cid, float(np.dot(v, vec)))
+        same = [(cid, s) for cid, s in ranked if cid not in scored]
+        return sorted([*same, *scored.items()], key=lambda cs: -cs[1])
 
     @staticmethod
     def _source_mask(lex: BM25Index, sources: Iterable[str]) -> np.ndarray:
