@@ -942,3 +942,19 @@ def test_a_question_for_a_name_needs_one_given() -> None:
     assert has_name("星河研究院院长王明出席。") and has_name("滨江机器人X1亮相。")
     assert not has_name("The conference took place in a new venue.")
     assert has_name("The conference took place at the Binjiang Grand Theatre.")
+
+
+def test_a_measure_word_naming_the_thing_counted_counts_it() -> None:
+    """多少支队伍: a figure in 支 counts teams whatever the passage calls them (团队); 多少个队伍 leans on the noun.
+    A follow-up's 那 is not part of the counted noun (那展品有多少件 counts 展品)."""
+    from confbot.answer.kinds import counted_noun, counted_unit
+    from confbot.answer.selector import Selector, TermWeights, asked_of
+
+    assert counted_unit("最后有多少支队伍进了总决赛？") == "支" and counted_unit("有多少个队伍？") == ""
+    assert counted_noun("那展品有多少件？") == "展品" and counted_noun("展品有多少件？") == "展品"
+    asked = asked_of("最后有多少支队伍进了总决赛？", ["number"])
+    s = Selector(TermWeights({}, 20), set())
+    passage = ["经过审核，最终有50支参赛团队进入总决赛。"]
+    assert s.noun_counted(asked.noun, passage, {}, unit=asked.unit)
+    assert not s.noun_counted(asked.noun, passage, {})  # without the measure word: 队伍 is not 团队
+    assert not s.noun_counted(asked.noun, ["经过审核，最终有50家企业进入总决赛。"], {}, unit=asked.unit)

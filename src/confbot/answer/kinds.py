@@ -411,7 +411,9 @@ _COUNTED_EN = re.compile(r"\bhow many\s+((?:[a-z0-9][\w-]*\s*){1,6})", re.I)
 _PLURAL = re.compile(r"[a-z]{2,}(?<!s)s$|people$", re.I)
 _EN_QUALIFIERS = {"more", "new", "foreign", "overseas", "international", "domestic", "other"}
 #: the measure words a count is given in (多少家, 有几个)
-_COUNT_UNITS = "个|家|名|位|场|项|届|次|人次|人|天|座|条|件|份|种|批|所|款|部|轮|周年"
+_COUNT_UNITS = "个|家|名|位|场|项|届|次|人次|人|天|座|条|件|份|种|批|所|款|部|轮|周年|支|艘|架|辆|台|枚|篇|套"
+#: measure words that name the kind of thing counted (支: teams, 艘: ships, 架: aircraft), unlike 个 or 家
+SPECIFIC_UNITS = frozenset("支艘架辆台枚篇套")
 #: a year the question is about: "2023年", "in 2023", "the 2022 conference", "FAIR 2021", or opening an event's
 #: name ("2025星河博览会"), not a figure ("2024名观众", "截至2023" is a year only with 年)
 _YEAR_Q = re.compile(
@@ -427,6 +429,10 @@ _COUNTED_BEFORE = re.compile(  # not 天: 有几天 asks how long
 _MEASURED = re.compile(rf"({_H}{{2,8}}?)(?:量|数量|次数)(?:是|为|有|达到?|一共|共|总共|大概|大约|约)*(?:多少|几)")
 _PEOPLE_TOTAL = re.compile(r"(?:人数|人次)(?:是|为|有|达到?|一共|共|总共)*(?:多少|几)")
 _COUNTED = re.compile(rf"(?:多少|(?<![哪第])几(?!号|天[后前内以]))({_COUNT_UNITS})?({_H}{{2,8}})?")
+
+
+#: words pointing back at the previous answer before a follow-up's noun (那展品有多少件), not part of it
+_DEMONSTRATIVES = frozenset(("那", "那么", "那些", "那个", "这", "这些", "这个", "其中"))
 
 
 #: what attending costs (a ticket, a fee): "多少钱" asks for a price only with one of these
@@ -472,6 +478,13 @@ def question_years(question: str) -> set[str]:
     return {a or b for a, b in _YEAR_Q.findall(question)}
 
 
+def counted_unit(question: str) -> str:
+    """The measure word a Chinese count question asks in when it names the kind of thing counted
+    (:data:`SPECIFIC_UNITS`: 多少支队伍 -> 支, a figure in 支 counts teams however the passage names them), or ""."""
+    m = re.search(r"(?:多少|(?<![哪第])几)(.)", to_simplified(question))
+    return m.group(1) if m and m.group(1) in SPECIFIC_UNITS else ""
+
+
 def counted_noun(question: str) -> str:
     """The noun a count question names (``多少名观众`` -> ``观众``; ``多少位A的B`` -> ``B``; ``境外企业有多少家`` ->
     ``境外企业``, the whole phrase before 有, whose first word must then stand by the figure; ``多少人``, "how many
@@ -493,6 +506,9 @@ def counted_noun(question: str) -> str:
             "",
             re.split(r"[的中里内之，,、]", before.group(1))[-1],
         )
+        first = jieba_tokenizer().lcut(phrase)[:1]
+        if first and first[0] in _DEMONSTRATIVES:  # 那展品有多少件 (a follow-up): 展品
+            phrase = phrase[len(first[0]) :]
         if 2 <= len(phrase) <= 8 and phrase not in ZH_STOPWORDS and phrase not in ZH_QUESTION_WORDS:
             return phrase
     m = _COUNTED.search(simple)

@@ -25,6 +25,7 @@ from confbot.answer.kinds import (
     asked_thing,
     counted_modifier,
     counted_noun,
+    counted_unit,
     countries_in,
     country_names,
     country_standing,
@@ -82,6 +83,7 @@ class Asked:
     role: str = ""
     final: bool = False  # the final, counted figure is asked for (最终, "in the end"), not a forecast
     thing: str = ""  # the noun named as what is asked for (吉祥物是什么, 哪份白皮书: :func:`asked_thing`)
+    unit: str = ""  # a measure word naming what is counted (多少支队伍: 支; :func:`counted_unit`)
 
 
 def asked_of(question: str, kinds: Sequence[str]) -> Asked:
@@ -91,7 +93,8 @@ def asked_of(question: str, kinds: Sequence[str]) -> Asked:
     final = bool(noun and FINAL_QUESTION.search(question) and not FORECAST.search(question))
     thing = asked_thing(question)
     thing = "" if thing in (noun, role) else thing
-    return Asked(noun, counted_modifier(question, noun) if noun else "", role, final, thing)
+    unit = counted_unit(question) if noun else ""
+    return Asked(noun, counted_modifier(question, noun) if noun else "", role, final, thing, unit)
 
 
 # ---------------------------------------------------------------- language and question analysis
@@ -646,6 +649,7 @@ class Selector:
         en_terms: Mapping[str, Sequence[str]],
         modifier: str = "",
         final: bool = False,
+        unit: str = "",
     ) -> bool:
         """Whether some figure in ``texts`` counts the noun: the noun (as :meth:`noun_present` finds it) stands
         next to a number (:func:`count_windows`), as in "120家企业", "参展企业85家" or "500 representatives";
@@ -654,9 +658,15 @@ class Selector:
         when the noun is found in no sense anywhere in the index (the dictionary's senses of "outlets" miss 媒体,
         "media" does not). Nouns joined
         by ``|`` ("dignitaries|guests", from "dignitaries and guests") are alternatives: a count of either answers.
-        ``final``: only clauses giving no forecast count (:func:`settled`)."""
+        ``final``: only clauses giving no forecast count (:func:`settled`). ``unit``: a measure word naming what is
+        counted (:func:`counted_unit`): a figure in it counts the noun whatever word the passage uses (50支参赛团队
+        for 多少支队伍)."""
         if final:  # the final count asked for: a forecast's clause counts nothing ("观众有望突破80万")
             texts = [settled(t) for t in texts]
+        if unit and any(
+            re.search(rf"(?:\d|[一二两三四五六七八九十百千])\s*(?:万|亿)?\s*(?:多|余)?\s*{unit}", t) for t in texts
+        ):
+            return True
         if "|" in noun:
             return any(self.noun_counted(n, texts, en_terms, modifier) for n in noun.split("|"))
         if noun in ("人次", "visits"):  # visits: a figure in 人次 or of visits (not 30位院士, "500 guests")
@@ -868,7 +878,7 @@ class Selector:
 
         def holds(s: Sentence) -> bool:
             if noun:
-                return self.noun_counted(noun, [s.text], en_terms, asked.modifier, asked.final)
+                return self.noun_counted(noun, [s.text], en_terms, asked.modifier, asked.final, asked.unit)
             return self.role_present(role, [s.text], en_terms) and has_person_or_org(s.text)
 
         if not (noun or role) or holds(chosen[0]):
@@ -979,7 +989,7 @@ class Selector:
             and not self.role_present(role, [*texts, *context], en_terms)
         ):
             missing.append(f"role {role}")  # who presided: a sentence naming somebody without presiding says nothing
-        if noun and not self.noun_counted(noun, [*texts, *context], en_terms, asked.modifier, asked.final):
+        if noun and not self.noun_counted(noun, [*texts, *context], en_terms, asked.modifier, asked.final, asked.unit):
             missing.append(f"count of {noun}")
         # 吉祥物是什么: a sentence naming no mascot names none (in the question's language: a dictionary's glosses of
         # a noun miss too many of its English wordings, 产值 as "output")
