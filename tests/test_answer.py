@@ -103,6 +103,9 @@ def test_markers_beyond_the_contexts_and_made_up_quotes_are_dropped() -> None:
         ("第三届的主宾省是哪两个省？", ["place", "edition"]),
         ("How much did the guest country spend on its pavilion?", ["amount"]),  # money, not any figure
         ("How much revenue did the industry generate?", ["amount"]),  # "revenue" holds no venue
+        ("And what was the on-site export deal figure?", ["amount"]),  # a sum named in English: a figure of money
+        ("What was the export turnover of the fair?", ["amount"]),
+        ("What was the trade volume between the two countries?", ["amount"]),
         ("Who addressed the opening ceremony?", ["person_or_org"]),  # a speech, not a street address
         ("How many smartphones were sold?", ["number"]),  # whole words: no phone number
         ("Which bus maker showed a minibus?", []),  # a maker, not a bus route
@@ -958,3 +961,25 @@ def test_a_measure_word_naming_the_thing_counted_counts_it() -> None:
     assert s.noun_counted(asked.noun, passage, {}, unit=asked.unit)
     assert not s.noun_counted(asked.noun, passage, {})  # without the measure word: 队伍 is not 团队
     assert not s.noun_counted(asked.noun, ["经过审核，最终有50家企业进入总决赛。"], {}, unit=asked.unit)
+
+
+def test_the_other_ceremony_does_not_answer() -> None:
+    """闭幕式由谁主持 over 开幕式由…主持: the passage names who presided over the other ceremony, so no answer; a
+    passage naming both, or the question naming both, is left to the other checks."""
+    from confbot.answer.kinds import ceremony_asked, names_other_ceremony
+
+    assert ceremony_asked("2031年星河会的閉幕式由誰主持？") == "closing"
+    assert ceremony_asked("Who chaired the opening ceremony of the fair?") == "opening"
+    assert ceremony_asked("开幕式和闭幕式各在哪天？") == "" and ceremony_asked("大会在哪里举行？") == ""
+    assert names_other_ceremony("closing", ["开幕式由星河市副市长王明主持。", "大会为期四天。"])
+    assert not names_other_ceremony("closing", ["开幕式由王明主持，闭幕式由李华主持。"])
+    assert not names_other_ceremony("closing", ["开幕式由王明主持。", "闭幕式上，李华作总结讲话。"])
+    assert names_other_ceremony("opening", ["The fair closed on Sunday with a ceremony chaired by Li Hua."])
+    from confbot.answer.selector import Selector, Sentence, TermWeights
+
+    doc = Chunk(id="c", source="r.txt", text="", start=0, end=0, title="2031年星河会举行", years=(2031,))
+    s = Selector(TermWeights({"星河会": 1, "主持": 2}, 20), {"星河会", "主持"})
+    q = "2031年星河会的闭幕式由谁主持？"
+    for text, refused in (("开幕式由星河市副市长王明主持。", True), ("闭幕式由星河市副市长王明主持。", False)):
+        _, verdict = s.select(q, [Sentence(text, doc, 1, 0, len(text))])
+        assert ("ceremony closing" in verdict.missing_kinds) is refused and verdict.refused is refused

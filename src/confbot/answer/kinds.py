@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 
 from confbot.text.cjk import CJK_RANGES, has_cjk, to_simplified
 from confbot.text.events import CN_NUMERALS, editions, parts_named, several_events
@@ -388,7 +388,8 @@ KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
     ("area", re.compile(r"面积|多少平方米|多少平米|(?:exhibition|floor|total|display|exhibit|net|gross|show|covered)\s+areas?\b"
                         r"|how (?:large|big)\b.{0,60}\bareas?\b|\bareas?\b.{0,40}\bhow (?:large|big)\b|square met|floor space", re.I), has_area),
     ("amount", re.compile(r"金额|总额|总投资|[\u4e00-\u9fff](?<![份名配限])额|营收|\brevenues?\b|花了多少|花费多少|耗资多少|出资多少|total investment|how much (?:investment|money)"
-     r"|how much\b.{0,40}\b(?:spend|spent|pay|paid|invest|raise|raised|earn|earned)\b|\bworth\b|\bvalue\b", re.I), has_amount),
+     r"|how much\b.{0,40}\b(?:spend|spent|pay|paid|invest|raise|raised|earn|earned)\b|\bworth\b|\bvalue\b"
+     r"|\bturnover\b|\btrade volume\b|\b(?:deal|deals|export|import|trade|sales|investment|signing)\s+(?:figure|total)s?\b", re.I), has_amount),
     ("venue", re.compile(r"哪个馆|哪个厅|哪个场馆|哪些场馆|哪个会议室|哪个展厅|服务台|哪家酒店|哪个酒店|which hall|which room|which building|which hotel|(?<![\w-])venues?\b(?!-)", re.I), has_venue),
     ("date", re.compile(r"什么时候|何时|哪天|几号(?!馆|厅)|哪一天|哪几天|日期|几月|哪年|明天|后天|今天|昨天|下周|本周|这周|周末|开幕吗|闭幕吗"
                         r"|\bwhen\b|what date|which day|what day|tomorrow|today|this weekend|next week", re.I), has_date),
@@ -476,6 +477,34 @@ def expected_kinds(question: str) -> list[str]:
 def question_years(question: str) -> set[str]:
     """The years a question is about."""
     return {a or b for a, b in _YEAR_Q.findall(question)}
+
+
+#: an edition's two ceremonies: the words a question asks about one by (its full name) and the words a passage
+#: names it by (the full name, or 开幕/闭幕 and open/close alone)
+_CEREMONY_ASKED = {
+    "closing": re.compile(r"闭幕式|閉幕式|closing ceremony", re.I),
+    "opening": re.compile(r"开幕式|開幕式|opening ceremony", re.I),
+}
+_CEREMONY_NAMED = {
+    "closing": re.compile(r"闭幕|閉幕|\bclos(?:e|ed|es|ing)\b", re.I),
+    "opening": re.compile(r"开幕|開幕|\bopen(?:ed|s|ing)?\b", re.I),
+}
+
+
+def ceremony_asked(question: str) -> str:
+    """The ceremony a question asks about by its name (闭幕式由谁主持 -> ``closing``, "the opening ceremony" ->
+    ``opening``), or "" when it names neither or both."""
+    named = [c for c, pattern in _CEREMONY_ASKED.items() if pattern.search(question)]
+    return named[0] if len(named) == 1 else ""
+
+
+def names_other_ceremony(asked: str, texts: Sequence[str]) -> bool:
+    """Whether the first of ``texts`` (the best sentence) names the other ceremony than ``asked`` and none of
+    them names the asked one: 开幕式由…主持 says nothing of who presided over the closing ceremony."""
+    other = "opening" if asked == "closing" else "closing"
+    return bool(
+        texts and _CEREMONY_NAMED[other].search(texts[0]) and not any(_CEREMONY_NAMED[asked].search(t) for t in texts)
+    )
 
 
 def counted_unit(question: str) -> str:

@@ -23,6 +23,7 @@ from confbot.answer.kinds import (
     LATIN_RE,
     asked_countries,
     asked_thing,
+    ceremony_asked,
     counted_modifier,
     counted_noun,
     counted_unit,
@@ -33,6 +34,7 @@ from confbot.answer.kinds import (
     has_person_or_org,
     is_title,
     kind_present,
+    names_other_ceremony,
     question_years,
     role_of,
 )
@@ -930,7 +932,9 @@ class Selector:
         features = answer_features(cov, best_sim, missing, question, best.rank)
         p = answer_probability(features)
         hard = [
-            m for m in missing if m in CONSTRAINT_KINDS or m.startswith(("count of", "country ", "role ", "thing "))
+            m
+            for m in missing
+            if m in CONSTRAINT_KINDS or m.startswith(("count of", "country ", "role ", "thing ", "ceremony "))
         ]
         reason = ""
         if hard:
@@ -989,6 +993,8 @@ class Selector:
             and not self.role_present(role, [*texts, *context], en_terms)
         ):
             missing.append(f"role {role}")  # who presided: a sentence naming somebody without presiding says nothing
+        if (ceremony := ceremony_asked(question)) and names_other_ceremony(ceremony, texts):
+            missing.append(f"ceremony {ceremony}")  # 开幕式由…主持 does not say who presided over the closing
         if noun and not self.noun_counted(noun, [*texts, *context], en_terms, asked.modifier, asked.final, asked.unit):
             missing.append(f"count of {noun}")
         # 吉祥物是什么: a sentence naming no mascot names none (in the question's language: a dictionary's glosses of
