@@ -365,7 +365,8 @@ class HybridRetriever:
         if self._monolingual.get(qlang) != self.revision and len(bm_top) > 1:  # passages of two languages
             bm_ranking = self._bm25_by_language(bm_top, chunks, qlang)
         ranked, dense_scores = self._rescore(pairs, bm_ranking, vec, known)
-        dense_ranking = self._dense_ranking(q, qlang, vec, sources, chunks, ranked, dense_scores)
+        ranked = self._translated_scores(q, qlang, vec, sources, chunks, ranked, dense_scores)
+        dense_ranking = [cid for cid, _ in calibrate_languages(ranked, {c.id: c.lang for c in chunks.values()}, qlang)]
         fused = rrf([dense_ranking, bm_ranking], [self.dense_weight, self.bm25_weight], self.rrf_k)
         years, named_editions = set(year_mentions(q)), editions(q)
         if self.event_weight and (years or named_editions):  # favour the documents of the year/edition asked about
@@ -398,22 +399,6 @@ class HybridRetriever:
         t.extra["sync"] = t0 - ts
         self.last_timings = t
         return hits
-
-    def _dense_ranking(
-        self,
-        q: str,
-        qlang: str,
-        vec: np.ndarray,
-        sources: Sequence[str] | None,
-        chunks: dict[str, Chunk],
-        ranked: list[tuple[str, float]],
-        dense_scores: dict[str, float],
-    ) -> list[str]:
-        """The dense side's ids, best first: ``ranked`` with the other language's chunks scored through the
-        translated question too (:meth:`_translated_scores`), each language against its own baseline
-        (:func:`calibrate_languages`)."""
-        ranked = self._translated_scores(q, qlang, vec, sources, chunks, ranked, dense_scores)
-        return [cid for cid, _ in calibrate_languages(ranked, {c.id: c.lang for c in chunks.values()}, qlang)]
 
     def _translated_scores(
         self,
