@@ -26,6 +26,9 @@ def test_dev_set_answer_targets(answerer) -> None:  # type: ignore[no-untyped-de
     assert m["refusal_recall"] >= 0.9, [r.item.id for r in results if not r.item.answerable and not r.extra["refused"]]
     assert m["refusal_precision"] >= 0.9
     assert m["citation_validity"] == 1.0
+    # a refused item says why (the notes eval --json reports); an answered one carries none of a refusal's
+    refused = [r for r in results if r.extra["refused"]]
+    assert refused and all(r.extra["notes"] for r in refused)
     # every answerable dev question is answered
     assert not [r.item.id for r in results if r.item.answerable and r.extra["refused"]]
 
