@@ -510,7 +510,7 @@ def names_other_ceremony(asked: str, texts: Sequence[str]) -> bool:
 def counted_unit(question: str) -> str:
     """The measure word a Chinese count question asks in when it names the kind of thing counted
     (:data:`SPECIFIC_UNITS`: 多少支队伍 -> 支, a figure in 支 counts teams however the passage names them), or ""."""
-    m = re.search(r"(?:多少|(?<![哪第])几)(.)", to_simplified(question))
+    m = _COUNTED.search(to_simplified(question))  # the measure word of the count counted_noun reads
     return m.group(1) if m and m.group(1) in SPECIFIC_UNITS else ""
 
 

@@ -13,11 +13,12 @@ import functools
 import gzip
 import hashlib
 import importlib.util
+import itertools
 import logging
 import os
 import pickle
 import re
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from confbot.text.lexicon import EN_STOPWORDS
@@ -301,20 +302,25 @@ def expand_to_english(
     """English BM25 terms (stems) for the Chinese ``terms`` of a question: each term's glosses whose stems all
     occur in ``vocabulary`` (the index's English words), at most ``per_term`` glosses a term, first senses
     first. A Chinese question then reaches an English release through BM25 as well as through the dense side."""
-    from confbot.retrieve.bm25 import tokenize  # a gloss's terms exactly as BM25 indexed English text
-
     table = reverse_dictionary(cache_dir)
     out: list[str] = []
     for t in terms:
-        taken = 0
-        for en in table.get(t, ()):
-            indexed = tokenize(en, cache_dir)
-            if indexed and all(s in vocabulary for s in indexed):
-                out.extend(indexed)
-                taken += 1
-                if taken >= per_term:
-                    break
+        for _, indexed in itertools.islice(_indexed_glosses(t, table, vocabulary, cache_dir), per_term):
+            out.extend(indexed)
     return list(dict.fromkeys(out))
+
+
+def _indexed_glosses(
+    term: str, table: Mapping[str, Sequence[str]], vocabulary: Container[str], cache_dir: str | None
+) -> Iterator[tuple[str, list[str]]]:
+    """A Chinese ``term``'s English glosses (``table``: :func:`reverse_dictionary`, first senses first) whose BM25
+    terms (stems) all occur in ``vocabulary``, each with those terms."""
+    from confbot.retrieve.bm25 import tokenize  # a gloss's terms exactly as BM25 indexed English text
+
+    for en in table.get(term, ()):
+        indexed = tokenize(en, cache_dir)
+        if _all_in(indexed, vocabulary):
+            yield en, indexed
 
 
 #: a year, an edition's number or a figure of the question, kept as written in a translated query
@@ -330,7 +336,7 @@ def translate_query(text: str, vocabulary: Container[str], cache_dir: str | None
     A multilingual embedding model ranks a bag of the passage's own words in its own language far better than the
     question across languages (the same idea as query translation in cross-language IR, here with a dictionary
     in place of a translation model)."""
-    from confbot.retrieve.bm25 import jieba_tokenizer, tokenize
+    from confbot.retrieve.bm25 import jieba_tokenizer
     from confbot.text.cjk import has_cjk
 
     figures = list(dict.fromkeys(_QUERY_FIGURE.findall(text)))
@@ -340,7 +346,7 @@ def translate_query(text: str, vocabulary: Container[str], cache_dir: str | None
     table = reverse_dictionary(cache_dir)
     out: list[str] = []
     for w in dict.fromkeys(jieba_tokenizer(cache_dir).lcut(text)):
-        gloss = next((en for en in table.get(w, ()) if _all_in(tokenize(en, cache_dir), vocabulary)), "")
+        gloss = next((en for en, _ in _indexed_glosses(w, table, vocabulary, cache_dir)), "")
         if gloss and gloss not in out:
             out.append(gloss)
     return " ".join([*figures, *out[:max_terms]]) if out else ""

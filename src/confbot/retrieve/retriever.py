@@ -439,10 +439,11 @@ class HybridRetriever:
         except ServiceError as exc:  # the question's own ranking still answers
             log.warning("the translated question's dense search failed: %s", exc)
             return ranked
+        own = {cid: float(np.dot(v, vec)) for cid, v in vecs.items()}  # cosine to the question itself
+        for cid, cos in own.items():
+            dense_scores.setdefault(cid, cos)
         mix = self.translated_mix
-        scored = {cid: mix * float(np.dot(v, tvec)) + (1 - mix) * float(np.dot(v, vec)) for cid, v in vecs.items()}
-        for cid, v in vecs.items():
-            dense_scores.setdefault(cid, float(np.dot(v, vec)))
+        scored = {cid: mix * float(np.dot(v, tvec)) + (1 - mix) * own[cid] for cid, v in vecs.items()}
         same = [(cid, s) for cid, s in ranked if cid not in scored]
         return sorted([*same, *scored.items()], key=lambda cs: -cs[1])
 
