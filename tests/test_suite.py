@@ -1,7 +1,7 @@
 """The development suite as a regression guard: floors set a little under the figures measured on
-2026-12-01, end of round 11 (macro over twenty-nine corpora, ceecexpo and wtc included: hit@3 0.893, MRR 0.796,
-accuracy 0.846, refusal precision 0.750, recall 0.809, citation validity 1.00; the first release: hit@3 1.00,
-accuracy 1.00).
+2026-12-01, start of round 12 (macro over thirty-one corpora, wnevc and airshow, round 11's held-out pair, just
+joined: hit@3 0.890, MRR 0.795, accuracy 0.842, refusal precision 0.737, recall 0.799, citation validity 1.00; the
+first release: hit@3 1.00, accuracy 1.00).
 Quality floors, not timings. The held-out suites are not run here."""
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ SUITE = Path(__file__).parent / "corpora" / "dev.suite.json"
 def test_dev_suite_floors() -> None:
     out = run_suite(SUITE, Settings())
     m = out["macro"]
-    assert m["hit@3"] >= 0.885 and m["mrr"] >= 0.79
-    assert m["answer_accuracy"] >= 0.84
-    assert m["refusal_recall"] >= 0.80 and m["refusal_precision"] >= 0.745
+    assert m["hit@3"] >= 0.88 and m["mrr"] >= 0.785
+    assert m["answer_accuracy"] >= 0.835
+    assert m["refusal_recall"] >= 0.79 and m["refusal_precision"] >= 0.73
     assert m["citation_validity"] == 1.0
     release = out["corpora"]["release"]  # the first release's dev set: no worse than before the suite existed
     assert release["hit@3"] >= 0.98 and release["answer_accuracy"] >= 0.95
