@@ -270,6 +270,12 @@ def test_counted_noun() -> None:
     )
     assert counted_noun("How many foreign dignitaries and guests attended?") == "dignitaries|guests"
     assert counted_noun("今年是两国建交多少周年？") == ""
+    # an adverb closing the phrase before 有多少 is no part of the noun (境外展商最终有多少家: 境外展商)
+    assert counted_noun("第三届星河会的境外展商最终有多少家？") == "境外展商"
+    assert counted_noun("星河会的参展企业实际有多少家？") == "参展企业"
+    # an English noun phrase listing its modifiers with commas: the head, with no modifier (one of a list)
+    q = "How many foreign military, government and trade delegations attended the Xinghe Expo?"
+    assert counted_noun(q) == "delegations" and counted_modifier(q) == ""
 
 
 def test_kind_evidence() -> None:
@@ -685,6 +691,8 @@ def test_an_english_role_is_judged_only_when_the_index_or_the_dictionary_knows_i
         ("Who is the secretary-general?", "secretary-general"),
         ("Who formally opened the fair?", "opened"),  # an adverb is no role
         ("Who was the committee's executive secretary-general quoted ahead of the expo?", "secretary-general"),
+        ("哪位领导人给大会发来了贺信？", ""),  # sending (发来) is no role: 致贺信 says it
+        ("哪位院士判断星河产业会成长为万亿级产业？", ""),  # who judged: what was said is paraphrased, no role
     ],
 )
 def test_the_role_a_person_question_asks_about(question: str, role: str) -> None:
@@ -711,6 +719,30 @@ def test_a_count_question_takes_the_sentence_with_the_figure_over_a_headline() -
     assert chosen[0] is count and verdict.outcome == "answered"
     # a count of another thing is no answer: still refused
     chosen, verdict = s.select("2030年星河会一共来了多少家银行？", [title, other, count], [0.95, 0.90, 0.92])
+    assert verdict.refused
+
+
+def test_a_person_question_takes_the_sentence_with_the_role_over_one_naming_nobody() -> None:
+    """The best sentence names the occasion the question describes but nobody; the sentence with the role and the
+    person covers fewer of the question's words (0.49 against 0.81), yet it is the answer: half the coverage is
+    enough when the best one holds no person at all."""
+    from confbot.answer.selector import Selector, Sentence, TermWeights
+
+    doc = Chunk(id="c", source="r.txt", text="", start=0, end=0, title="星河会新闻发布会", years=(2030,))
+
+    def sent(text: str) -> Sentence:
+        return Sentence(text=text, chunk=doc, rank=1, start=0, end=len(text))
+
+    occasion = sent("据倒计时启动仪式介绍，2030年星河会展区将启用13个展馆，室内面积12万平方米。")
+    weights = TermWeights({"倒计时": 3, "启动仪式": 3, "介绍": 1, "星河会": 1, "董事长": 2, "集团": 1}, 20)
+    s = Selector(weights, {"倒计时", "启动仪式", "介绍", "星河会", "董事长", "集团"})
+    q = "在2030年星河会倒计时启动仪式上介绍情况的星河会展集团董事长是谁？"
+    person = sent("会展集团董事长李月明表示，本届将有更多飞行表演。")
+    chosen, verdict = s.select(q, [occasion, person], [0.95, 0.90], max_sentences=1)
+    assert chosen[0] is person and not verdict.refused
+    # a sentence naming somebody, but not in the asked role, is still no answer
+    other = sent("会展集团副总经理王海表示，本届将有更多飞行表演。")
+    chosen, verdict = s.select(q, [occasion, other], [0.95, 0.90], max_sentences=1)
     assert verdict.refused
 
 

@@ -408,7 +408,7 @@ _DETECTORS["list"] = has_list
 #: a ranking a counted noun is on (世界500强企业): not the noun itself (500强及…: a list of kinds, left alone)
 _RANKING = re.compile(r"(?:世界|全球|中国|亚洲)?\d+强(?![及和与、])")
 #: the words after "how many", up to six: the counted noun is the first plural among them, else the first
-_COUNTED_EN = re.compile(r"\bhow many\s+((?:[a-z0-9][\w-]*\s*){1,6})", re.I)
+_COUNTED_EN = re.compile(r"\bhow many\s+((?:[a-z0-9][\w-]*,?\s*){1,6})", re.I)
 _PLURAL = re.compile(r"[a-z]{2,}(?<!s)s$|people$", re.I)
 _EN_QUALIFIERS = {"more", "new", "foreign", "overseas", "international", "domestic", "other"}
 #: the measure words a count is given in (多少家, 有几个)
@@ -531,7 +531,7 @@ def counted_noun(question: str) -> str:
     before = _COUNTED_BEFORE.search(simple)
     if before and before.group(2) not in ("人", "人次"):  # 境外企业有多少家: the phrase before 有 (the whole compound)
         phrase = re.sub(
-            r"(?:一共|总共|共|还|都|总计|累计|大概|大约|大致|约)+$",
+            r"(?:一共|总共|共|还|都|总计|累计|大概|大约|大致|约|最终|最后|实际|实际上|到底|究竟|目前|已经|已)+$",
             "",
             re.split(r"[的中里内之，,、]", before.group(1))[-1],
         )
@@ -543,7 +543,8 @@ def counted_noun(question: str) -> str:
     m = _COUNTED.search(simple)
     if not m:
         en = _COUNTED_EN.search(question)
-        words = [w for w in en.group(1).lower().split() if w not in _EN_QUALIFIERS and len(w) >= 3] if en else []
+        phrase = en.group(1).lower().replace(",", " ") if en else ""  # "military, government and trade delegations"
+        words = [w for w in phrase.split() if w not in _EN_QUALIFIERS and len(w) >= 3]
         head = next((w for w in words if _PLURAL.search(w)), words[0] if words else "")
         if head and (
             also := re.search(rf"\b{re.escape(head)}\s+and\s+(?:[a-z-]+\s+)?([a-z]{{3,}}s)\b", question.lower())
@@ -597,11 +598,13 @@ def counted_modifier(question: str, noun: str | None = None) -> str:
     en = _COUNTED_EN.search(question)
     if not en:
         return ""
-    words = en.group(1).lower().split()
+    words = en.group(1).lower().replace(",", " ").split()
     at = next((i for i, w in enumerate(words) if _PLURAL.search(w) and w not in _EN_QUALIFIERS and len(w) >= 3), None)
     if not at:
         return ""
     before = words[at - 1]
+    if at >= 2 and words[at - 2] in ("and", "or"):  # "military, government and trade delegations": one of a list
+        return ""
     if before.isascii() and before in FOREIGN_WORDS:  # foreign, overseas, international: one sense, judged as one
         return "foreign"
     ok = before.isalpha() and len(before) >= 3 and before not in _EN_QUALIFIERS and before not in EN_STOPWORDS
@@ -641,7 +644,10 @@ def asked_thing(question: str) -> str:
 
 
 #: words between 谁/哪位 and the role a person question asks about (由谁主持, 哪位中国领导人做的主旨演讲)
-_ROLE_SKIP = frozenset("是 由 做 作 来 给 为 在 将 会 要 进行 担任 出来 派".split())
+_ROLE_SKIP = frozenset("是 由 做 作 来 给 为 在 将 会 要 进行 担任 出来 派 发来 送来 发出 寄来".split())
+#: verbs of saying or judging: what follows them is what was said (哪位院士判断…会成长为…), which answers paraphrase,
+#: so a question asking who said something names no role the passages must repeat
+_SAYING = frozenset("表示 认为 判断 指出 预计 预测 称 说 强调 坦言 直言".split())
 _EN_ROLE_SKIP = frozenset(
     "did does do was were is are will has have had the a an delivered gave give made make".split()
 )
@@ -700,6 +706,8 @@ def role_of(question: str) -> str:
         return [w for w, f in span if f.startswith("v") and w not in _ROLE_SKIP and len(w) >= 2]
 
     after = verbs(pairs[at + 1 :])
+    if after and after[0] in _SAYING and len(after) > 1:  # 谁判断市场会成长为…: who said it, not who grew
+        return ""
     if after:
         return after[-1]
     before = [w for w, _ in pairs[:at] if w not in ("是", "为", "又")][-1:]

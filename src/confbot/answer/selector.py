@@ -31,6 +31,7 @@ from confbot.answer.kinds import (
     country_names,
     country_standing,
     expected_kinds,
+    has_number,
     has_person_or_org,
     is_title,
     kind_present,
@@ -228,6 +229,10 @@ SAME_KIND_SHARE = 0.35
 #: cover than the best chosen one and still be swapped in (:meth:`Selector._with_asked`); in the same language it
 #: must cover as much (0.2 in both lost three unanswerable questions for two answers on the dev suite)
 SWAP_SLACK = 0.2
+#: when the best chosen sentence holds no answer of the asked kind at all (no person for a person question, no figure
+#: for a count), a sentence holding the asked role or count need cover only this share of the terms it covers: a
+#: sentence naming every term of the question's description but nobody is no standard to measure an answer by
+KINDLESS_BEST_SHARE = 0.5
 
 #: added to a sentence's score for each focus term it holds (a term of the question its document's title lacks)
 FOCUS_BONUS = 2.0
@@ -888,12 +893,15 @@ class Selector:
         if held := [c for c in chosen if holds(c)]:  # chosen, but after a sentence without it: it comes first
             return [held[0], *(c for c in chosen if c is not held[0])]
         have, _ = self.coverage([chosen[0].text, chosen[0].chunk.title], zh_terms, en_terms)
+        kindless = not (has_number(chosen[0].text) if noun else has_person_or_org(chosen[0].text))
         for s in scored:
             if s in chosen or score[id(s)] < SAME_KIND_SHARE * top:
                 continue
             if holds(s):
-                slack = SWAP_SLACK if has_cjk(s.text) != question_cjk else 0.0  # terms across languages: noisier
-                if self.coverage([s.text, s.chunk.title], zh_terms, en_terms)[0] >= have - slack - 1e-9:
+                same = has_cjk(s.text) == question_cjk
+                slack = 0.0 if same else SWAP_SLACK  # terms across languages: noisier
+                need = have * KINDLESS_BEST_SHARE if kindless and same else have  # the best answers nothing asked
+                if self.coverage([s.text, s.chunk.title], zh_terms, en_terms)[0] >= need - slack - 1e-9:
                     return [s, *chosen[:2]]
                 return chosen  # the best one with it names less of what is asked: no answer of that kind
         return chosen
