@@ -1015,3 +1015,20 @@ def test_the_other_ceremony_does_not_answer() -> None:
     for text, refused in (("开幕式由星河市副市长王明主持。", True), ("闭幕式由星河市副市长王明主持。", False)):
         _, verdict = s.select(q, [Sentence(text, doc, 1, 0, len(text))])
         assert ("ceremony closing" in verdict.missing_kinds) is refused and verdict.refused is refused
+
+
+def test_a_table_row_whose_asked_cell_is_unstated_answers_nothing() -> None:
+    """ "成交飞机：未列明" says the table has no figure of aircraft sold, though the row counts other aircraft."""
+    from confbot.answer.selector import Selector, Sentence, TermWeights
+    from confbot.ingest.tables import says_unstated
+
+    assert (
+        says_unstated("未列明") and says_unstated("N/A") and says_unstated("not stated") and not says_unstated("121架")
+    )
+    row = "年份：2030｜届次：第三届｜参展飞机：121架｜成交飞机：未列明"
+    doc = Chunk(id="c", source="t.html", text=row, start=0, end=len(row), title="星河航展历届一览", years=(2030,))
+    s = Selector(TermWeights({"参展": 2, "成交": 2, "飞机": 2}, 20), {"参展", "成交", "飞机", "星河"})
+    sentence = [Sentence(text=row, chunk=doc, rank=1, start=0, end=len(row))]
+    assert s.select("2030年星河航展成交了多少架飞机？", sentence, [0.9])[1].refused
+    chosen, verdict = s.select("2030年星河航展有多少架飞机参展？", sentence, [0.9])
+    assert chosen and not verdict.refused

@@ -40,7 +40,7 @@ from confbot.answer.kinds import (
     role_of,
 )
 from confbot.ingest.chunker import sentence_spans
-from confbot.ingest.tables import TABLE_CELL_SEP
+from confbot.ingest.tables import TABLE_CELL_SEP, row_cells, says_unstated
 from confbot.records import Chunk, Hit
 from confbot.retrieve.bm25 import STOPWORDS, jieba_tokenizer, tokenize
 from confbot.text.cjk import to_simplified
@@ -809,6 +809,17 @@ class Selector:
                 covered.append(word)
         return (got / total if total else 1.0), covered  # nothing to look for (the year is checked apart): all there
 
+    def unstated_row(self, text: str, zh_terms: Sequence[str], en_terms: Mapping[str, Sequence[str]]) -> bool:
+        """Whether ``text`` is a table row whose cells best labelled for the question all say their fact is not
+        recorded (:func:`~confbot.ingest.tables.says_unstated`): "成交飞机：未列明" says nothing of the aircraft
+        sold, however many aircraft another cell of the row counts. Labels are matched by the question's terms
+        (:meth:`coverage`); a row where no label holds any of them is judged as prose."""
+        if TABLE_CELL_SEP not in text:
+            return False
+        cells = [(self.coverage([label], zh_terms, en_terms)[0], value) for label, value in row_cells(text) if label]
+        best = max((c for c, _ in cells), default=0.0)
+        return best > 0 and all(says_unstated(v) for c, v in cells if c >= best - 1e-9)
+
     def select(
         self,
         question: str,
@@ -826,6 +837,11 @@ class Selector:
         zh_terms, en_terms = self.terms(question)
         if not sentences:
             return [], Assessment(kinds, kinds, zh_terms, [], 0.0, True, "nothing retrieved", en_terms)
+        sentences = [s for s in sentences if not self.unstated_row(s.text, zh_terms, en_terms)]
+        if not sentences:
+            return [], Assessment(
+                kinds, kinds, zh_terms, [], 0.0, True, "the table leaves what is asked unstated", en_terms
+            )
         all_sentences = list(sentences)
         for k in CONSTRAINT_KINDS:  # a question about a year, an edition or a phase: sentences about that one only
             if k in kinds:

@@ -18,6 +18,28 @@ TABLE_LABEL_SEP = "："
 _PLACEHOLDER_RE = re.compile(r"[\s\-–—―－/／…·]*|n/?a|无|暂无|不详", re.I)
 
 
+#: a cell saying its fact is not recorded in words (未列明, 不详, "not stated"): kept in the row, since it tells a reader
+#: the table has no such figure (:func:`says_unstated`)
+_UNSTATED_RE = re.compile(
+    r"未(?:列明|公布|披露|注明|说明|載明|载明|提供)|不详|暂无|待定|待公布|n/?a|tbd|unknown|not (?:stated|given|listed|disclosed|available)",
+    re.I,
+)
+
+
+def says_unstated(cell: str) -> bool:
+    """Whether a cell's value only says the fact is not recorded (``未列明``, ``不详``, ``N/A``, ``not stated``)."""
+    return bool(_UNSTATED_RE.fullmatch(cell.strip(" 。.（）()")))
+
+
+def row_cells(line: str) -> list[tuple[str, str]]:
+    """A row line (:func:`table_lines`) as ``(label, value)`` pairs; a cell without a label has label ""."""
+    out = []
+    for cell in line.split(TABLE_CELL_SEP):
+        label, sep, value = cell.partition(TABLE_LABEL_SEP)
+        out.append((label.strip(), value.strip()) if sep else ("", cell.strip()))
+    return out
+
+
 def cell_text(text: str) -> str:
     """One line: wrapped lines joined (without a space between Han characters); a placeholder such as ``—`` is
     an empty cell."""
