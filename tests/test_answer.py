@@ -691,6 +691,8 @@ def test_an_english_role_is_judged_only_when_the_index_or_the_dictionary_knows_i
         ("Who is the secretary-general?", "secretary-general"),
         ("Who formally opened the fair?", "opened"),  # an adverb is no role
         ("Who was the committee's executive secretary-general quoted ahead of the expo?", "secretary-general"),
+        ("Who announced the deal figure at the close of the Xinghe Expo?", ""),  # reporting: "said", "according to"
+        ("Who explained the plan at the news conference?", ""),
         ("哪位领导人给大会发来了贺信？", ""),  # sending (发来) is no role: 致贺信 says it
         ("哪位院士判断星河产业会成长为万亿级产业？", ""),  # who judged: what was said is paraphrased, no role
     ],

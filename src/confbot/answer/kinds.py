@@ -653,6 +653,14 @@ _EN_ROLE_SKIP = frozenset(
 )
 
 
+#: verbs reporting what somebody said ("who announced the figure"): answers word it as "said", "according to",
+#: "explained", so the verb is no role the passages must repeat (as :data:`_SAYING` in Chinese)
+_EN_SAYING = frozenset(
+    "announced announces said says stated states noted notes told tells explained explains revealed reveals "
+    "disclosed discloses reported reports mentioned mentions".split()
+)
+
+
 #: "who was the chief designer of …", "who is the organizing committee's executive secretary-general": the role noun
 #: phrase after a copula and an article, up to a preposition or the end
 _EN_ROLE_NOUN = re.compile(
@@ -694,6 +702,8 @@ def role_of(question: str) -> str:
         words = [
             w for w in (m.group(1).lower().split() if m else []) if w not in _EN_ROLE_SKIP and not w.endswith("ly")
         ]
+        if words and words[0] in _EN_SAYING:  # who announced the figure: whoever gave it, in any words
+            return ""
         return words[0] if words else ""
     from confbot.retrieve.bm25 import jieba_posseg
 
