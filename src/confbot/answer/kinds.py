@@ -407,7 +407,8 @@ _DETECTORS = {k: d for k, _, d in KINDS}
 _DETECTORS["list"] = has_list
 #: a ranking a counted noun is on (世界500强企业): not the noun itself (500强及…: a list of kinds, left alone)
 _RANKING = re.compile(r"(?:世界|全球|中国|亚洲)?\d+强(?![及和与、])")
-#: the words after "how many", up to six: the counted noun is the first plural among them, else the first
+#: the words after "how many", up to six (commas between them allowed: "military, government and trade delegations"):
+#: the counted noun is the first plural among them, else the first
 _COUNTED_EN = re.compile(r"\bhow many\s+((?:[a-z0-9][\w-]*,?\s*){1,6})", re.I)
 _PLURAL = re.compile(r"[a-z]{2,}(?<!s)s$|people$", re.I)
 _EN_QUALIFIERS = {"more", "new", "foreign", "overseas", "international", "domestic", "other"}

@@ -18,8 +18,9 @@ TABLE_LABEL_SEP = "："
 _PLACEHOLDER_RE = re.compile(r"[\s\-–—―－/／…·]*|n/?a|无|暂无|不详", re.I)
 
 
-#: a cell saying its fact is not recorded in words (未列明, 不详, "not stated"): kept in the row, since it tells a reader
-#: the table has no such figure (:func:`says_unstated`)
+#: a cell saying in words that its fact is not recorded (未列明, 未公布, "not stated"; the marks :data:`_PLACEHOLDER_RE`
+#: matches are left out of the row by :func:`cell_text`, these stay): the table has no such figure
+#: (:func:`says_unstated`)
 _UNSTATED_RE = re.compile(
     r"未(?:列明|公布|披露|注明|说明|載明|载明|提供)|不详|暂无|待定|待公布|n/?a|tbd|unknown|not (?:stated|given|listed|disclosed|available)",
     re.I,
