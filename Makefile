@@ -68,8 +68,8 @@ eval: model
 
 # the held-out corpora: run each once, after a round of tuning, and report that first run
 eval-heldout: model
-	$(BIN)/confbot eval tests/corpora/heldout26.suite.json
-	$(BIN)/confbot eval tests/corpora/heldout27.suite.json
+	$(BIN)/confbot eval tests/corpora/heldout28.suite.json
+	$(BIN)/confbot eval tests/corpora/heldout29.suite.json
 
 clean:
 	rm -rf $(VENV) index/chroma.sqlite3 index/*/
