@@ -342,6 +342,34 @@ def test_a_chinese_term_is_found_by_its_parts_and_by_its_english_glosses() -> No
     assert s.present("高层论坛", canonical(forums), english_stems(forums))  # through a word inside it: forum
 
 
+def test_a_count_is_found_in_the_wordings_passages_use() -> None:
+    """Round 13: English count nouns a Chinese measure word names, "the number of X … N", another English word
+    with the same translation, a long noun phrase after a measure word; a share question asks for no area."""
+    from confbot.answer.kinds import expected_kinds
+    from confbot.answer.selector import Selector, TermWeights, asked_of
+
+    s = Selector(TermWeights({}, 20), set())
+    assert asked_of("How many aircraft took part in the flying display at the Xinghe Airshow?", ["number"]).unit == "架"
+    shown = "本届航展共有113架飞机参展，其中39架进行了飞行表演。"
+    assert s.noun_counted("aircraft", [shown], {"aircraft": ["航空器"]}, unit="架")
+    assert not s.noun_counted("aircraft", ["共有300余家企业参展。"], {"aircraft": ["航空器"]}, unit="架")
+    assert asked_of("How many days will the Xinghe Expo run?", ["number"]).unit == "天"
+    assert s.noun_counted("days", ["星河会将于10月25日开幕，会期四天。"], {}, unit="天")
+    assert not s.noun_counted(
+        "editions", ["第十三届星河会在月湖开幕。"], {"editions": ["版本"]}, unit="届"
+    )  # an ordinal counts nothing
+    risen = "the number of international guests has risen from a little over ten to 74"
+    assert s.noun_counted("guests", [risen], {"guests": ["嘉宾"]})
+    assert not s.noun_counted("guests", ["the number of exhibitors has risen from 200 to 740"], {"guests": ["嘉宾"]})
+    firms = {"companies": ["企业", "公司"]}
+    assert s.noun_counted("companies", ["In addition, 25 major local enterprises concluded 29 agreements."], firms)
+    assert not s.noun_counted("companies", ["In addition, 25 major local hotels joined the scheme."], firms)
+    assert s.noun_counted("线路", ["星河市在73个口岸开通了356条国际道路客货运输线路。"], {})
+    assert "area" not in expected_kinds("那按展示面积算，境外企业占多少？")
+    assert "area" not in expected_kinds("What percentage of the exhibition area did foreign firms take up?")
+    assert "area" in expected_kinds("星河会的展览面积是多少？")
+
+
 def test_a_count_is_of_the_noun_beside_its_figure() -> None:
     from confbot.answer.selector import Selector, TermWeights, count_windows
 

@@ -413,28 +413,36 @@ _COUNTED_EN = re.compile(r"\bhow many\s+((?:[a-z0-9][\w-]*,?\s*){1,6})", re.I)
 _PLURAL = re.compile(r"[a-z]{2,}(?<!s)s$|people$", re.I)
 _EN_QUALIFIERS = {"more", "new", "foreign", "overseas", "international", "domestic", "other"}
 #: the measure words a count is given in (多少家, 有几个)
-_COUNT_UNITS = "个|家|名|位|场|项|届|次|人次|人|天|座|条|件|份|种|批|所|款|部|轮|周年|支|艘|架|辆|台|枚|篇|套"
+COUNT_UNITS = "个|家|名|位|场|项|届|次|人次|人|天|座|条|件|份|种|批|所|款|部|轮|周年|支|艘|架|辆|台|枚|篇|套"
 #: measure words that name the kind of thing counted (支: teams, 艘: ships, 架: aircraft), unlike 个 or 家
 SPECIFIC_UNITS = frozenset("支艘架辆台枚篇套")
 #: a year the question is about: "2023年", "in 2023", "the 2022 conference", "FAIR 2021", or opening an event's
 #: name ("2025星河博览会"), not a figure ("2024名观众", "截至2023" is a year only with 年)
 _YEAR_Q = re.compile(
     r"((?:19|20)\d{2})\s*年|(?<![\d\u4e00-\u9fff.])((?:19|20)\d{2})"
-    rf"(?![\d.%]|\s*(?:{_COUNT_UNITS}|万|亿|元|多|余|平方|米))",
+    rf"(?![\d.%]|\s*(?:{COUNT_UNITS}|万|亿|元|多|余|平方|米))",
     re.I,
 )
 #: a count question naming its noun before 有多少/有几 ("外资项目有几个？"): the noun is the phrase before 有
 _COUNTED_BEFORE = re.compile(  # not 天: 有几天 asks how long
-    rf"({_H}{{2,12}})(?:一共|总共|共)?有(?:多少|几)({_COUNT_UNITS.replace('|天', '')})?[？?]?$"
+    rf"({_H}{{2,12}})(?:一共|总共|共)?有(?:多少|几)({COUNT_UNITS.replace('|天', '')})?[？?]?$"
 )
 #: a quantity named by its noun and 量/数量/次数 ("下载量是多少"): the noun must stand by the figure
 _MEASURED = re.compile(rf"({_H}{{2,8}}?)(?:量|数量|次数)(?:是|为|有|达到?|一共|共|总共|大概|大约|约)*(?:多少|几)")
 _PEOPLE_TOTAL = re.compile(r"(?:人数|人次)(?:是|为|有|达到?|一共|共|总共)*(?:多少|几)")
-_COUNTED = re.compile(rf"(?:多少|(?<![哪第])几(?!号|天[后前内以]))({_COUNT_UNITS})?({_H}{{2,8}})?")
+_COUNTED = re.compile(rf"(?:多少|(?<![哪第])几(?!号|天[后前内以]))({COUNT_UNITS})?({_H}{{2,8}})?")
 
 
 #: words pointing back at the previous answer before a follow-up's noun (那展品有多少件), not part of it
 _DEMONSTRATIVES = frozenset(("那", "那么", "那些", "那个", "这", "这些", "这个", "其中"))
+
+
+#: a question asking for a share (占多少, 比例, "what percentage of"): its answer is a percentage, whatever it is a share of
+_SHARE_Q = re.compile(
+    r"占(?:了|到|据)?(?:多少|几成|百分之几|多大比例)|所占比[例重]|占比|比例是多少|几成|百分之多少"
+    r"|what (?:share|percentage|proportion|fraction)|\bpercentage of\b",
+    re.I,
+)
 
 
 #: what attending costs (a ticket, a fee): "多少钱" asks for a price only with one of these
@@ -449,6 +457,8 @@ def expected_kinds(question: str) -> list[str]:
         kinds = [k for k in kinds if k != "number"]
     if "date" in kinds:  # "报名截止日期是哪天": a date, not a route to register
         kinds = [k for k in kinds if k != "url"]
+    if _SHARE_Q.search(q):  # 按展示面积算，境外企业占多少: a share, not the area (or the amount) it is a share of
+        kinds = [k for k in kinds if k not in ("area", "amount")]
     if {"area", "amount", "phone"} & set(kinds):  # square metres, yuan, a phone number: not any figure
         kinds = [k for k in kinds if k != "number"]
     if "price" in kinds and not _COST_TO_ATTEND.search(q):  # 意向成交一共多少钱: a sum, not what a ticket costs
@@ -508,9 +518,26 @@ def names_other_ceremony(asked: str, texts: Sequence[str]) -> bool:
     )
 
 
+#: English count nouns and the Chinese measure word that names them (general grammar, not any corpus's words): a
+#: figure in it counts the noun in Chinese text whatever word the passage uses (39架 for "how many aircraft", 会期四天
+#: for "how many days"), as :data:`SPECIFIC_UNITS` do for Chinese questions
+EN_COUNT_UNITS = dict(
+    pair.split(":")
+    for pair in (
+        "aircraft:架 airplanes:架 planes:架 jets:架 helicopters:架 drones:架 vehicles:辆 cars:辆 buses:辆 trucks:辆 "
+        "ships:艘 vessels:艘 boats:艘 days:天 papers:篇 articles:篇 teams:支 editions:届 routes:条"
+    ).split()
+)
+
+
 def counted_unit(question: str) -> str:
-    """The measure word a Chinese count question asks in when it names the kind of thing counted
-    (:data:`SPECIFIC_UNITS`: 多少支队伍 -> 支, a figure in 支 counts teams however the passage names them), or ""."""
+    """The measure word a count question asks in when it names the kind of thing counted: in Chinese one of
+    :data:`SPECIFIC_UNITS` (多少支队伍 -> 支, a figure in 支 counts teams however the passage names them), in English
+    the one :data:`EN_COUNT_UNITS` gives the noun after "how many" ("how many aircraft" -> 架); "" otherwise."""
+    if not has_cjk(question):
+        en = _COUNTED_EN.search(question)
+        words = en.group(1).lower().replace(",", " ").split() if en else []
+        return next((EN_COUNT_UNITS[w] for w in words if w in EN_COUNT_UNITS), "")
     m = _COUNTED.search(to_simplified(question))  # the measure word of the count counted_noun reads
     return m.group(1) if m and m.group(1) in SPECIFIC_UNITS else ""
 

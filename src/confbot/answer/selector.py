@@ -20,6 +20,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from confbot.answer.kinds import (
+    COUNT_UNITS,
     LATIN_RE,
     asked_countries,
     asked_thing,
@@ -291,6 +292,8 @@ _VISITS = re.compile(
     r"|\bvisits\W+(?:\w+\s+){0,3}\d",
     re.I,
 )
+#: "the number of <noun phrase> … <figure>" in one English sentence: the figure counts the phrase however far it stands
+_NUMBER_OF = re.compile(r"\bnumbers? of ((?:[A-Za-z-]+\s+){0,3}[A-Za-z-]+)[^.;!?]*?\d")
 #: how far from a figure its counted noun may stand: Chinese characters either side, English words either side
 COUNT_WINDOW_CHARS = 10
 COUNT_WINDOW_WORDS = 6
@@ -316,7 +319,10 @@ def count_windows(text: str) -> list[str]:
         else:  # within the figure's clause (when it is not a stub): 星河市高新技术企业已超过1.2万家
             clause = len(_CLAUSE_RE.split(before)[-1])
             reach = min(clause, 2 * COUNT_WINDOW_CHARS) if clause >= 4 else COUNT_WINDOW_CHARS
-            ahead = after[:COUNT_WINDOW_CHARS]
+            # a measure word after the figure opens the noun phrase it counts, up to the clause's end (356条国际道路客货
+            # 运输线路): twice as far
+            reach_ahead = 2 * COUNT_WINDOW_CHARS if re.match(rf"\s*(?:万|亿)?(?:多|余)?(?:{COUNT_UNITS})", after) else 0
+            ahead = after[: reach_ahead or COUNT_WINDOW_CHARS]
             stop = _CLAUSE_RE.search(ahead)  # "12个，是…外宾人数最多的一届": 12 counts no guests
             out.append(before[-reach:] + m.group() + (ahead[: stop.start()] if stop else ahead))
     return out
@@ -598,7 +604,11 @@ class Selector:
         heads = self.noun_heads(noun, en_terms)
         if not heads and not self.indexed(noun):
             return True
-        return phrase_in(noun, stems(" ".join(texts))) or any(h in canonical("".join(texts)) for h in heads)
+        body = " ".join(texts)
+        if phrase_in(noun, stems(body)) or any(h in canonical("".join(texts)) for h in heads):
+            return True
+        # in English text another word sharing a translation with it ("enterprises" for companies: both 企业)
+        return bool(heads) and bool(LATIN_RE.search(body)) and self.english_synonym(noun, heads, body)
 
     def unknown_noun(self, noun: str, en_terms: Mapping[str, Sequence[str]]) -> bool:
         """An English noun found in no sense anywhere in the index: neither itself nor any of its translations."""
@@ -670,8 +680,12 @@ class Selector:
         for 多少支队伍)."""
         if final:  # the final count asked for: a forecast's clause counts nothing ("观众有望突破80万")
             texts = [settled(t) for t in texts]
-        if unit and any(
-            re.search(rf"(?:\d|[一二两三四五六七八九十百千])\s*(?:万|亿)?\s*(?:多|余)?\s*{unit}", t) for t in texts
+        if unit and any(  # a count, not an ordinal (第十三届 counts no editions)
+            re.search(
+                rf"(?<![第\d.一二两三四五六七八九十百千])(?:[\d.,]+|[一二两三四五六七八九十百千]+)\s*(?:万|亿)?\s*(?:多|余)?\s*{unit}",
+                t,
+            )
+            for t in texts
         ):
             return True
         if "|" in noun:
@@ -685,6 +699,13 @@ class Selector:
             )
         if noun in PERSON_NOUNS and any(self._people_figure(noun, t) for t in texts):
             return True
+        if not has_cjk(noun) and any(
+            self.noun_present(noun, [m.group(1)], en_terms)
+            and (not modifier or self.modifier_present(modifier, m.group(1), en_terms))
+            for t in texts
+            for m in _NUMBER_OF.finditer(t)
+        ):
+            return True  # "the number of international guests has risen from a little over ten to 74"
         if self.unknown_noun(noun, en_terms) and modifier:  # "media outlets", outlets as 插座: the modifier names it
             return any(self.modifier_present(modifier, w, en_terms) for t in texts for w in count_windows(t))
         return any(
