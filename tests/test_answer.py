@@ -368,6 +368,12 @@ def test_a_count_is_found_in_the_wordings_passages_use() -> None:
     assert "area" not in expected_kinds("那按展示面积算，境外企业占多少？")
     assert "area" not in expected_kinds("What percentage of the exhibition area did foreign firms take up?")
     assert "area" in expected_kinds("星河会的展览面积是多少？")
+    # a count's noun of two common nouns is read whole (not any figure of 俄方: its hall's area); 哪一件 names a thing
+    from confbot.answer.kinds import asked_thing, counted_noun
+
+    assert counted_noun("星河会上共有多少家俄方企业参展？") == "俄方企业"
+    assert counted_noun("星河会共有多少家企业参展？") == "企业" and counted_noun("有几位外宾上台分享？") == "外宾"
+    assert asked_thing("月湖大奖颁给了哪一件展品？") == "展品"
 
 
 def test_a_count_is_of_the_noun_beside_its_figure() -> None:

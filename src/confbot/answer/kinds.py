@@ -596,7 +596,17 @@ def counted_noun(question: str) -> str:
     words = [w for w in tokens if len(w) >= 2 and w not in ZH_QUESTION_WORDS]
     if len(words) > 1 and words[0] in country_names():  # 多少家冰岛企业: companies (of that country)
         words = words[1:]
+    elif len(tokens) > 1 and tokens[:2] == words[:2] and _nouns(tokens[:2]):
+        return words[0] + words[1]  # 多少家俄方企业: companies of that side, not any figure of 俄方 (its hall's area)
     return words[0] if words else ""
+
+
+def _nouns(words: Sequence[str]) -> bool:
+    """Whether jieba tags every one of ``words`` (read together) a common noun: 俄方 企业, not 企业 参展."""
+    from confbot.retrieve.bm25 import jieba_posseg
+
+    tags = [(p.word, p.flag) for p in jieba_posseg().lcut("".join(words))]
+    return [w for w, _ in tags] == list(words) and all(f in ("n", "nz") for _, f in tags)  # not 上台 (ns), 五百强 (nr)
 
 
 #: how a count's noun took part, standing before it in a question (线上参展的企业) and by the figure in an answer
@@ -641,7 +651,7 @@ def counted_modifier(question: str, noun: str | None = None) -> str:
 
 #: what a Chinese question names as the thing it asks for: 吉祥物是什么, 售价是多少, 标准叫什么, 哪份白皮书, 哪支队伍
 _ASKED_IS = re.compile(rf"({_H}{{2,8}}?)(?:是|叫|为)(?:什么|多少|哪些|哪个|哪一个)(?:名字|名称)?[？?]?$")
-_ASKED_WHICH = re.compile(rf"哪(?:份|支|款|部|本|首|种|条|所|位|家|座)({_H}{{2,6}})")
+_ASKED_WHICH = re.compile(rf"哪一?(?:份|支|款|部|本|首|种|条|所|位|家|座|件)({_H}{{2,6}})")
 #: nouns a question asks for that any answer paraphrases (特点, 情况, 意义) or a kind of answer judges (主题, 面积, 日期)
 _GENERIC_ASKED = frozenset(
     "主题 名字 名称 情况 内容 特点 亮点 特色 意义 作用 目的 原因 方式 形式 规模 数量 总数 数字 数据 结果 成果 变化 区别 关系 "
