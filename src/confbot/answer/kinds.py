@@ -596,8 +596,10 @@ def counted_noun(question: str) -> str:
     words = [w for w in tokens if len(w) >= 2 and w not in ZH_QUESTION_WORDS]
     if len(words) > 1 and words[0] in country_names():  # 多少家冰岛企业: companies (of that country)
         words = words[1:]
-    elif len(tokens) > 1 and tokens[:2] == words[:2] and _nouns(tokens[:2]):
-        return words[0] + words[1]  # 多少家俄方企业: companies of that side, not any figure of 俄方 (its hall's area)
+    elif len(tokens) > 2 and tokens[:2] == words[:2] and _nouns(tokens[:2]):
+        # 多少家俄方企业参展: companies of that side, not any figure of 俄方 (its hall's area); with a word after them
+        # only, jieba tagging some verbs as nouns when they end the question (几所大学参赛: 参赛 n)
+        return words[0] + words[1]
     return words[0] if words else ""
 
 
