@@ -1,7 +1,7 @@
 """The development suite as a regression guard: floors set a little under the figures measured on
-2026-12-01, start of round 12 (macro over thirty-one corpora, wnevc and airshow, round 11's held-out pair, just
-joined: hit@3 0.890, MRR 0.795, accuracy 0.842, refusal precision 0.737, recall 0.799, citation validity 1.00; the
-first release: hit@3 1.00, accuracy 1.00).
+2026-12-01, start of round 13 (macro over thirty-three corpora, ciif and csnc, round 12's held-out pair, just
+joined: hit@3 0.886, MRR 0.793, accuracy 0.842, refusal precision 0.736, recall 0.794, citation validity 1.00; end of
+round 13: accuracy 0.845, precision 0.747, recall 0.798; the first release: hit@3 1.00, accuracy 1.00).
 Quality floors, not timings. The held-out suites are not run here."""
 
 from __future__ import annotations
