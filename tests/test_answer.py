@@ -460,6 +460,9 @@ def test_a_sentence_naming_another_edition_is_not_about_the_one_asked() -> None:
 
     s, q = Selector(TermWeights({}, 20), set()), "第18届博览会的主题国是哪个国家？"
     assert s.about("edition", sentence("本届主题国为老挝。"), q)  # names none: its document's edition
+    # a table row's next cell is no event's name (季节 ends in 节, as a festival's name would)
+    row = "年份：2019｜届次：第82届｜季节：秋季｜展览面积：14万平方米"
+    assert s.about("edition", sentence(row), "2019年第82届星河医疗展秋季展的展览面积是多少？")
     assert not s.about("edition", sentence("第19届将于明年举办，马来西亚担任主题国。"), q)
     assert s.about("edition", sentence("第18届与第17届相比规模更大。"), q)
     # editions of two events asked (the fair's 18th, a forum's 3rd): a passage naming one of them is about it
