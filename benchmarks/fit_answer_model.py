@@ -85,7 +85,6 @@ def main() -> int:
     if "heldout" in args.suite:
         print("refusing to fit on a held-out suite", file=sys.stderr)
         return 2
-    features = FEATURES
     if args.from_rows:
         rows = [
             (r["corpus"], r["features"], r["label"], r["answerable"]) for r in map(json.loads, args.from_rows.open())
@@ -97,17 +96,17 @@ def main() -> int:
             "".join(json.dumps({"corpus": c, "features": f, "label": y, "answerable": a}) + "\n" for c, f, y, a in rows)
         )
     names = sorted({r[0] for r in rows})
-    x = np.array([[1.0, *(r[1].get(f, 0.0) for f in features)] for r in rows])
+    x = np.array([[1.0, *(r[1][f] for f in FEATURES)] for r in rows])
     y = np.array([r[2] for r in rows], dtype=float)
     answerable = np.array([r[3] for r in rows])
     corpus = np.array([r[0] for r in rows])
-    report: dict[str, object] = {"n": len(rows), "features": ["bias", *features], "loco": {}}
+    report: dict[str, object] = {"n": len(rows), "features": ["bias", *FEATURES], "loco": {}}
     for name in names:
         train, test = corpus != name, corpus == name
         w = fit(x[train], y[train], args.l2)
         report["loco"][name] = scores(w, x[test], y[test], answerable[test], args.threshold)  # type: ignore[index]
     w = fit(x, y, args.l2)
-    report["weights"] = {k: round(float(v), 3) for k, v in zip(["bias", *features], w, strict=True)}
+    report["weights"] = {k: round(float(v), 3) for k, v in zip(["bias", *FEATURES], w, strict=True)}
     report["all"] = scores(w, x, y, answerable, args.threshold)
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0

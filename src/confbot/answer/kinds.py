@@ -411,6 +411,15 @@ _RANKING = re.compile(r"(?:世界|全球|中国|亚洲)?\d+强(?![及和与、])
 #: the counted noun is the first plural among them, else the first
 _COUNTED_EN = re.compile(r"\bhow many\s+((?:[a-z0-9][\w-]*,?\s*){1,6})", re.I)
 _PLURAL = re.compile(r"[a-z]{2,}(?<!s)s$|people$", re.I)
+
+
+def _count_words(question: str) -> list[str]:
+    """The lower-cased words after "how many" (:data:`_COUNTED_EN`), commas dropped ("military, government and trade
+    delegations"); [] when the question has no "how many"."""
+    en = _COUNTED_EN.search(question)
+    return en.group(1).lower().replace(",", " ").split() if en else []
+
+
 _EN_QUALIFIERS = {"more", "new", "foreign", "overseas", "international", "domestic", "other"}
 #: the measure words a count is given in (多少家, 有几个)
 COUNT_UNITS = "个|家|名|位|场|项|届|次|人次|人|天|座|条|件|份|种|批|所|款|部|轮|周年|支|艘|架|辆|台|枚|篇|套"
@@ -535,9 +544,7 @@ def counted_unit(question: str) -> str:
     :data:`SPECIFIC_UNITS` (多少支队伍 -> 支, a figure in 支 counts teams however the passage names them), in English
     the one :data:`EN_COUNT_UNITS` gives the noun after "how many" ("how many aircraft" -> 架); "" otherwise."""
     if not has_cjk(question):
-        en = _COUNTED_EN.search(question)
-        words = en.group(1).lower().replace(",", " ").split() if en else []
-        return next((EN_COUNT_UNITS[w] for w in words if w in EN_COUNT_UNITS), "")
+        return next((EN_COUNT_UNITS[w] for w in _count_words(question) if w in EN_COUNT_UNITS), "")
     m = _COUNTED.search(to_simplified(question))  # the measure word of the count counted_noun reads
     return m.group(1) if m and m.group(1) in SPECIFIC_UNITS else ""
 
@@ -570,9 +577,7 @@ def counted_noun(question: str) -> str:
             return phrase
     m = _COUNTED.search(simple)
     if not m:
-        en = _COUNTED_EN.search(question)
-        phrase = en.group(1).lower().replace(",", " ") if en else ""  # "military, government and trade delegations"
-        words = [w for w in phrase.split() if w not in _EN_QUALIFIERS and len(w) >= 3]
+        words = [w for w in _count_words(question) if w not in _EN_QUALIFIERS and len(w) >= 3]
         head = next((w for w in words if _PLURAL.search(w)), words[0] if words else "")
         if head and (
             also := re.search(rf"\b{re.escape(head)}\s+and\s+(?:[a-z-]+\s+)?([a-z]{{3,}}s)\b", question.lower())
@@ -635,10 +640,7 @@ def counted_modifier(question: str, noun: str | None = None) -> str:
         if any(w in before for w in FOREIGN_WORDS if not w.isascii()):  # 境外参展的企业: foreign ones
             return "foreign"
         return next((w for w in _CHANNEL_WORDS if w in before), "")  # 线上参展的企业: online ones
-    en = _COUNTED_EN.search(question)
-    if not en:
-        return ""
-    words = en.group(1).lower().replace(",", " ").split()
+    words = _count_words(question)
     at = next((i for i, w in enumerate(words) if _PLURAL.search(w) and w not in _EN_QUALIFIERS and len(w) >= 3), None)
     if not at:
         return ""
