@@ -528,7 +528,7 @@ def names_other_ceremony(asked: str, texts: Sequence[str]) -> bool:
 
 
 #: English count nouns and the Chinese measure word that names them (general grammar, not any corpus's words): a
-#: figure in it counts the noun in Chinese text whatever word the passage uses (39架 for "how many aircraft", 会期四天
+#: figure in it counts the noun in Chinese text whatever word the passage uses (12架 for "how many aircraft", 会期三天
 #: for "how many days"), as :data:`SPECIFIC_UNITS` do for Chinese questions
 EN_COUNT_UNITS = dict(
     pair.split(":")

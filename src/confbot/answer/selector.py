@@ -319,8 +319,8 @@ def count_windows(text: str) -> list[str]:
         else:  # within the figure's clause (when it is not a stub): 星河市高新技术企业已超过1.2万家
             clause = len(_CLAUSE_RE.split(before)[-1])
             reach = min(clause, 2 * COUNT_WINDOW_CHARS) if clause >= 4 else COUNT_WINDOW_CHARS
-            # a measure word after the figure opens the noun phrase it counts, up to the clause's end (356条国际道路客货
-            # 运输线路): twice as far
+            # a measure word after the figure opens the noun phrase it counts, up to the clause's end (星河市开通了40条国际道路
+            # 客货运输线路): twice as far
             reach_ahead = 2 * COUNT_WINDOW_CHARS if re.match(rf"\s*(?:万|亿)?(?:多|余)?(?:{COUNT_UNITS})", after) else 0
             ahead = after[: reach_ahead or COUNT_WINDOW_CHARS]
             stop = _CLAUSE_RE.search(ahead)  # "12个，是…外宾人数最多的一届": 12 counts no guests
@@ -705,7 +705,7 @@ class Selector:
             for t in texts
             for m in _NUMBER_OF.finditer(t)
         ):
-            return True  # "the number of international guests has risen from a little over ten to 74"
+            return True  # "the number of foreign guests has risen from a dozen to 50"
         if self.unknown_noun(noun, en_terms) and modifier:  # "media outlets", outlets as 插座: the modifier names it
             return any(self.modifier_present(modifier, w, en_terms) for t in texts for w in count_windows(t))
         return any(

@@ -66,7 +66,7 @@ def editions(text: str) -> set[int]:
 
 
 #: the name after a Chinese edition (第6届星河会的…: 星河会), up to a particle, punctuation or a table row's cell
-#: separator (｜, the loaders' ``TABLE_CELL_SEP``: "届次：第82届｜季节：秋季" names no event called 季节)
+#: separator (｜, the loaders' ``TABLE_CELL_SEP``: "届次：第12届｜季节：秋季" names no event called 季节)
 _EDITION_NAME = re.compile(
     rf"(?:第[0-9{CN_NUMERALS}]{{1,4}}(?:届|屆)|首届|首屆)([^\s\d，。、；：？！“”（）()的上在期时第暨｜|]{{0,10}})"
 )
