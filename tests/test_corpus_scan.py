@@ -23,7 +23,7 @@ CORPORA = Path(__file__).parent / "corpora"
 DEV = ("caexpo", "ciftis", "dcsummit", "boao", "bigdata", "wic", "ciie", "chtf", "cicpe", "canton", "cifit", "wmc")
 DEV += ("caete", "wie", "wrc", "cisce", "csae", "gdte", "case", "wvric", "eurasia", "wpbc")
 DEV += ("neaexpo", "w5g", "crexpo", "voiceexpo", "ceecexpo", "wtc")
-DEV += ("wnevc", "airshow", "ciif", "csnc")
+DEV += ("wnevc", "airshow", "ciif", "csnc", "cmef", "icif")
 FILES = discover([CORPORA / name / "docs" for name in DEV])
 ANNOTATION = re.compile(r"(?<=[\u4e00-\u9fff])[(（]([a-zü\u00e0-\u01dc]{1,6})[)）]")
 #: a word's toned pinyin in one pair of parentheses (主宾国（zhǔ bīn guó）, 博览会(bólǎnhuì))
@@ -46,7 +46,7 @@ def test_every_chunk_is_clean(path: Path) -> None:
 
 def test_the_scan_covers_the_damaged_files() -> None:
     names = {f.name for f in FILES}
-    assert len(FILES) == 330 and "09_2023_yure_zhuanzai.txt" in names
+    assert len(FILES) == 352 and "09_2023_yure_zhuanzai.txt" in names
     assert all(not part.startswith("heldout") for f in FILES for part in f.parts)
 
 
