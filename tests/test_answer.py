@@ -448,6 +448,12 @@ def test_a_count_is_of_the_noun_beside_its_figure() -> None:
     assert not s.noun_counted("观众", ["一期E1入口附近，不少观众排队"], {})
     assert s.noun_counted("产品", ["- New products, technologies and services on show: 411."], {})  # whole words
     assert s.noun_counted("产品", ["首发新产品、新技术、新服务｜438项｜超过上届水平"], {})
+    # a percentage's digits are no figure, nor is a vague 数百家; a translation's words count in either order
+    assert count_windows("外资企业在参展商中的占比达到37.2%，为历届最高") == []
+    assert count_windows("数百家专精特新企业亮相") == [] and count_windows("几十个项目签约") == []
+    exhibitors = {"exhibitors": ["参展商", "展商", "参展企业"]}
+    assert s.noun_counted("exhibitors", ["吸引全球20个国家和地区的1600家企业参展"], exhibitors)
+    assert not s.noun_counted("exhibitors", ["吸引全球20个国家和地区的1600名观众参展"], exhibitors)
 
 
 def test_a_sentence_naming_another_edition_is_not_about_the_one_asked() -> None:

@@ -270,10 +270,12 @@ def english_stems(text: str) -> frozenset[str]:
 
 
 #: a figure: digits (2,848 / 1.5), Chinese numerals before a classifier or an English number word; not a year
-#: (2023, unless 2023家…), a date, a percentage or a ranking's size (世界500强, Fortune Global 500)
+#: (2023, unless 2023家…), a date, a percentage (nor the digits inside one) or a ranking's size (世界500强, Fortune Global
+#: 500); a vague 数百家 or 几十个 is no figure
 _FIGURE = re.compile(
     r"(?<![\d.,A-Za-z])(?!(?:19|20)\d\d(?![\d,.]|\s*(?:多|余|万|个|家|名|位|人|场|项)))"  # a year is no figure
-    r"(?<!Global )\d[\d,.]*(?![\d%％A-Za-z]|\s*(?:年|月|日|号|时|点|强|:\d))|(?!一[个家名位场项届次座条件所份])[一二两三四五六七八九十百千万]+(?=[个家名位场项届次座条件所份])"  # 一个: "a"
+    r"(?<!Global )\d(?:[\d,.]*\d)?(?![\d%％A-Za-z]|[.,]\d|\s*(?:年|月|日|号|时|点|强|:\d))"  # 37.2%: no 37
+    r"|(?<![数几上成])(?!一[个家名位场项届次座条件所份])[一二两三四五六七八九十百千万]+(?=[个家名位场项届次座条件所份])"  # 一个: "a"; 数百家: vague
     r"|\b(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|dozens?|hundreds?"
     r"|thousands?|eleventh|twelfth)\b"
 )
@@ -604,11 +606,17 @@ class Selector:
         heads = self.noun_heads(noun, en_terms)
         if not heads and not self.indexed(noun):
             return True
-        body = " ".join(texts)
-        if phrase_in(noun, stems(body)) or any(h in canonical("".join(texts)) for h in heads):
+        body, zh_body = " ".join(texts), canonical("".join(texts))
+        if phrase_in(noun, stems(body)) or any(h in zh_body or self.words_in(h, zh_body) for h in heads):
             return True
         # in English text another word sharing a translation with it ("enterprises" for companies: both 企业)
         return bool(heads) and bool(LATIN_RE.search(body)) and self.english_synonym(noun, heads, body)
+
+    def words_in(self, term: str, body: str) -> bool:
+        """Whether every word inside a Chinese compound ``term`` (:meth:`parts`, two or more) is in ``body``, in any
+        order: a translation 参展企业 (exhibitors) is in "2800家企业参展", where the same words say the same thing."""
+        parts = self.parts(term) if len(term) >= 4 and has_cjk(term) else []
+        return len(parts) >= 2 and "".join(parts) == term and all(p in body for p in parts)
 
     def unknown_noun(self, noun: str, en_terms: Mapping[str, Sequence[str]]) -> bool:
         """An English noun found in no sense anywhere in the index: neither itself nor any of its translations."""
