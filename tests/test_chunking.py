@@ -78,3 +78,21 @@ def test_ids_are_content_hashes() -> None:
 def test_size_validation() -> None:
     with pytest.raises(ValueError):
         chunk_spans(TEXT, 5)
+
+
+def test_an_english_document_is_chunked_by_about_as_many_tokens() -> None:
+    """English takes about three times the characters a token that Chinese does: an English document's chunks are
+    that much longer, so a long English sentence stays whole; a Chinese document keeps the size as given."""
+    from confbot.ingest.chunker import ENGLISH_SIZE_FACTOR
+
+    long_sentence = (
+        "The 9th Xinghe Expo and the Xinghe Business Summit ran from September 3 to 6 at the Yuehu International "
+        "Convention Center in Xinghe, the capital of the region, which has hosted both annual events since 2004."
+    )
+    assert 200 < len(long_sentence) < 200 * ENGLISH_SIZE_FACTOR
+    english = "\n".join([long_sentence, *(f"Forum {i} closed with {i * 7} agreements signed." for i in range(30))])
+    chunks = chunk_document("x_en.txt", english, size=200, overlap=40)
+    assert long_sentence in chunks[0].text
+    assert max(len(c.text) for c in chunks) > 200 and all(len(c.text) <= 600 for c in chunks)
+    chinese = "\n".join(f"第{i}场论坛签约{i * 7}个项目，涉及星河市的多个园区和月湖新区的产业基地。" for i in range(40))
+    assert all(len(c.text) <= 200 for c in chunk_document("x.txt", chinese, size=200, overlap=40))
