@@ -76,3 +76,14 @@ def test_bad_qa_files(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError, match="duplicate"):
         load_qa(f)
+
+
+def test_a_bare_string_is_one_evidence_not_its_characters(tmp_path: Path) -> None:
+    """A hand-written QA line may give one string where a list is expected (round 15's held-out helpers wrote
+    "superseded" so): it is one entry; split into characters, an evidence "2024年" would hit any text with a 2."""
+    f = tmp_path / "qa.jsonl"
+    row = {"id": "a", "question": "q", "evidence": "开幕于2024年", "superseded": "约2万名"}
+    f.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    (item,) = load_qa(f)
+    assert item.evidence == ("开幕于2024年",) and item.superseded == ("约2万名",)
+    assert not is_hit("2", item.evidence)

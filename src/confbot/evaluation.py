@@ -59,6 +59,12 @@ class ItemResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def _strings(value: Any) -> tuple[str, ...]:
+    """A QA field holding one string or a list of strings, as a tuple (a bare string is one entry, not its
+    characters: ``"evidence": "2024年"`` would otherwise match any text holding a 2)."""
+    return (value,) if isinstance(value, str) else tuple(str(x) for x in value)
+
+
 def load_qa(path: Path) -> list[QAItem]:
     if not path.exists():
         raise InputError(f"{path}: no such QA file; pass a JSONL file (one question object per line).")
@@ -72,13 +78,13 @@ def load_qa(path: Path) -> list[QAItem]:
             item = QAItem(
                 id=str(obj["id"]),
                 question=str(obj["question"]),
-                evidence=tuple(str(e) for e in obj.get("evidence", [])),
+                evidence=_strings(obj.get("evidence", [])),
                 answer_keys=tuple(tuple(str(a) for a in g) for g in obj.get("answer_keys", [])),
                 lang=str(obj.get("lang", "zh")),
                 type=str(obj.get("type", "")),
                 passage_lang=str(obj.get("passage_lang", "")),
                 history=tuple((str(m["role"]), str(m["content"])) for m in obj.get("history", [])),
-                superseded=tuple(str(x) for x in obj.get("superseded", [])),
+                superseded=_strings(obj.get("superseded", [])),
             )
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise InputError(
