@@ -82,8 +82,9 @@ def test_a_bare_string_is_one_evidence_not_its_characters(tmp_path: Path) -> Non
     """A hand-written QA line may give one string where a list is expected (round 15's held-out helpers wrote
     "superseded" so): it is one entry; split into characters, an evidence "2024年" would hit any text with a 2."""
     f = tmp_path / "qa.jsonl"
-    row = {"id": "a", "question": "q", "evidence": "开幕于2024年", "superseded": "约2万名"}
+    row = {"id": "a", "question": "q", "evidence": "开幕于2024年", "superseded": "约2万名", "answer_keys": ["2024年"]}
     f.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
     (item,) = load_qa(f)
     assert item.evidence == ("开幕于2024年",) and item.superseded == ("约2万名",)
     assert not is_hit("2", item.evidence)
+    assert item.answer_keys == (("2024年",),)  # a group given as one string is one alternative

@@ -79,7 +79,7 @@ def load_qa(path: Path) -> list[QAItem]:
                 id=str(obj["id"]),
                 question=str(obj["question"]),
                 evidence=_strings(obj.get("evidence", [])),
-                answer_keys=tuple(tuple(str(a) for a in g) for g in obj.get("answer_keys", [])),
+                answer_keys=tuple(_strings(g) for g in obj.get("answer_keys", [])),
                 lang=str(obj.get("lang", "zh")),
                 type=str(obj.get("type", "")),
                 passage_lang=str(obj.get("passage_lang", "")),
