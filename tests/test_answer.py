@@ -177,6 +177,9 @@ def test_expected_kinds(question: str, kinds: list[str]) -> None:
         ("person", "星河部部长助理李月明在会上表示，展会筹备就绪。", True),  # an assistant minister
         ("person", "开幕式由国家副主席主持揭幕，各国代表和嘉宾出席。", False),  # titles, no name after them
         ("person", "部长在会上表示，展会筹备就绪。", False),
+        ("person", "星河军区副司令员王月明表示，航空工业离不开合作。", True),  # a military title
+        ("person", "月湖国驻华大使李星河受访时表示，这是友谊的见证。", True),  # a name before 受访
+        ("person", "受访企业表示满意，司令员出席了开幕式。", False),
         ("person", "出席的外方嘉宾包括月湖国副总统、星河国副总理等。", False),  # 月湖国副 is no name
         ("person", "星河研究院院长李月明已经参加过十多届大会。", True),  # a name before an adverb
         ("person", "星河工程院院士王星河将作主旨演讲。", True),
@@ -240,6 +243,10 @@ def test_counted_noun() -> None:
     assert counted_noun("最后累计入场了多少人？") == "人"  # 人 as the last word
     assert counted_noun("第二届星河会的参会总人数是多少？") == "人"  # 人数是多少: a figure of people
     assert counted_noun("博览会共展出了多少家企业的多少件产品？") == "企业"  # two counts: the first one's noun
+    # words that qualify the noun without being it: an adverb (正式), an abbreviation (两院)
+    assert counted_noun("星河会共签订了多少个正式合同项目？") == "合同"
+    assert counted_noun("预计有多少位两院院士出席？") == "院士"
+    assert counted_noun("多少家参展企业？") == "参展"  # a verb before the noun still narrows it
     from confbot.answer.kinds import has_number
 
     assert not has_number("第二届星河会明日开幕") and has_number("共三场论坛")  # an ordinal is no figure
@@ -284,6 +291,11 @@ def test_kind_evidence() -> None:
     assert not kind_present("price", "累计意向成交578.3亿美元") and kind_present("amount", "累计意向成交578.3亿美元")
     assert expected_kinds("意向成交一共多少钱？") == ["amount"] and expected_kinds("门票多少钱？") == ["price"]
     assert kind_present("date", "截至10日中午12点，累计进场80万人") and not kind_present("date", "为期3日")
+    # a day named by the event's course answers "which day" for what happened on it, not for the event itself
+    assert kind_present("date", "闭幕当天是唯一的公众开放日。", "哪一天对公众开放？")
+    assert not kind_present("date", "闭幕当天共有3万人入场。", "星河会哪天闭幕？")
+    assert kind_present("date", "Tickets sold out on the opening day.", "When did tickets sell out?")
+    assert not kind_present("date", "It drew crowds on its opening day.", "When was the opening day?")
     assert expected_kinds("哪一届是在12月举办的？") == ["edition_name"]  # which edition: an edition must be named
     assert kind_present("edition_name", "届次：第二十三届｜会期：12月27日至29日") and not kind_present(
         "edition_name", "下表汇总了近七届的举办日程。"
@@ -1077,3 +1089,12 @@ def test_a_table_row_whose_asked_cell_is_unstated_answers_nothing() -> None:
     assert s.select("2030年星河航展成交了多少架飞机？", sentence, [0.9])[1].refused
     chosen, verdict = s.select("2030年星河航展有多少架飞机参展？", sentence, [0.9])
     assert chosen and not verdict.refused
+
+
+def test_a_question_s_exhibitors_are_counted_by_a_row_s_exhibiting_companies() -> None:
+    """展商, 参展商 and 参展企业 name the same thing (synonyms.txt): a table row's 参展企业 counts a question's 展商."""
+    from confbot.answer.selector import Selector, TermWeights
+
+    s = Selector(TermWeights({}, 1), frozenset())
+    assert s.noun_counted("展商", ["年份：2020｜届次：第12届｜参展企业：900家"], {})
+    assert not s.noun_counted("展商", ["年份：2020｜届次：第12届｜观众：9000人"], {})

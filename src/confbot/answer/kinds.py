@@ -76,9 +76,11 @@ _ORG = re.compile(
 )
 _TITLES = (r"主任|副主任|书记|局长|厅长|部长|司长|处长|秘书长|院士|市长|省长|州长|主席|总裁|董事长|总经理|教授|发言人|负责人"
            r"|总统|总理|首相|大使|会长|理事长|院长|校长|行长|委员长|委员|代表|专家|博士|主持人|大臣|次长|参赞|领事|董事|首席执行官"
+           r"|司令员|司令|政委|参谋长|总设计师|馆长|所长|社长|总编辑"
            rf"|{_H}{{0,3}}学家|企业家|艺术家|作家|工程师|研究员|创始人|总监")  # fmt: skip
 #: what a named person does right after the name (局长王明介绍, 主任李华通报说): a title and a name before one of these
 _SAYS = r"在|出席|致辞|表示|介绍|主持|说|指出|强调|发言|通报|宣布|透露|称|认为|提出|回答|解读|发布|宣读|一行|会见|参加|参观|答|以|通过|向"
+_SAYS += r"|受访|接受|谈到|坦言|解释|呼吁|建议"  # ... or another verb of speaking (大使王明受访时表示)
 _SAYS += r"|已经|曾经|也|还|将|亲自|随后|当天|今天"  # ... or an adverb before the verb (院长王明已经参加过)
 _SAYS += r"|的(?:指导|带领|领导|主持|见证|陪同)"  # ... or whose guidance or lead it was (在语言学家王明的指导下)
 #: what follows a title but starts no name (部长在会上, 副主席主持揭幕): a verb of speaking or presiding
@@ -116,6 +118,12 @@ _URL = re.compile(r"https?://|www\.|\.(?:com|cn|org|net|gov)\b|二维码|公众�
 #: a figure; not an ordinal (第二届 is no count)
 _NUMBER = re.compile(
     rf"\d[\d,.]*|(?<![第{_CN_NUM}])[{_CN_NUM}]+(?:个|家|届|场|项|名|位|人|次|万|亿|余|多|份|所|座|条|件|种|批)"
+)
+
+
+#: a day named by the event's own course (闭幕当天, 开幕首日, the closing day): a date for what happened on it
+_EVENT_DAY = re.compile(
+    r"(开幕|闭幕|开展|开馆|撤展|布展)(?:当天|当日|首日|次日|前一天|后一天)|\b(opening|closing|final) day\b", re.I
 )
 
 
@@ -595,6 +603,7 @@ def counted_noun(question: str) -> str:
     else:  # 多少位企业界的领袖人物: the head after 的; 多少家企业的多少件产品: the first count's noun, before the next 多少
         parts = [p for p in m.group(2).split("的") if p]
         phrase = next((p for p in reversed(parts) if not re.search(r"多少|几", p)), "")
+    phrase = _without_leading_qualifiers(phrase)
     tokens = jieba_tokenizer().lcut(phrase)
     if len(tokens) > 1 and tokens[1] in ("了", "过", "着") and len(tokens[0]) >= 4:  # 多少家媒体报道了…: 媒体
         tokens[:1] = [w for w in jieba_tokenizer().lcut_for_search(tokens[0]) if w != tokens[0]][:1] or tokens[:1]
@@ -606,6 +615,25 @@ def counted_noun(question: str) -> str:
         # only, jieba tagging some verbs as nouns when they end the question (几所大学参赛: 参赛 n)
         return words[0] + words[1]
     return words[0] if words else ""
+
+
+#: jieba's tags of words that qualify a counted noun without being it: adverbs (正式), conjunctions (不是),
+#: prepositions, abbreviations (两院) and distinguishing words (国家级)
+_QUALIFIER_TAGS = frozenset(("ad", "d", "c", "p", "j", "b"))
+
+
+def _without_leading_qualifiers(phrase: str) -> str:
+    """``phrase`` without the words tagged :data:`_QUALIFIER_TAGS` before its first noun (多少个正式合同项目 ->
+    合同项目, 多少位两院院士 -> 院士); unchanged when no noun follows them."""
+    from confbot.retrieve.bm25 import jieba_posseg
+
+    tags = [(p.word, p.flag) for p in jieba_posseg().lcut(phrase)]
+    lead = 0
+    while lead < len(tags) and tags[lead][1] in _QUALIFIER_TAGS:
+        lead += 1
+    if lead and any(f.startswith("n") for _, f in tags[lead:]):
+        return phrase[sum(len(w) for w, _ in tags[:lead]) :]
+    return phrase
 
 
 def _nouns(words: Sequence[str]) -> bool:
@@ -780,5 +808,8 @@ def kind_present(kind: str, text: str, question: str = "", not_answers: Collecti
         return parts_named(question) <= parts_named(text)
     if kind == "country":  # "Which country …, at the China–X Expo?": not China
         return bool(countries_in(text) - countries_in(question) - set(not_answers))
+    if kind == "date" and not has_date(text) and (day := _EVENT_DAY.search(text)):
+        # 闭幕当天 answers "哪一天对公众开放", not "哪天闭幕" (the day named by the very event asked about)
+        return not re.search(day.group(1) or day.group(2) or "(?!)", question, re.I)
     detect = _DETECTORS.get(kind)
     return True if detect is None else detect(text)
