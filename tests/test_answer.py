@@ -1098,3 +1098,14 @@ def test_a_question_s_exhibitors_are_counted_by_a_row_s_exhibiting_companies() -
     s = Selector(TermWeights({}, 1), frozenset())
     assert s.noun_counted("展商", ["年份：2020｜届次：第12届｜参展企业：900家"], {})
     assert not s.noun_counted("展商", ["年份：2020｜届次：第12届｜观众：9000人"], {})
+
+
+def test_a_thing_asked_is_found_under_a_general_synonym() -> None:
+    """理由 is found as 原因, 报导 as 报道, 外交官 as 大使 (synonyms.txt); an unrelated word is still not."""
+    from confbot.answer.selector import Selector, TermWeights
+
+    s = Selector(TermWeights({}, 1), frozenset())
+    assert s.noun_present("理由", ["展馆面积不足是星河会迁址的主要原因。"], {})
+    assert s.noun_present("报导", ["据星河日报报道整理。"], {})
+    assert s.noun_present("外交官", ["月湖国驻华大使李星河通过视频致辞。"], {})
+    assert not s.noun_present("理由", ["星河会迁往月湖市举办。"], {})
