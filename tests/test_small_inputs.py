@@ -325,6 +325,8 @@ def test_a_chinese_question_is_answered_from_an_english_release(tmp_path: Path, 
         (["第五届星河峰会有多少个品牌？"], "那品牌数和上届比呢？", "第五届星河峰会 那品牌数和上届比呢？"),
         # an edition before a year: how many years lie between editions is not known
         (["2019年星河论坛有多少人？"], "那上一届呢？", "2019年星河论坛 那上一届呢？"),
+        # the subject in the follow-up's own script (a simplified question after a traditional one)
+        (["星河會的主題是什麼？"], "门票多少钱？", "星河会 门票多少钱？"),
     ],
 )
 def test_follow_ups_are_rewritten_only_when_elliptical(history: list[str], question: str, expected: str) -> None:

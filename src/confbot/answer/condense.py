@@ -298,6 +298,8 @@ def condense_extractive(question: str, history: Sequence[Turn]) -> str:
     if subject in question:
         return question  # it already names its subject
     if has_cjk(question):
+        if to_simplified(question) == question:  # a simplified question after a traditional one: its script
+            subject = to_simplified(subject)
         if _ZH_PRONOUNS.search(question):
             return _ZH_PRONOUNS.sub(subject, question, count=1)
         asked = question.strip()
