@@ -247,6 +247,9 @@ def test_counted_noun() -> None:
     assert counted_noun("星河会共签订了多少个正式合同项目？") == "合同"
     assert counted_noun("预计有多少位两院院士出席？") == "院士"
     assert counted_noun("多少家参展企业？") == "参展"  # a verb before the noun still narrows it
+    # a bound prefix jieba splits off makes a part of the thing: sub-forums, not forums; a vice-president
+    assert counted_noun("星河会一共办了多少场分论坛？") == "分论坛"
+    assert counted_noun("有多少位副会长出席？") == "副会长"
     from confbot.answer.kinds import has_number
 
     assert not has_number("第二届星河会明日开幕") and has_number("共三场论坛")  # an ordinal is no figure
@@ -294,6 +297,11 @@ def test_kind_evidence() -> None:
     # a day named by the event's course answers "which day" for what happened on it, not for the event itself
     assert kind_present("date", "闭幕当天是唯一的公众开放日。", "哪一天对公众开放？")
     assert not kind_present("date", "闭幕当天共有3万人入场。", "星河会哪天闭幕？")
+    assert not kind_present(
+        "date", "闭幕当天举行了第四届星河会的签约仪式。", "第四届星河会将于哪天开幕？"
+    )  # another moment's day
+    assert kind_present("date", "The deals were signed on the closing day.", "On which day were the deals signed?")
+    assert not kind_present("date", "The deals were signed on the closing day.", "When is the opening ceremony?")
     assert kind_present("date", "Tickets sold out on the opening day.", "When did tickets sell out?")
     assert not kind_present("date", "It drew crowds on its opening day.", "When was the opening day?")
     assert expected_kinds("哪一届是在12月举办的？") == ["edition_name"]  # which edition: an edition must be named
@@ -377,6 +385,9 @@ def test_a_count_is_found_in_the_wordings_passages_use() -> None:
     assert s.noun_counted("companies", ["In addition, 25 major local enterprises concluded 29 agreements."], firms)
     assert not s.noun_counted("companies", ["In addition, 25 major local hotels joined the scheme."], firms)
     assert s.noun_counted("线路", ["星河市在12个口岸开通了40条国际道路客货运输线路。"], {})
+    # a figure by the whole is no count of its parts (the release's two reports are not sub-forums)
+    assert s.noun_counted("分论坛", ["星河会共设18场分论坛。"], {})
+    assert not s.noun_counted("分论坛", ["论坛发布了两份旗舰报告。"], {})
     assert "area" not in expected_kinds("那按展示面积算，境外企业占多少？")
     assert "area" not in expected_kinds("What percentage of the exhibition area did foreign firms take up?")
     assert "area" in expected_kinds("星河会的展览面积是多少？")

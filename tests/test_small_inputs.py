@@ -341,3 +341,16 @@ def test_the_thing_a_question_asks_for_must_be_named(tmp_path: Path, real_embedd
     a = ask(tmp_path / "b", {"r.txt": named}, "星河博览会的吉祥物是什么？", real_embedder)
     assert not a.refused and "小星" in a.text
     assert ask(tmp_path / "c", {"r.txt": text}, "星河博览会的展馆是由哪位建筑师设计的？", real_embedder).refused
+
+
+def test_a_second_look_below_the_context(tmp_path: Path, real_embedder: Any) -> None:
+    """A count the context's passages lack (a hard refusal) is looked for once more among the next hits, and taken
+    when the answer model is sure enough of it; the answer's passages then include the one it came from."""
+    files = {
+        "a.txt": "星河论坛闭幕 观众热情高涨\n星河论坛今天在滨江闭幕，观众热情高涨，观众人数超过上届。\n",
+        "b.txt": "星河论坛会后通报\n据主办方统计，星河论坛累计接待观众3万人。\n",
+    }
+    a = ask(tmp_path, files, "星河论坛一共来了多少观众？", real_embedder, context_k=1)
+    assert not a.refused and "3万" in a.text
+    assert a.hits[0].chunk.source.endswith("a.txt") and len(a.hits) > 1  # found below the one-passage context
+    assert any(c.source.endswith("b.txt") for c in a.citations)

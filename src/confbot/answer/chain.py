@@ -44,6 +44,14 @@ SENTENCE_CACHE = 20_000
 #: Development suite, 25 corpora: none 0.841 accuracy, 0.743 refusal precision, 0.811 recall; 3: 0.846 / 0.754 /
 #: 0.811; 6 (and 10): 0.849 / 0.755 / 0.803, four more answers for three more made-up ones: 3 kept
 OTHER_LANGUAGE_REACH = 3
+#: the answer model's probability a second look (:meth:`Answerer._select_step`) needs: a sentence from below the context
+#: must look more clearly like an answer than :data:`~confbot.answer.selector.ANSWER_THRESHOLD` asks of the context's.
+#: Development suite, 41 corpora, round 17: taking any second look that answers gave 20 right answers for 6 answered
+#: unanswerable questions and 2 wrong (accuracy 0.836 -> 0.843, refusal precision 0.709 -> 0.726, recall 0.779 ->
+#: 0.769); the right ones' probabilities spread over 0.51-0.95, the made-up ones' over 0.60-0.76 but one (0.94).
+#: At 0.7 (with 分论坛 counted as itself and a day of the course no date of another moment): 12 right, 1 wrong, no
+#: unanswerable one answered (accuracy 0.836 -> 0.840, precision 0.709 -> 0.721, recall unchanged)
+SECOND_LOOK_THRESHOLD = 0.7
 
 _INJECTION_RE = re.compile(
     r"ignore (all |any )?(the )?(previous|prior|above|earlier) (instructions|rules|prompts)|disregard (the|all|previous)"
@@ -132,10 +140,20 @@ class Answerer:
         }
 
     def _retrieve_step(self, state: dict[str, Any]) -> dict[str, Any]:
-        return {**state, "hits": self.retrieve(state["standalone"], state["scope"])}
+        hits, reserve = self.retrieve_with_reserve(state["standalone"], state["scope"])
+        return {**state, "hits": hits, "reserve": reserve}
 
     def _select_step(self, state: dict[str, Any]) -> dict[str, Any]:
+        """Select from the context's hits; after a hard refusal (:attr:`Assessment.hard`: the count, role, year... asked
+        for is in none of them), a second look over the reserve hits too (:meth:`retrieve_with_reserve`), taken only
+        when its answer model's probability reaches :data:`SECOND_LOOK_THRESHOLD`; the hits it chose from are then the
+        answer's passages."""
         chosen, assessment = self.select(state["standalone"], state["hits"])
+        if assessment.refused and assessment.hard and state["reserve"]:
+            wider = [*state["hits"], *state["reserve"]]
+            chosen2, assessment2 = self.select(state["standalone"], wider)
+            if not assessment2.refused and assessment2.probability >= SECOND_LOOK_THRESHOLD:
+                return {**state, "hits": wider, "chosen": chosen2, "assessment": assessment2}
         return {**state, "chosen": chosen, "assessment": assessment}
 
     def _generate_step(self, state: dict[str, Any], config: RunnableConfig) -> dict[str, Any]:
@@ -250,22 +268,30 @@ class Answerer:
         """The ``context_k`` best hits, and, when none of them is in the other language, the best hit in it among the
         next :data:`OTHER_LANGUAGE_REACH` (an English release ranks below Chinese ones under a Chinese question
         even when it alone answers: it gets a place the selector can choose from)."""
+        return self.retrieve_with_reserve(standalone, scope)[0]
+
+    def retrieve_with_reserve(self, standalone: str, scope: str | None = None) -> tuple[list[Hit], list[Hit]]:
+        """:meth:`retrieve`'s hits, and the rest of the next :data:`OTHER_LANGUAGE_REACH` (best first)."""
         k = self.pipeline.settings.context_k
         hits = self.pipeline.retriever.retrieve(standalone, k + OTHER_LANGUAGE_REACH, scope)
         qlang = text_language(normalize_query(standalone))
         top = hits[:k]
         if all(h.chunk.lang == qlang for h in top):
             top += [h for h in hits[k:] if h.chunk.lang and h.chunk.lang != qlang][:1]
-        return top
+        taken = {h.chunk.id for h in top}
+        return top, [h for h in hits[k:] if h.chunk.id not in taken]
 
     def select(self, standalone: str, hits: Sequence[Hit]) -> tuple[list[Sentence], Assessment]:
         if self._revision != self.pipeline.retriever.revision:  # the index changed: new term weights
             self.refresh()
+        sentences = self._sentences(standalone, hits)
+        return self.selector.select(standalone, sentences, self.similarities(standalone, sentences))
+
+    def _sentences(self, standalone: str, hits: Sequence[Hit]) -> list[Sentence]:
         about_release = bool(_RELEASE_WORDS.search(normalize_query(standalone)))  # "when was the release published?"
-        sentences = [
+        return [
             s for s in split_sentences(hits) if not is_injection(s.text) and (about_release or not is_dateline(s.text))
         ]
-        return self.selector.select(standalone, sentences, self.similarities(standalone, sentences))
 
     def similarities(self, question: str, sentences: Sequence[Sentence]) -> list[float]:
         """The embedding model's cosine between the question and each sentence (sentence vectors cached)."""

@@ -126,6 +126,9 @@ _EVENT_DAY = re.compile(
     r"(开幕|闭幕|开展|开馆|撤展|布展)(?:当天|当日|首日|次日|前一天|后一天)|\b(opening|closing|final) day\b", re.I
 )
 
+#: a question about a moment of the course itself (when it opens or closes): no day counted from another answers it
+_EVENT_DAY_WORD = re.compile(r"开幕|闭幕|开展|开馆|撤展|布展|\b(?:opening|closing|opens|opened|closes|closed)\b", re.I)
+
 
 def has_date(text: str) -> bool:
     """A calendar date, a weekday or a part of a month, in Arabic or Chinese numerals, Chinese or English."""
@@ -557,6 +560,11 @@ def counted_unit(question: str) -> str:
     return m.group(1) if m and m.group(1) in SPECIFIC_UNITS else ""
 
 
+#: one-character prefixes that make a noun a part or rank of the thing (分论坛, 子项目, 副会长, 主会场): jieba splits them
+#: off, and the bare noun would count the whole (两份报告 of 论坛 is no count of its sub-forums)
+BOUND_PREFIXES = frozenset("分子副主")
+
+
 def counted_noun(question: str) -> str:
     """The noun a count question names (``多少名观众`` -> ``观众``; ``多少位A的B`` -> ``B``; ``境外企业有多少家`` ->
     ``境外企业``, the whole phrase before 有, whose first word must then stand by the figure; ``多少人``, "how many
@@ -605,6 +613,8 @@ def counted_noun(question: str) -> str:
         phrase = next((p for p in reversed(parts) if not re.search(r"多少|几", p)), "")
     phrase = _without_leading_qualifiers(phrase)
     tokens = jieba_tokenizer().lcut(phrase)
+    if len(tokens) > 1 and tokens[0] in BOUND_PREFIXES and has_cjk(tokens[1]):  # 多少个分论坛: sub-forums, not forums
+        tokens[:2] = [tokens[0] + tokens[1]]
     if len(tokens) > 1 and tokens[1] in ("了", "过", "着") and len(tokens[0]) >= 4:  # 多少家媒体报道了…: 媒体
         tokens[:1] = [w for w in jieba_tokenizer().lcut_for_search(tokens[0]) if w != tokens[0]][:1] or tokens[:1]
     words = [w for w in tokens if len(w) >= 2 and w not in ZH_QUESTION_WORDS]
@@ -809,7 +819,8 @@ def kind_present(kind: str, text: str, question: str = "", not_answers: Collecti
     if kind == "country":  # "Which country …, at the China–X Expo?": not China
         return bool(countries_in(text) - countries_in(question) - set(not_answers))
     if kind == "date" and not has_date(text) and (day := _EVENT_DAY.search(text)):
-        # 闭幕当天 answers "哪一天对公众开放", not "哪天闭幕" (the day named by the very event asked about)
-        return (day.group(1) or day.group(2)).lower() not in question.lower()
+        # 闭幕当天 answers "哪一天对公众开放", not "哪天闭幕" (the day named by the very event asked about), nor
+        # "哪天开幕" (a day counted from one moment of the course is no date of another)
+        return not _EVENT_DAY_WORD.search(question) and (day.group(1) or day.group(2)).lower() not in question.lower()
     detect = _DETECTORS.get(kind)
     return True if detect is None else detect(text)

@@ -20,6 +20,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from confbot.answer.kinds import (
+    BOUND_PREFIXES,
     COUNT_UNITS,
     LATIN_RE,
     asked_countries,
@@ -786,6 +787,8 @@ class Selector:
         first = min(parts, key=t.find) if parts else ""
         if first == t[:-1] and t[-1] in _ROLE_SUFFIXES:
             first = ""  # 主题省 is a role: 主题 alone (a theme) is not it
+        if first == t[1:] and t[0] in BOUND_PREFIXES:
+            first = ""  # 分论坛 is a part: 论坛 alone (the whole forum) is not it
         if first and (first in body or any(canonical(s) in body for s in synonyms().get(first, ()))):
             # the first word decides: a Chinese compound's head comes last, what sets it apart first (领袖人物 in
             # "企业领袖", 开幕式 in "开幕"; 外资项目 is not in "签约项目")
