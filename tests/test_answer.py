@@ -125,6 +125,12 @@ def test_markers_beyond_the_contexts_and_made_up_quotes_are_dropped() -> None:
         ("By how many tonnes did the whole-venue green power cut emissions?", ["number"]),  # no venue asked
         ("Which companies exhibit in the smart living area?", ["list"]),  # a zone, not a size
         ("How large will the exhibition area be?", ["area"]),
+        # a place a count or size is about is not asked for; a place asked for beside a count still is
+        ("How many visits did the main venue of the fair record?", ["number"]),
+        ("主场馆面积多少？", ["area"]),
+        ("在哪个场馆举办，有多少家企业参展？", ["venue", "number"]),
+        ("What was the venue of the 2019 fair, and how many visitors came?", ["venue", "number", "year"]),
+        ("那轮值主席单位是哪个省？", ["place"]),  # a title's body asked by province: a place, not a person
     ],
 )
 def test_expected_kinds(question: str, kinds: list[str]) -> None:

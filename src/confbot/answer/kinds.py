@@ -406,7 +406,7 @@ KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
                         r"|\bwhen\b|what date|which day|what day|tomorrow|today|this weekend|next week", re.I), has_date),
     ("time", re.compile(r"几点|什么时间开始|时段|what time|which time", re.I), has_time),
     ("person_or_org", re.compile(r"谁|哪位|哪些人|哪[两三几]?家|哪[两三几]?个单位|哪些单位|主办方|承办方|\bwho\b|\bwhom\b", re.I), has_person_or_org),
-    ("person", re.compile(rf"(?:嘉宾|演讲者|主讲人?|领导人?|官员|{_TITLES})\S{{0,4}}(?:是谁|有谁|是哪|有哪些)|哪位|主旨演讲嘉宾|(?:{_TITLES})的?(?:叫什么|名字)"
+    ("person", re.compile(rf"(?:嘉宾|演讲者|主讲人?|领导人?|官员|{_TITLES})\S{{0,4}}(?:是谁|有谁|是哪(?![个一]?(?:省|市|城市|区|县|国|家|个?单位|里|儿|座))|有哪些)|哪位|主旨演讲嘉宾|(?:{_TITLES})的?(?:叫什么|名字)"
                           r"|keynote speaker|\bspeakers?\b|which (?:[A-Za-z-]+\s+){0,2}(?:official|leader|premier|president|minister|guest|head of state|ambassador|mayor|governor)s?\b", re.I), has_person),
     ("number", re.compile(r"多少|(?<!哪)几(?:个|家|届|场|项|名|位|份|件|种|批|所|座|条|款|部|轮|天(?![后前内以]))|多大|多长|多高|比重|占比|规模|排第几|第几"
                           r"|how many|how much|how large|how big|how long|number of|percentage|share|what rank", re.I), has_number),
@@ -465,8 +465,18 @@ _SHARE_Q = re.compile(
 )
 
 
+#: a place named as what a count or size is about ("the main venue" in "how many visits did the main venue record",
+#: 主场馆 in 主场馆面积多少): no place is asked for unless another word asks for one
+_PLACE_AS_SUBJECT = re.compile(
+    r"(?<![\w-])(?<!what is the )(?<!what was the )(?<!what were the )venues?\b(?!-)|(?<!哪个)(?<!哪些)(?<!哪)场馆",
+    re.I,
+)
+
 #: what attending costs (a ticket, a fee): "多少钱" asks for a price only with one of these
 _COST_TO_ATTEND = re.compile(r"价格|票价|费用|收费|门票|票|注册费|报名费|参会费|会费|免费|price|cost|fee|ticket", re.I)
+
+
+_KIND_ASKS = {kind: ask for kind, ask, _ in KINDS}
 
 
 def expected_kinds(question: str) -> list[str]:
@@ -486,6 +496,9 @@ def expected_kinds(question: str) -> list[str]:
     if "price" in kinds:
         kinds = [k for k in kinds if k != "amount"]
     kinds = list(dict.fromkeys(kinds))
+    if {"number", "area"} & set(kinds) and _PLACE_AS_SUBJECT.search(q):
+        rest = _PLACE_AS_SUBJECT.sub(" ", q)
+        kinds = [k for k in kinds if k not in ("venue", "place") or _KIND_ASKS[k].search(rest)]
     if "hall" in kinds:
         kinds = [k for k in kinds if k not in ("venue", "place")]
     if "address" in kinds or "venue" in kinds:
