@@ -256,6 +256,10 @@ def test_counted_noun() -> None:
     # a bound prefix jieba splits off makes a part of the thing: sub-forums, not forums; a vice-president
     assert counted_noun("星河会一共办了多少场分论坛？") == "分论坛"
     assert counted_noun("有多少位副会长出席？") == "副会长"
+    # words naming both sides qualify without narrowing; a verb with no noun after it names nothing counted
+    assert counted_noun("星河会有多少名国内外学者参加？") == "学者"
+    assert counted_noun("有多少位中外嘉宾出席？") == "嘉宾"
+    assert counted_noun("榜单中有多少台来自德国？") == ""
     from confbot.answer.kinds import has_number
 
     assert not has_number("第二届星河会明日开幕") and has_number("共三场论坛")  # an ordinal is no figure

@@ -637,12 +637,24 @@ def counted_noun(question: str) -> str:
         # 多少家俄方企业参展: companies of that side, not any figure of 俄方 (its hall's area); with a word after them
         # only, jieba tagging some verbs as nouns when they end the question (几所大学参赛: 参赛 n)
         return words[0] + words[1]
+    if words and _verb_without_noun(phrase):  # 多少台来自中国: a verb, and no noun after it names what is counted
+        return ""
     return words[0] if words else ""
 
 
+def _verb_without_noun(phrase: str) -> bool:
+    """Whether ``phrase`` (what follows a count's measure word) opens with a verb that no common noun follows
+    (来自中国: the measure word alone says what is counted; 参展企业: 企业)."""
+    from confbot.retrieve.bm25 import jieba_posseg
+
+    tags = [p.flag for p in jieba_posseg().lcut(phrase) if p.word.strip()]
+    return bool(tags) and tags[0] == "v" and not any(f in ("n", "nz", "vn") for f in tags[1:])
+
+
 #: jieba's tags of words that qualify a counted noun without being it: adverbs (正式), conjunctions (不是),
-#: prepositions, abbreviations (两院) and distinguishing words (国家级)
-_QUALIFIER_TAGS = frozenset(("ad", "d", "c", "p", "j", "b"))
+#: prepositions, abbreviations (两院), distinguishing words (国家级) and words of place or side (国内外, 中外: both
+#: sides, no narrowing; 境外 still narrows through :func:`counted_modifier`)
+_QUALIFIER_TAGS = frozenset(("ad", "d", "c", "p", "j", "b", "s", "f"))
 
 
 def _without_leading_qualifiers(phrase: str) -> str:
