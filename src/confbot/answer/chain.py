@@ -284,14 +284,11 @@ class Answerer:
     def select(self, standalone: str, hits: Sequence[Hit]) -> tuple[list[Sentence], Assessment]:
         if self._revision != self.pipeline.retriever.revision:  # the index changed: new term weights
             self.refresh()
-        sentences = self._sentences(standalone, hits)
-        return self.selector.select(standalone, sentences, self.similarities(standalone, sentences))
-
-    def _sentences(self, standalone: str, hits: Sequence[Hit]) -> list[Sentence]:
         about_release = bool(_RELEASE_WORDS.search(normalize_query(standalone)))  # "when was the release published?"
-        return [
+        sentences = [
             s for s in split_sentences(hits) if not is_injection(s.text) and (about_release or not is_dateline(s.text))
         ]
+        return self.selector.select(standalone, sentences, self.similarities(standalone, sentences))
 
     def similarities(self, question: str, sentences: Sequence[Sentence]) -> list[float]:
         """The embedding model's cosine between the question and each sentence (sentence vectors cached)."""
