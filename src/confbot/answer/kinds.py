@@ -122,12 +122,13 @@ _NUMBER = re.compile(
 
 
 #: a day named by the event's own course (闭幕当天, 开幕首日, the closing day): a date for what happened on it
+_COURSE_MOMENTS = "开幕|闭幕|开展|开馆|撤展|布展"
 _EVENT_DAY = re.compile(
-    r"(开幕|闭幕|开展|开馆|撤展|布展)(?:当天|当日|首日|次日|前一天|后一天)|\b(opening|closing|final) day\b", re.I
+    rf"({_COURSE_MOMENTS})(?:当天|当日|首日|次日|前一天|后一天)|\b(opening|closing|final) day\b", re.I
 )
 
 #: a question about a moment of the course itself (when it opens or closes): no day counted from another answers it
-_EVENT_DAY_WORD = re.compile(r"开幕|闭幕|开展|开馆|撤展|布展|\b(?:opening|closing|opens|opened|closes|closed)\b", re.I)
+_EVENT_DAY_WORD = re.compile(rf"{_COURSE_MOMENTS}|\b(?:opening|closing|opens|opened|closes|closed)\b", re.I)
 
 
 def has_date(text: str) -> bool:
