@@ -10,6 +10,7 @@ from confbot.answer.citations import citations_from_markers, verify_citations
 from confbot.answer.condense import condense_extractive, subject_of
 from confbot.answer.kinds import (
     asked_countries,
+    asked_places,
     asked_thing,
     countries_in,
     expected_kinds,
@@ -339,6 +340,16 @@ def test_kind_evidence() -> None:
     assert not kind_present("country", "China hosts it; 中国主办。", "", {"CN"})  # names in both languages: one code
 
 
+def test_the_places_a_question_names() -> None:
+    """Places below a country, by their stems (十堰市 and 十堰 are one); none in an event joining places by a dash,
+    none in an English question, none for a common noun jieba may tag as a place (嘉宾, 城市)."""
+    assert asked_places("十堰市参展企业的展位面积是多少？") == {"十堰"}
+    assert asked_places("湖北省和宜昌的签约金额各是多少？") == {"湖北", "宜昌"}
+    assert asked_places("第三届星河—月湖博览会在襄阳举办吗？") == {"襄阳"}
+    assert asked_places("嘉宾来自哪个城市？") == set()
+    assert asked_places("What was Xiangyang's revenue?") == set()
+
+
 def test_the_index_own_country_is_learned_from_its_chunks() -> None:
     from confbot.answer.selector import Selector, TermWeights
 
@@ -532,6 +543,25 @@ def test_a_sentence_naming_another_years_event_is_not_about_the_year_asked() -> 
     assert s.about("year", Sentence("2029年12月，组委会宣布本届贸易额目标为900亿元。", doc, 1, 0, 10), q2)  # a date
     assert s.about("year", Sentence("较2029年增长5%，贸易额达900亿元。", doc, 1, 0, 10), q2)  # compared with
     assert s.about("year", Sentence("2029年至2030年，贸易额累计900亿元。", doc, 1, 0, 10), q2)  # a span
+
+
+def test_a_place_named_by_most_of_the_index_need_not_be_in_the_passage() -> None:
+    """A place a question names must be in the chosen sentences' chunks or titles, unless the index names it in
+    :data:`HOST_PLACE_SHARE` of its chunks (the city the whole material is about)."""
+    from confbot.answer.selector import HOST_PLACE_SHARE, Selector, Sentence, TermWeights
+
+    text = "本届博览会共有320家企业参展。"
+    doc = Chunk(id="c", source="r.txt", text=text, start=0, end=len(text), title="星河博览会闭幕")
+    sentence = Sentence(text=text, chunk=doc, rank=1, start=0, end=len(text))
+    q = "襄阳星河博览会共有多少家企业参展？"
+
+    def missing(named_in: int) -> list[str]:
+        s = Selector(TermWeights({"襄阳": named_in, "企业": 5, "参展": 5}, 100), {"襄阳", "企业", "参展"})
+        return s.select(q, [sentence])[1].missing_kinds
+
+    host = round(HOST_PLACE_SHARE * 100)
+    assert "place 襄阳" not in missing(host) and "place 襄阳" in missing(host - 1)
+    assert "place 襄阳" in missing(0)
 
 
 def test_a_table_row_is_about_the_year_in_its_own_cell() -> None:

@@ -242,6 +242,21 @@ def test_the_dictionary_common_words_are_kept_in_the_cache(tmp_path: Path) -> No
     common_english_words.cache_clear()
 
 
+def test_the_dictionary_place_names_are_cities_provinces_and_districts(tmp_path: Path) -> None:
+    """CC-CEDICT's proper nouns glossed as a city, province, district… are places; a common word that is also a
+    county's name (东方, "east") and a person's title are not; the set is kept in the cache like the common words."""
+    from confbot.retrieve.crosslingual import place_names
+
+    place_names.cache_clear()
+    places = place_names(str(tmp_path))
+    assert {"襄阳", "宜昌", "十堰", "湖北", "浙江省", "海淀区"} <= places
+    assert not {"东方", "嘉宾", "院士", "博览会"} & places
+    assert len(list(tmp_path.glob("cedict-places-*.pickle"))) == 1
+    place_names.cache_clear()
+    assert place_names(str(tmp_path)) == places
+    place_names.cache_clear()
+
+
 def test_a_question_is_translated_word_by_word_into_the_indexs_words() -> None:
     """English -> the Chinese headwords the index holds, Chinese -> the first English gloss whose stems it holds;
     years and figures kept as written; nothing translatable -> ""."""

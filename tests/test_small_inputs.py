@@ -207,6 +207,22 @@ def test_a_country_the_question_names_must_be_in_the_answer(tmp_path: Path, real
     assert not b.refused and "8万平方米" in b.text
 
 
+def test_a_place_the_question_names_must_be_in_the_passages(tmp_path: Path, real_embedder: Any) -> None:
+    """One city's figure does not answer another city's; the city the whole material is about need not be named
+    by the passage that answers."""
+    text = "星河博览会新闻稿\n本届展会总面积8万平方米。\n宜昌市参展企业的展位面积合计1.2万平方米。\n"
+    a = ask(tmp_path / "a", {"r.txt": text}, "十堰市参展企业的展位面积合计多少平方米？", real_embedder)
+    assert a.refused  # 宜昌's area is not 十堰's
+    b = ask(tmp_path / "b", {"r.txt": text}, "宜昌市参展企业的展位面积合计多少平方米？", real_embedder)
+    assert not b.refused and "1.2万平方米" in b.text
+    hosted = {
+        f"{i}.txt": f"星河博览会新闻稿{i}\n第{i}场星河论坛在襄阳举行，主题是合作第{i}号。\n" for i in range(1, 10)
+    }
+    hosted["z.txt"] = "星河博览会闭幕新闻稿\n本届博览会共有320家企业参展。\n"
+    c = ask(tmp_path / "c", hosted, "襄阳星河博览会共有多少家企业参展？", real_embedder)
+    assert not c.refused and "320家" in c.text
+
+
 def test_who_presided_needs_presiding(tmp_path: Path, real_embedder: Any) -> None:
     text = "星河论坛闭幕新闻稿\n星河论坛今天闭幕，滨江市市长王明出席闭幕式并讲话。\n论坛共举办12场分论坛。\n"
     assert ask(tmp_path, {"r.txt": text}, "星河论坛的闭幕式由谁主持？", real_embedder).refused

