@@ -67,19 +67,19 @@ def test_upload_needs_the_token(client, app_url, tmp_path: Path) -> None:  # typ
     f = tmp_path / "新 闻稿 two.md"
     f.write_text("大会期间将举办5G+工业互联网创新大赛决赛，吸引300支团队参赛。", encoding="utf-8")
     before = client.predict("", api_name="/lab")
-    status, rows, _ = client.predict("wrong", [handle_file(str(f))], api_name="/upload")
-    assert "wrong admin token" in status
+    status, rows, _, kept = client.predict("wrong", [handle_file(str(f))], api_name="/upload")
+    assert "wrong admin token" in status and kept  # a failed upload keeps the chosen files
     assert not any("新" in r[0] for r in rows["data"]) and not settings.uploads_path.exists()
-    status, rows, _ = client.predict("s3cret-token", [handle_file(str(f))], api_name="/upload")
-    assert "1 chunks added" in status, status
+    status, rows, _, kept = client.predict("s3cret-token", [handle_file(str(f))], api_name="/upload")
+    assert "1 chunks added" in status and not kept, status  # indexed: the upload box is cleared
     assert any(r[0].endswith(".md") and "uploads" in r[0] for r in rows["data"])
-    status, _, _ = client.predict("s3cret-token", [handle_file(str(f))], api_name="/upload")
+    status, _, _, _ = client.predict("s3cret-token", [handle_file(str(f))], api_name="/upload")
     assert "0 chunks added" in status  # re-uploading adds nothing
     a = client.predict("创新大赛有多少支团队参赛？", api_name="/ask")
     assert "300" in a["answer"] and any("uploads" in c["source"] for c in a["citations"])
     bad = tmp_path / "bad.txt"
     bad.write_bytes(bytes(range(256)) * 10)
-    status, _, _ = client.predict("s3cret-token", [handle_file(str(bad))], api_name="/upload")
+    status, _, _, _ = client.predict("s3cret-token", [handle_file(str(bad))], api_name="/upload")
     assert "bad.txt" in status and not (settings.uploads_path / "bad.txt").exists()
     assert before is not None
 

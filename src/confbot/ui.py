@@ -235,10 +235,13 @@ def _documents_tab(service: Service) -> None:
         return f"Removed {source} ({service.remove(source)} chunks)."
 
     def upload_with_progress(token: str, paths: list[str], progress: Any = gr.Progress(track_tqdm=True)) -> Any:  # noqa: B008
+        """The upload's outcome; the chosen files are cleared once indexed (the next choice starts afresh) and
+        kept when anything went wrong, so nothing chosen is lost."""
         progress(0, desc="Indexing / 正在索引")
-        return guarded(do_upload)(token, paths)
+        msg, rows, choices = guarded(do_upload)(token, paths)
+        return msg, rows, choices, (gr.update() if msg.startswith("⚠️") else None)
 
-    upload.click(upload_with_progress, [token, files], [status, docs, pick], api_name="upload")
+    upload.click(upload_with_progress, [token, files], [status, docs, pick, files], api_name="upload")
     reindex.click(guarded(do_reindex), [token], [status, docs, pick], api_visibility="private")
     remove.click(guarded(do_remove), [token, pick], [status, docs, pick], api_visibility="private")
 
