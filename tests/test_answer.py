@@ -153,6 +153,8 @@ def test_expected_kinds(question: str, kinds: list[str]) -> None:
         ("place", "闭幕式在光谷科技会展中心举行。", True),
         ("place", "大会将在长沙国际会议中心召开。", True),
         ("place", "The expo opened in Nanjing on Monday.", True),
+        ("place", "年份：2030｜届次：第五届｜举办地：星河月湖", True),  # a table's cell labelled as the place
+        ("place", "年份：2030｜举办地：未列明", False),  # ... saying it is not recorded
         ("place", "大会设有开幕式、主论坛和专题论坛。", False),
         ("venue", "报到处设在机场到达层服务台。", True),
         ("venue", "The forum was held at the Binjiang International Convention Center.", True),
@@ -174,6 +176,8 @@ def test_expected_kinds(question: str, kinds: list[str]) -> None:
         ("person_or_org", "XCCPT hosts the 2030 Xinghe Robot Fair.", True),  # an organiser's acronym
         ("person", "Prime Minister Jorvik Tallbeck of Yuehu spoke first.", True),  # an English name
         ("person", "Li Hua presided.", True),  # a Chinese surname, though both words are English glosses
+        ("person", "星河市副市长王明和党组成员李华出席。", True),  # a name, then another title: a person named
+        ("person", "部长会议和论坛同期举行。", False),  # a title word, then no name
         ("person", "It was held at the Binjiang International Exhibition Center.", False),  # a venue's name
         ("person", "Delegates of the Northern Continental Trade Area attended.", False),  # ordinary words
         ("person", "Minister Zhang spoke at the opening.", True),
@@ -246,6 +250,7 @@ def test_counted_noun() -> None:
     # the noun before 有多少/有几: the whole phrase after the last 的/中/，, so its first word must stand by the figure
     assert counted_noun("签约项目中，外资项目一共有几个？") == "外资项目"
     assert counted_noun("2019年參展的企業中，境外企業有多少家？") == "境外企业"
+    assert counted_noun("星河市集聚的會員企業最新有多少家？") == "会员企业"  # an adverb of time before 有 is no noun
     assert counted_noun("本届有多少人参加？") == "人"
     assert counted_noun("最后累计入场了多少人？") == "人"  # 人 as the last word
     assert counted_noun("第二届星河会的参会总人数是多少？") == "人"  # 人数是多少: a figure of people
@@ -754,6 +759,7 @@ def test_key_terms_drop_a_unit_glued_to_the_next_word() -> None:
 
     assert "项新" not in key_terms("第三届一共展示了多少项新产品？") and "产品" in key_terms("一共展示了多少项新产品？")
     assert "会期" in key_terms("2021年会期是哪几天？")
+
 
 
 def test_an_untranslated_english_name_is_not_held_against_a_chinese_passage() -> None:

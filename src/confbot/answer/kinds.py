@@ -54,6 +54,7 @@ _VENUE = (r"会展中心|会议中心|博览中心|展览中心|国际中心|体
           r"|园区|产业园|科技园|[园馆厅室]|号馆|展厅|会议室|报告厅|机场|车站|火车站|高铁站|码头|服务台|中心")  # fmt: skip
 _PLACE = re.compile(
     rf"{_H}{{1,8}}(?:省|市|区|县|镇|州|自治区|特别行政区)|在{_H}{{2,12}}(?:举行|举办|召开|开幕|落幕|闭幕|启幕)"
+    rf"|(?:举办地|举办城市|举办地点|地点|城市|主会场|会场)[:：]\s*(?!未|不详|待定){_H}{{2,}}"  # a cell: 举办地：星河月湖
     rf"|{_H}{{1,10}}(?:{_VENUE})|\b(?:in|at)\s+(?:the\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*"
 )
 _ADDRESS = re.compile(
@@ -83,6 +84,7 @@ _SAYS = r"在|出席|致辞|表示|介绍|主持|说|指出|强调|发言|通报
 _SAYS += r"|受访|接受|谈到|坦言|解释|呼吁|建议"  # ... or another verb of speaking (大使王明受访时表示)
 _SAYS += r"|已经|曾经|也|还|将|亲自|随后|当天|今天"  # ... or an adverb before the verb (院长王明已经参加过)
 _SAYS += r"|的(?:指导|带领|领导|主持|见证|陪同)"  # ... or whose guidance or lead it was (在语言学家王明的指导下)
+_SAYS += rf"|(?:和|与|及|、){_H}{{0,6}}?(?:{_TITLES}|成员)"  # ... or another title after it (副部长王明和党组成员李华)
 #: what follows a title but starts no name (部长在会上, 副主席主持揭幕): a verb of speaking or presiding
 _NOT_NAME = r"在|主持|出席|致辞|表示|介绍|发言|宣布|指出|强调|会见|参加|参观|等|和|及|与|们|也|还|已|曾|将|亲自"
 _PERSON = re.compile(
@@ -596,7 +598,7 @@ def counted_noun(question: str) -> str:
     before = _COUNTED_BEFORE.search(simple)
     if before and before.group(2) not in ("人", "人次"):  # 境外企业有多少家: the phrase before 有 (the whole compound)
         phrase = re.sub(
-            r"(?:一共|总共|共|还|都|总计|累计|大概|大约|大致|约|最终|最后|实际|实际上|到底|究竟|目前|已经|已)+$",
+            r"(?:一共|总共|共|还|都|总计|累计|大概|大约|大致|约|最终|最后|实际|实际上|到底|究竟|目前|如今|现在|最新|已经|已)+$",
             "",
             re.split(r"[的中里内之，,、]", before.group(1))[-1],
         )
