@@ -761,6 +761,15 @@ def test_key_terms_drop_a_unit_glued_to_the_next_word() -> None:
     assert "会期" in key_terms("2021年会期是哪几天？")
 
 
+def test_key_terms_keep_an_ordinal_in_digits_whole_and_drop_a_bare_reference_to_an_edition() -> None:
+    """第12届 is an edition as 第十二届 is (jieba splits it into 第, 12, 届: a bare 12 would be a term no passage
+    saying 第十二届 holds); 那一届 refers back to an edition and names nothing (jieba: 那, 一届)."""
+    from confbot.answer.selector import constraint_term, key_terms
+
+    assert key_terms("第12届星河会的主题是什么？")[0] == "第12届" and constraint_term("edition", "第12届")
+    assert "第3期" in key_terms("第135届第3期有多少采购商？") and "12" in key_terms("有12家企业参展？")
+    assert key_terms("2030年星河会 那一届是由哪些单位主办的？") == ["2030", "星河", "主办"]
+
 
 def test_an_untranslated_english_name_is_not_held_against_a_chinese_passage() -> None:
     from confbot.answer.selector import Selector, TermWeights

@@ -117,6 +117,8 @@ _INTERROGATIVE = re.compile(r"(哪一?[天年届些个位里儿家]|多少|什�
 _ATTRIBUTION = re.compile(r"^(?:据|根据|依据|按照)[^，,。？?]{0,30}(?:数据|统计|介绍|报道|消息|表|资料)[，,]")
 #: one-character nouns that make a role of the word before them (主题 + 省, 主宾 + 国, 分 + 馆 aside: two characters)
 _ROLE_SUFFIXES = frozenset("省国市")
+#: what follows 第N in an ordinal jieba splits apart (第 12 届): an edition, a phase, a session
+_ORDINAL_UNITS = frozenset("届期次")
 
 
 def key_terms(question: str, cache_dir: str | None = None) -> list[str]:
@@ -130,7 +132,10 @@ def key_terms(question: str, cache_dir: str | None = None) -> list[str]:
     out: list[str] = []
     previous = ""
     kept_at = -2  # the index of the word the last term came from
-    for i, t in enumerate(w.strip().lower() for w in words):
+    words = [w.strip().lower() for w in words]
+    for i, t in enumerate(words):
+        if t.isdigit() and 0 < i < len(words) - 1 and words[i - 1] == "第" and words[i + 1][:1] in _ORDINAL_UNITS:
+            t = f"第{t}{words[i + 1][0]}"  # 第12届: the edition, as 第十二届 is one word (a bare 12 names no edition)
         after_figure, previous = previous.isdigit() or previous in ("多少", "几"), t or previous
         if after_figure and len(t) > 1 and t[0] in "年届月日号次期个家名位场项座条件所份种批" and has_cjk(t[1:]):
             t = t[1:]  # a unit glued to the next word's first character by the tokenizer (2021 + 年X…, 多少 + 项新…)

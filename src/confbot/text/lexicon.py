@@ -25,8 +25,8 @@ ZH_QUESTION_WORDS = frozenset(
     "此前 现在 目前 相关 知道 能 被 要 让 该 请 请问 谁 过 还 这个 那 那个 都 "
     "那届 这届 哪届 哪天 哪一天 哪几天 几号 几月 几点 最后 最终 最终是 还是 时间 日期 当时 那时 当天 那天 大概 大约 "
     "一共有 总共有 到底 究竟 是不是 呢 吧 哪一年 哪年 哪一届 "
-    # the year or edition referred back to, how a thing is worded, where the press material lists it
-    "那年 这年 当年 那一年 这一年 那一届 这一届 表述 说法 叫法 写的 写着 列出 列的 一览 一览表 表格 表中 表里 "
+    # the year or edition referred back to (jieba splits 那一届 into 那 + 一届), how a thing is worded, where the press material lists it
+    "那年 这年 当年 那一年 这一年 那一届 这一届 一届 该届 此届 表述 说法 叫法 写的 写着 列出 列的 一览 一览表 表格 表中 表里 "
     # where the asker read it and how sure they are: not what the passage says (根据概览表, 只有, 实际)
     "根据 依据 据 按照 历届 概览 概览表 概况 概况表 当中 之中 只有 东西 实际 实际上".split()
 )
