@@ -122,6 +122,16 @@ def test_real_browser(app_url) -> None:  # type: ignore[no-untyped-def]
         assert "<script>alert(1)</script>" in page.inner_text("#chat")  # shown as text, not run
         page.screenshot(path=str(ARTIFACTS / "chat-refusal.png"), full_page=True)
         assert "Question" in page.inner_text("body")  # an English browser gets English labels
+        page.set_viewport_size({"width": 640, "height": 1400})  # a narrow window, a laptop's half screen
+        page.get_by_role("tab", name="Documents").click()
+        page.wait_for_function("document.querySelector('#documents')?.innerText.includes('.txt')", timeout=30_000)
+        # long file names and titles wrap: the table fits its panel, no sideways scrolling (a newcomer's trial)
+        widths = page.evaluate(
+            "[Math.max(...[...document.querySelectorAll('#documents table')].map(t => t.scrollWidth)),"
+            " document.querySelector('#documents').clientWidth]"
+        )
+        assert widths[0] <= widths[1] + 2, widths
+        page.screenshot(path=str(ARTIFACTS / "documents.png"), full_page=True)
 
         hant = browser.new_page(locale="zh-TW")
         hant.goto(app_url[0])

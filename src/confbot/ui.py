@@ -201,6 +201,9 @@ def _documents_tab(service: Service) -> None:
         headers=["source", "title", "published", "chunks", "bytes", "ingested"],
         value=lambda: _document_rows(service),
         label=tr("Indexed documents / 已索引文档"),
+        elem_id="documents",
+        wrap=True,  # long file names and titles wrap inside the page instead of widening the table past it
+        column_widths=["25%", "30%", "12%", "9%", "10%", "14%"],
     )
     with gr.Row():
         pick = gr.Dropdown(label=tr("Document / 文档"), choices=[r[0] for r in _document_rows(service) if r[3]])
@@ -252,7 +255,8 @@ def _lab_tab(service: Service) -> None:
     lab_q = gr.Textbox(label=tr("Question / 问题"))
     lab_btn = gr.Button(tr("Retrieve / 检索"))
     hits_df = gr.Dataframe(
-        headers=["rank", "fused", "dense", "bm25", "dense rank", "bm25 rank", "source", "range", "text"]
+        headers=["rank", "fused", "dense", "bm25", "dense rank", "bm25 rank", "source", "range", "text"],
+        wrap=True,  # a passage wraps in its cell rather than pushing the table past the page
     )
     verdict = gr.JSON(label=tr("Answer check / 回答判定"))
 
@@ -294,7 +298,7 @@ def _eval_panel(service: Service) -> None:
     answers_box = gr.JSON(label=tr("Answer metrics / 回答指标"))
     curve = gr.LinePlot(x="k", y="hit rate", title="hit@k", label="hit@k")
     failing = gr.Dataframe(
-        headers=["id", "question", "rank", "retrieved instead"], label=tr("Failing items / 未命中的问题")
+        headers=["id", "question", "rank", "retrieved instead"], label=tr("Failing items / 未命中的问题"), wrap=True
     )
 
     def evaluate(path: str | None, progress: Any = gr.Progress()) -> tuple[Any, Any, Any, Any]:  # noqa: B008
