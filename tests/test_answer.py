@@ -845,6 +845,27 @@ def test_a_count_question_takes_the_sentence_with_the_figure_over_a_headline() -
     assert verdict.refused
 
 
+def test_a_second_sentence_of_the_kind_asked_must_share_a_term_beyond_the_year() -> None:
+    """A date question's answer cites a second sentence with a date only when it is about the question's
+    subject: one sharing nothing but the year ("2030年6月1日，…发布了报告") is another fact of that year, an
+    off-topic citation [2] (a newcomer's trial); one naming what is asked about joins."""
+    from confbot.answer.selector import Selector, Sentence, TermWeights
+
+    doc = Chunk(id="c", source="r.txt", text="", start=0, end=0, title="2030年星河会开幕", years=(2030,))
+
+    def sent(text: str) -> Sentence:
+        return Sentence(text=text, chunk=doc, rank=1, start=0, end=len(text))
+
+    best = sent("2030年星河会于5月8日在会展中心开幕。")
+    aside = sent("2030年6月1日，主办方发布了4份报告。")
+    related = sent("开幕式定于5月8日上午举行。")
+    s = Selector(TermWeights({"星河会": 2, "开幕": 2, "报告": 3}, 20), {"星河会", "开幕", "报告"})
+    chosen, verdict = s.select("2030年星河会在哪一天开幕？", [best, aside, related], [0.9, 0.9, 0.9])
+    assert chosen == [best, related] and verdict.outcome == "answered"  # aside scores higher than related
+    chosen, _ = s.select("2030年星河会在哪一天开幕？", [best, aside], [0.9, 0.9])
+    assert chosen == [best]
+
+
 def test_a_person_question_takes_the_sentence_with_the_role_over_one_naming_nobody() -> None:
     """The best sentence names the occasion the question describes but nobody; the sentence with the role and the
     person covers fewer of the question's words (0.49 against 0.81), yet it is the answer: half the coverage is

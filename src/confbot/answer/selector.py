@@ -914,6 +914,8 @@ class Selector:
             adds = self._adds(s, chosen, zh_terms, en_terms)
             # ... or, for a question asking for a date/number/person..., another sentence that has one
             same_kind = any(k not in CONSTRAINT_KINDS and self.has_kind(k, s.text, question) for k in kinds)
+            # ... about the question's subject: it shares a key term beyond the year (not any date of the corpus)
+            same_kind = same_kind and any(not t.isdigit() for t in self.coverage([s.text], zh_terms, en_terms)[1])
             if (sc >= ADDS_SHARE * top and adds) or (sc >= SAME_KIND_SHARE * top and same_kind and len(chosen) < 2):
                 chosen.append(s)
         chosen = [best, *sorted(chosen[1:], key=lambda s: (s.chunk.source, s.start))]
