@@ -845,6 +845,32 @@ def test_a_count_question_takes_the_sentence_with_the_figure_over_a_headline() -
     assert verdict.refused
 
 
+def test_a_sentence_leading_into_a_list_is_quoted_with_its_items() -> None:
+    """A lead such as "…built on four pillars:" says nothing; with the list lines after it, it is the answer. Lines that are
+    no items end the list; the lead and each item stay sentences of their own."""
+    from confbot.answer.selector import list_spans
+
+    en = "The forum opened. It is built on three segments:\n\n- talks on energy;\n- an exhibition.\n\nThe theme is new."
+    spans = [(en[s:e], with_list) for s, e, with_list in list_spans(en)]
+    assert ("It is built on three segments:\n\n- talks on energy;\n- an exhibition.", True) in spans
+    assert ("It is built on three segments:", False) in spans and ("The theme is new.", False) in spans
+    zh = "本届大会主要有以下几个特点：\n一是规模更大。预计嘉宾超过两千名。\n二是层次更高。\n主办方表示将继续办好。"
+    merged = [zh[s:e] for s, e, with_list in list_spans(zh) if with_list]
+    assert merged == ["本届大会主要有以下几个特点：\n一是规模更大。预计嘉宾超过两千名。\n二是层次更高。"]
+    assert not any(with_list for *_, with_list in list_spans("报名方式：\n请登录官网填写表格。"))
+
+
+def test_a_list_question_quotes_the_lead_with_its_items_once() -> None:
+    from confbot.answer.selector import Selector, TermWeights, split_sentences
+
+    text = "星河会由三个板块组成：\n一、主题论坛；\n二、成果展览；\n三、创新大赛。"
+    chunk = Chunk(id="c", source="r.txt", text=text, start=0, end=len(text), title="星河会", years=(2030,))
+    sentences = split_sentences([Hit(chunk=chunk, score=1.0, dense_score=0.9, bm25_score=1.0)])
+    s = Selector(TermWeights({"星河会": 1, "板块": 3}, 20), {"星河会", "板块"})
+    chosen, verdict = s.select("星河会由哪几个板块组成？", sentences)
+    assert chosen[0].text == text and len(chosen) == 1 and not verdict.refused
+
+
 def test_a_second_sentence_of_the_kind_asked_must_share_a_term_beyond_the_year() -> None:
     """A date question's answer cites a second sentence with a date only when it is about the question's
     subject: one sharing nothing but the year ("2030年6月1日，…发布了报告") is another fact of that year, an
@@ -853,8 +879,11 @@ def test_a_second_sentence_of_the_kind_asked_must_share_a_term_beyond_the_year()
 
     doc = Chunk(id="c", source="r.txt", text="", start=0, end=0, title="2030年星河会开幕", years=(2030,))
 
+    starts = iter(range(0, 300, 100))  # each sentence at its own place in the document
+
     def sent(text: str) -> Sentence:
-        return Sentence(text=text, chunk=doc, rank=1, start=0, end=len(text))
+        start = next(starts)
+        return Sentence(text=text, chunk=doc, rank=1, start=start, end=start + len(text))
 
     best = sent("2030年星河会于5月8日在会展中心开幕。")
     aside = sent("2030年6月1日，主办方发布了4份报告。")

@@ -157,16 +157,51 @@ def key_terms(question: str, cache_dir: str | None = None) -> list[str]:
 # ---------------------------------------------------------------- sentence selection
 
 
+#: a line that is an item of a list: a dash or bullet, 1. / 1、 / (1) / ①, or 一、 / 一是 (Chinese enumerations)
+_LIST_ITEM = re.compile(r"^(?:[-–—•●·*▪◆■]|\d{1,2}[.、)）]|[（(]\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]{1,2}[、是])")
+#: the most characters a sentence leading into a list is quoted with its items
+LIST_SPAN_MAX = 600
+
+
+def list_spans(text: str) -> list[tuple[int, int, bool]]:
+    """:func:`~confbot.ingest.chunker.sentence_spans` of ``text``, except that a sentence ending in a colon
+    ("…built on four pillars:", "主要有以下几个特点：") is one span with the list lines after it (each line
+    starting with :data:`_LIST_ITEM`, whole; up to :data:`LIST_SPAN_MAX` characters): alone it says nothing,
+    and the answer is what it leads into. The items, and the lead alone, stay sentences of their own too.
+    Each span comes as (start, end, whether it is a lead with its list)."""
+    spans = sentence_spans(text)
+    out = []
+    for i, (s, e) in enumerate(spans):
+        end = e
+        if text[s:e].endswith((":", "：")):
+            for s2, e2 in spans[i + 1 :]:
+                starts_line = "\n" in text[end:s2]
+                if (starts_line and not _LIST_ITEM.match(text[s2:e2])) or e2 - s > LIST_SPAN_MAX:
+                    break  # a line that is no item, or too long a quote: the list (as far as it goes) ends here
+                end = e2
+        if end != e:
+            out.append((s, end, True))
+        out.append((s, e, False))  # the lead alone too, for a question it answers by itself
+    return out
+
+
+def _inside(s: Sentence, other: Sentence) -> bool:
+    """Whether ``s`` lies within ``other`` in the same source (an item quoted with its list's lead)."""
+    same_place = s.chunk.source == other.chunk.source and other.start <= s.start and s.end <= other.end
+    return same_place and s.text in other.text
+
+
 def split_sentences(hits: Sequence[Hit]) -> list[Sentence]:
     """Sentences of the retrieved chunks, each once: across overlapping chunks, and across reprints (a sentence
-    whose canonical text an earlier one has is quoted once, from the higher-ranked chunk)."""
-    seen: set[tuple[str, int]] = set()
+    whose canonical text an earlier one has is quoted once, from the higher-ranked chunk). A sentence leading
+    into a list comes with its items (:func:`list_spans`)."""
+    seen: set[tuple[str, int, bool]] = set()
     texts: set[str] = set()
     out = []
     for rank, h in enumerate(hits, start=1):
         c = h.chunk
-        for s, e in sentence_spans(c.text):
-            key = (c.source, c.start + s)
+        for s, e, with_list in list_spans(c.text):
+            key = (c.source, c.start + s, with_list)
             same = canonical(c.text[s:e])
             if key in seen or (len(same) >= 8 and same in texts):
                 continue
@@ -922,6 +957,7 @@ class Selector:
         chosen = latest_first(chosen, scored, score, kinds, question, top)
         asked = asked_of(question, kinds)
         chosen = self._with_asked(asked, chosen, scored, score, top, zh_terms, en_terms, has_cjk(question))
+        chosen = [s for s in chosen if not any(o is not s and _inside(s, o) for o in chosen)]  # a lead's list item
         best_sim = max((sims[id(s)] for s in chosen if id(s) in sims), default=0.0)
         return chosen, self.verdict(question, chosen, kinds, zh_terms, en_terms, best_sim, asked)
 
