@@ -388,6 +388,20 @@ def test_a_chinese_term_is_found_by_its_parts_and_by_its_english_glosses() -> No
     assert s.present("高层论坛", canonical(forums), english_stems(forums))  # through a word inside it: forum
 
 
+def test_an_event_abbreviation_is_found_in_the_full_name() -> None:
+    """数博会 / 星博会 (and 博会, as jieba leaves 数博会) are cut from 数字经济博览会 / 星河博览会: their characters in
+    order, a few apart. A dictionary word is no abbreviation; characters too far apart are no one name."""
+    from confbot.answer.selector import Selector, TermWeights
+    from confbot.text.normalize import canonical
+
+    s = Selector(TermWeights({"博览会": 2}, 20), set())
+    assert s.present("数博会", canonical("2030中国国际数字经济博览会在星河市开幕"))
+    assert s.present("博会", canonical("本届博览会由星河市人民政府主办"))
+    assert s.present("星博会", canonical("第三届星河博览会闭幕"))
+    assert not s.present("星博会", canonical("星河国际数字经济与未来产业博览会"))  # too far apart to be one cut
+    assert s.abbreviation("发布会") is None and s.abbreviation("数博会") is not None  # a dictionary word is no cut
+
+
 def test_a_count_is_found_in_the_wordings_passages_use() -> None:
     """Round 13: English count nouns a Chinese measure word names, "the number of X … N", another English word
     with the same translation, a long noun phrase after a measure word; a share question asks for no area."""

@@ -115,6 +115,10 @@ _KIND_AFTER_QUESTION_WORD = re.compile(
 _INTERROGATIVE = re.compile(r"(哪一?[天年届些个位里儿家]|多少|什么)")
 #: a clause opening a question with where its fact was published ("据2029年大会期间公布的数据，", "根据概览表，")
 _ATTRIBUTION = re.compile(r"^(?:据|根据|依据|按照)[^，,。？?]{0,30}(?:数据|统计|介绍|报道|消息|表|资料)[，,]")
+#: the last character of an event's name (大会, 博览会, 艺术节, 论坛, 大赛, 展): what an abbreviated name ends in
+_EVENT_NOUNS = frozenset("会展节坛赛")
+#: the most characters an abbreviation leaves out between two it keeps (数[字经济]博[览]会: 3)
+ABBREVIATION_GAP = 4
 #: one-character nouns that make a role of the word before them (主题 + 省, 主宾 + 国, 分 + 馆 aside: two characters)
 _ROLE_SUFFIXES = frozenset("省国市")
 #: what follows 第N in an ordinal jieba splits apart (第 12 届): an edition, a phase, a session
@@ -523,6 +527,7 @@ class Selector:
         self._host_countries: frozenset[str] | None = None
         self._glosses: dict[str, list[frozenset[str]]] = {}
         self._parts: dict[str, list[str]] = {}
+        self._abbreviations: dict[str, re.Pattern[str] | None] = {}
 
     @property
     def host_countries(self) -> frozenset[str]:
@@ -830,6 +835,8 @@ class Selector:
         t = canonical(term)
         if t in body or any(canonical(s) in body for s in synonyms().get(term, ())):
             return True
+        if (full_name := self.abbreviation(t)) and full_name.search(body):
+            return True
         parts = self.parts(t) if len(t) >= 3 and all(has_cjk(ch) for ch in t) else []
         first = min(parts, key=t.find) if parts else ""
         if first == t[:-1] and t[-1] in _ROLE_SUFFIXES:
@@ -842,6 +849,23 @@ class Selector:
             return True
         # in English text: a gloss of the term or of its first word (高层论坛 -> high-level; 外资项目 not -> project)
         return bool(body_stems) and any(g <= body_stems for w in (term, first) if w for g in self.glosses(w))
+
+    def abbreviation(self, term: str) -> re.Pattern[str] | None:
+        """For an event's abbreviated name (数博会, 工博会, or 博会 as jieba leaves it: two to four Chinese characters
+        ending in an event noun, no CC-CEDICT word), a pattern finding the full name it is cut from: its characters
+        in order, at most :data:`ABBREVIATION_GAP` Chinese characters apart (数字经济博览会, 工业博览会).
+        None otherwise. Chinese names are shortened by keeping a character of each word, so the full name holds
+        them in order."""
+        if term not in self._abbreviations:
+            from confbot.retrieve.crosslingual import reverse_dictionary
+
+            pattern = None
+            name_like = 2 <= len(term) <= 4 and all(has_cjk(c) for c in term) and term[-1] in _EVENT_NOUNS
+            if name_like and term not in reverse_dictionary(self.cache_dir):
+                gap = rf"[\u4e00-\u9fff]{{0,{ABBREVIATION_GAP}}}"
+                pattern = re.compile(gap.join(re.escape(c) for c in term))
+            self._abbreviations[term] = pattern
+        return self._abbreviations[term]
 
     def parts(self, term: str) -> list[str]:
         """The words of two characters or more inside a longer Chinese term (jieba's search mode), stopwords aside."""
