@@ -48,7 +48,15 @@ from confbot.records import Chunk, Hit
 from confbot.retrieve.bm25 import STOPWORDS, jieba_tokenizer, tokenize
 from confbot.text.cjk import to_simplified
 from confbot.text.english import phrase_in, stems
-from confbot.text.events import editions, editions_of_event, event_years, fact_years, parts_named, year_mentions
+from confbot.text.events import (
+    EVENT_NOUNS,
+    editions,
+    editions_of_event,
+    event_years,
+    fact_years,
+    parts_named,
+    year_mentions,
+)
 from confbot.text.lexicon import (
     EN_KIND_NOUNS,
     EN_QUESTION_WORDS,
@@ -115,8 +123,6 @@ _KIND_AFTER_QUESTION_WORD = re.compile(
 _INTERROGATIVE = re.compile(r"(哪一?[天年届些个位里儿家]|多少|什么)")
 #: a clause opening a question with where its fact was published ("据2029年大会期间公布的数据，", "根据概览表，")
 _ATTRIBUTION = re.compile(r"^(?:据|根据|依据|按照)[^，,。？?]{0,30}(?:数据|统计|介绍|报道|消息|表|资料)[，,]")
-#: the last character of an event's name (大会, 博览会, 艺术节, 论坛, 大赛, 展): what an abbreviated name ends in
-_EVENT_NOUNS = frozenset("会展节坛赛")
 #: the most characters an abbreviation leaves out between two it keeps (数[字经济]博[览]会: 3)
 ABBREVIATION_GAP = 4
 #: one-character nouns that make a role of the word before them (主题 + 省, 主宾 + 国, 分 + 馆 aside: two characters)
@@ -860,7 +866,7 @@ class Selector:
             from confbot.retrieve.crosslingual import reverse_dictionary
 
             pattern = None
-            name_like = 2 <= len(term) <= 4 and all(has_cjk(c) for c in term) and term[-1] in _EVENT_NOUNS
+            name_like = 2 <= len(term) <= 4 and all(has_cjk(c) for c in term) and term[-1] in EVENT_NOUNS
             if name_like and term not in reverse_dictionary(self.cache_dir):
                 gap = rf"[\u4e00-\u9fff]{{0,{ABBREVIATION_GAP}}}"
                 pattern = re.compile(gap.join(re.escape(c) for c in term))

@@ -70,9 +70,11 @@ def editions(text: str) -> set[int]:
 _EDITION_NAME = re.compile(
     rf"(?:第[0-9{CN_NUMERALS}]{{1,4}}(?:届|屆)|首届|首屆)([^\s\d，。、；：？！“”（）()的上在期时第暨｜|]{{0,10}})"
 )
+#: the last character of an event's name, simplified and traditional (大会, 博览会, 艺术节, 论坛, 大赛, 展)
+EVENT_NOUNS = "会會展节節坛壇赛賽"
 #: what follows an event's name in a question (星河会签约项目… -> 星河会): after its last event noun
-_EVENT_NAME_END = re.compile(r"(?<=[会會展节節坛壇赛賽])[^会會展节節坛壇赛賽]*$")
-_EVENT_NOUN = re.compile(r"[会會展节節坛壇赛賽]")
+_EVENT_NAME_END = re.compile(rf"(?<=[{EVENT_NOUNS}])[^{EVENT_NOUNS}]*$")
+_EVENT_NOUN = re.compile(rf"[{EVENT_NOUNS}]")
 #: characters of event names that say nothing of which event (届, 会, 大…)
 _GENERIC_NAME_CHARS = set("届屆会會大第年度暨和与及中国")
 #: an edition named as what this one is compared with: 比首届增长, 较第五届, 与上一届相比
