@@ -25,6 +25,12 @@ def test_markdown_outputs_carry_no_live_markup() -> None:
     assert "](" not in md_escape("[a](b)")
 
 
+def test_markdown_keeps_plain_parentheses_readable() -> None:
+    # a newcomer's trial: the copy box showed "\(GMT+8\)"; only a "(" that could open a link target is escaped
+    assert md_escape("9:00 (GMT+8)! 会期（三天）") == "9:00 (GMT+8)! 会期（三天）"
+    assert md_escape("[x](y)") == "\\[x\\]\\(y)"
+
+
 def test_html_and_text_and_json() -> None:
     a = _answer()
     html = sources_html(a)

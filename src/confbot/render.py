@@ -23,7 +23,9 @@ from typing import Any
 from confbot.records import Answer, Chunk, Hit
 
 #: characters that start Markdown syntax anywhere in a line (links, images, emphasis, code, tables, HTML)
-_MD_SPECIAL = re.compile(r"([\\`*{}\[\]()!|<>~]|(?<!\w)_|_(?!\w))")  # an intraword _ is no emphasis
+#: (a "(" only right after "]", where it would open a link's target: elsewhere it stays as written, so copied
+#: text reads "(GMT+8)", not "\(GMT+8\)"; "!" only matters before "[", which is escaped)
+_MD_SPECIAL = re.compile(r"([\\`*{}\[\]|<>~]|(?<=\])\(|(?<!\w)_|_(?!\w))")  # an intraword _ is no emphasis
 #: what starts a heading, quote, list or rule only at the start of a line
 _MD_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.M)
 _ESCAPED_MARKER = re.compile(r"\\\[(\d{1,3})\\\]")
