@@ -24,8 +24,9 @@ CHUNKER_VERSION = (
     # 6: table captions kept as a line, sideways tables one line per column, placeholder cells (—) left out;
     # 7: a date opening the file name dates a release that states none; a page date only from its markup;
     # 8: no English sentence ends at an abbreviation (Dec. 1, U.S. dollars, Mr. Li) or before a lower-case word;
-    # 9: an English document's chunks hold ENGLISH_SIZE_FACTOR times the characters (about as many tokens)
-    "9"
+    # 9: an English document's chunks hold ENGLISH_SIZE_FACTOR times the characters (about as many tokens);
+    # 10: a Chinese first line whose only Latin letters are capitals (5G) is a title, not a PRESS RELEASE banner
+    "10"
 )
 
 #: an English document's chunk size and overlap, in characters, are this many times the settings' (which are counted

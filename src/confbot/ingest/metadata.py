@@ -91,7 +91,8 @@ def title_of(text: str) -> str:
     """The first line that is not a dateline, shortened to its first sentence and 80 characters."""
     for line in text.strip().splitlines()[:HEAD_LINES]:
         line = _EN_DATELINE.sub("", line.strip())
-        generic = line.isupper() and len(line.split()) <= 4  # NEWS RELEASE, PRESS RELEASE
+        # NEWS RELEASE, PRESS RELEASE (Latin only: str.isupper() is also true of 中国5G大会…, whose only cased letter is G)
+        generic = line.isascii() and line.isupper() and len(line.split()) <= 4
         if len(line) < 4 or generic or _DATELINE_ONLY.search(line) or (find_date(line) and len(line) < 40):
             continue
         first = re.split(r"(?<=[。！？!?])|(?<=\.)\s", line, maxsplit=1)[0]
