@@ -37,7 +37,10 @@ def test_titles_skip_datelines_and_boilerplate() -> None:
     )
     assert find_date("on Sept. 15, 2020 the dates were set") == "2020-09-15"
     # a Chinese first line whose only Latin letters are capitals (5G) is no PRESS RELEASE banner
-    assert title_of("11月5日，2024星河5G大会发布会在某市召开。嘉宾出席。\n第二段。") == "11月5日，2024星河5G大会发布会在某市召开。"
+    assert (
+        title_of("11月5日，2024星河5G大会发布会在某市召开。嘉宾出席。\n第二段。")
+        == "11月5日，2024星河5G大会发布会在某市召开。"
+    )
 
 
 def test_describe_falls_back_to_file_time_and_says_so() -> None:
