@@ -88,3 +88,34 @@ def test_llm_tokens_stream_through_the_chain(settings: Settings) -> None:
     deltas = [p for p in parts if isinstance(p, str)]
     assert len(deltas) > 1 and "".join(deltas) == reply  # token by token, as the model produced them
     assert isinstance(parts[-1], Answer) and "16.38万" in parts[-1].text
+
+
+def test_a_sentence_in_the_other_language_is_scored_through_the_translated_question(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An English sentence's similarity to a Chinese question mixes its cosine to the question put word by word into
+    English with its cosine to the question (``translated_mix``), as retrieval does; a Chinese sentence keeps its
+    plain cosine, and with cross-language retrieval off every sentence does."""
+    import numpy as np
+
+    import confbot.retrieve.crosslingual as crosslingual
+    from confbot.answer.selector import Sentence
+    from confbot.records import Chunk
+
+    monkeypatch.setattr(crosslingual, "translate_query", lambda text, vocabulary, cache_dir=None: "exhibition city")
+    answerer = service.answerer
+    retriever = answerer.pipeline.retriever
+    zh, en = "展会在星河市举行。", "The exhibition is held in Xinghe City."
+    chunk = Chunk(id="c", source="r.txt", text=zh + en, start=0, end=len(zh + en))
+    sentences = [Sentence(text=t, chunk=chunk, rank=1, start=0, end=len(t)) for t in (zh, en)]
+    question = "展会在哪座城市举行？"
+    got = answerer.similarities(question, sentences)
+    embed = answerer.pipeline.embedder
+    q, t = retriever.embed_query(question), retriever.embed_query("exhibition city")
+    vz, ve = (np.asarray(v) for v in embed.embed_documents([zh, en]))
+    mix = retriever.translated_mix
+    assert 0 < mix < 1 and got[0] == pytest.approx(float(np.dot(q, vz)), abs=1e-5)
+    assert got[1] == pytest.approx(mix * float(np.dot(t, ve)) + (1 - mix) * float(np.dot(q, ve)), abs=1e-5)
+    assert got[1] != pytest.approx(float(np.dot(q, ve)), abs=1e-5)
+    retriever.crosslingual = False
+    assert answerer.similarities(question, sentences)[1] == pytest.approx(float(np.dot(q, ve)), abs=1e-5)
