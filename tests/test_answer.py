@@ -1239,3 +1239,22 @@ def test_a_thing_asked_is_found_under_a_general_synonym() -> None:
     assert s.noun_present("报导", ["据星河日报报道整理。"], {})
     assert s.noun_present("外交官", ["月湖国驻华大使李星河通过视频致辞。"], {})
     assert not s.noun_present("理由", ["星河会迁往月湖市举办。"], {})
+
+
+def test_a_lead_chosen_alone_is_quoted_with_its_items() -> None:
+    """A lead that wins on its own ("…three segments:") is quoted with the items that follow it in the chunk, so the
+    answer says what the segments are (a newcomer's trial cited the bare lead); other sentences are kept as they are."""
+    from confbot.answer.selector import Selector, TermWeights, split_sentences, with_items
+
+    text = "星河会定于5月8日开幕。活动由三个板块组成：\n- 主题论坛；\n- 成果展览。\n欢迎参加。"
+    chunk = Chunk(id="c", source="r.txt", text=text, start=0, end=len(text), title="星河会", years=(2030,))
+    sentences = split_sentences([Hit(chunk=chunk, score=1.0, dense_score=0.9, bm25_score=1.0)])
+    lead = next(s for s in sentences if s.text == "活动由三个板块组成：")
+    opening = next(s for s in sentences if s.text.startswith("星河会定于"))
+    full = with_items([opening, lead], sentences)
+    assert [s.text for s in full] == ["星河会定于5月8日开幕。", "活动由三个板块组成：\n- 主题论坛；\n- 成果展览。"]
+    assert with_items([lead, full[1]], sentences) == [full[1]]  # the lead with its items, once
+    s = Selector(TermWeights({"星河会": 1, "板块": 3, "活动": 3}, 20), {"星河会", "板块", "活动"})
+    sims = [0.95 if x is lead else 0.80 for x in sentences]  # the bare lead is the embedding model's favourite
+    chosen, verdict = s.select("星河会的活动有哪三个板块？", sentences, sims)
+    assert chosen[0].text.endswith("成果展览。") and not verdict.refused

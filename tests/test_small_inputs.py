@@ -370,3 +370,35 @@ def test_a_second_look_below_the_context(tmp_path: Path, real_embedder: Any) -> 
     assert not a.refused and "3万" in a.text
     assert a.hits[0].chunk.source.endswith("a.txt") and len(a.hits) > 1  # found below the one-passage context
     assert any(c.source.endswith("b.txt") for c in a.citations)
+
+
+def test_a_list_running_past_its_chunk_is_quoted_to_its_end(tmp_path: Path, real_embedder: Any) -> None:
+    """A lead and its list that the chunker cut in two: the answer quotes the items of the next chunk too (a
+    second citation, of that chunk), so none of the list is left out; each quote is in its chunk's text."""
+    from confbot.answer.selector import Sentence, ends_in_list, list_continuation
+    from confbot.ingest.chunker import chunk_document
+
+    filler = "".join(f"星河论坛第{i}次筹备会在滨江召开，与会代表讨论了会务安排和志愿者招募工作。" for i in range(1, 4))
+    items = ["- 主题演讲：邀请知名学者分享数字经济前沿观点；", "- 成果展览：集中展示年度创新项目和应用案例；",
+             "- 青年创新大赛：面向高校学生征集创意作品；", "- 闭幕酒会：为参会代表提供交流机会。"]  # fmt: skip
+    text = (
+        f"星河论坛活动安排\n{filler}\n本届星河论坛的活动由四个板块组成：\n"
+        + "\n".join(items)
+        + "\n欢迎各界人士报名参加。\n"
+    )
+    chunks = chunk_document("r.txt", text, 200, 40)
+    cut = next(c for c in chunks if "四个板块组成" in c.text and "闭幕酒会" not in c.text)  # the list is cut
+    nxt = next(c for c in chunks if c.index == cut.index + 1)
+    lead = "本届星河论坛的活动由四个板块组成：" + cut.text.split("四个板块组成：", 1)[1].rstrip()
+    at = cut.start + cut.text.index(lead.split("：")[0])
+    s = Sentence(text=lead, chunk=cut, rank=1, start=at, end=at + len(lead))
+    more = list_continuation(s, nxt)
+    assert ends_in_list(s) and more is not None and more.text.endswith("提供交流机会。") and more.text in nxt.text
+    assert not more.text.startswith(lead)  # only what the first chunk did not hold
+    assert list_continuation(s, chunks[0]) is None  # the document's head holds no item after the lead
+
+    a = ask(tmp_path, {"r.txt": text}, "星河论坛的活动由哪四个板块组成？", real_embedder)
+    assert not a.refused and all(item[2:6] in a.text for item in items), a.text
+    assert len({c.chunk_id for c in a.citations}) >= 2 and all(c.quote in a.text for c in a.citations)
+    shown = {h.chunk.id: h.chunk for h in a.hits}  # every cited chunk is among the answer's passages (sources panel)
+    assert all(c.chunk_id in shown and c.quote in shown[c.chunk_id].text for c in a.citations)

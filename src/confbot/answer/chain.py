@@ -27,7 +27,16 @@ from confbot.answer.condense import condense_extractive, is_follow_up
 from confbot.answer.dates import relative_note
 from confbot.answer.generator import prompt
 from confbot.answer.kinds import question_language
-from confbot.answer.selector import CONSTRAINT_KINDS, Assessment, Selector, Sentence, TermWeights, split_sentences
+from confbot.answer.selector import (
+    CONSTRAINT_KINDS,
+    Assessment,
+    Selector,
+    Sentence,
+    TermWeights,
+    ends_in_list,
+    list_continuation,
+    split_sentences,
+)
 from confbot.answer.wording import extractive_text, refusal_text
 from confbot.errors import InputError, ServiceError
 from confbot.ingest.metadata import is_dateline
@@ -200,6 +209,9 @@ class Answerer:
         outcome = assessment.outcome
         ext_text, ext_cits = extractive_text(lang, chosen, partial=outcome == "partial")
         chunks = {h.chunk.id: h.chunk for h in hits}
+        more = {s.chunk.id: s.chunk for s in chosen if s.chunk.id not in chunks}  # a list's next chunk: shown too
+        hits = [*hits, *(Hit(chunk=c, score=0.0, dense_score=0.0, bm25_score=0.0) for c in more.values())]
+        chunks |= more
         if chosen:  # "明天开幕吗？": the event's dates, and what they mean today
             ext_text += relative_note(q, chosen[0].text, chosen[0].chunk.published, self.today(), lang)
         if draft is None:
@@ -288,7 +300,21 @@ class Answerer:
         sentences = [
             s for s in split_sentences(hits) if not is_injection(s.text) and (about_release or not is_dateline(s.text))
         ]
-        return self.selector.select(standalone, sentences, self.similarities(standalone, sentences))
+        chosen, assessment = self.selector.select(standalone, sentences, self.similarities(standalone, sentences))
+        return self.continue_lists(chosen), assessment
+
+    def continue_lists(self, chosen: Sequence[Sentence]) -> list[Sentence]:
+        """``chosen`` with the rest of a list that runs past its chunk's end (:func:`ends_in_list`) quoted right
+        after it, from the document's next chunk (:func:`list_continuation`, read by
+        :meth:`Retriever.following`), so an answer never stops at "…three segments:" or after two of them."""
+        out: list[Sentence] = []
+        for s in chosen:
+            out.append(s)
+            following = self.pipeline.retriever.following(s.chunk) if ends_in_list(s) else None
+            more = list_continuation(s, following) if following else None
+            if more and all(m.text != more.text for m in chosen):
+                out.append(more)
+        return out
 
     def similarities(self, question: str, sentences: Sequence[Sentence]) -> list[float]:
         """The embedding model's cosine between the question and each sentence (sentence vectors cached); for a

@@ -201,6 +201,56 @@ def _inside(s: Sentence, other: Sentence) -> bool:
     return same_place and s.text in other.text
 
 
+def with_items(chosen: Sequence[Sentence], candidates: Sequence[Sentence]) -> list[Sentence]:
+    """``chosen`` with each list lead quoted alone ("The programme has three segments:") replaced by the same lead
+    with its items (:func:`list_spans`) when ``candidates`` hold it: a reader given the lead alone must open the
+    source to learn what it leads into (a newcomer's trial: "what three segments?" cited the bare lead). The order
+    is kept; a lead already chosen with its items is not repeated."""
+    longest: dict[tuple[str, int], Sentence] = {}
+    for s in candidates:
+        key = (s.chunk.source, s.start)
+        if key not in longest or s.end > longest[key].end:
+            longest[key] = s
+    out: list[Sentence] = []
+    for s in chosen:
+        if s.text.rstrip().endswith((":", "：")):
+            s = longest.get((s.chunk.source, s.start), s)
+        if all(o is not s for o in out):
+            out.append(s)
+    return out
+
+
+def ends_in_list(s: Sentence) -> bool:
+    """Whether ``s`` is a list lead or a lead with its items (:func:`list_spans`) that ends its chunk: its list
+    may go on in the document's next chunk."""
+    lead = s.text.rstrip().endswith((":", "："))
+    last_line = s.text.rstrip().rsplit("\n", 1)[-1]
+    is_list = lead or ("\n" in s.text and bool(_LIST_ITEM.match(last_line)))
+    return is_list and not s.chunk.text[s.end - s.chunk.start :].strip()
+
+
+def list_continuation(s: Sentence, following: Chunk) -> Sentence | None:
+    """The item lines that carry ``s``'s list (:func:`ends_in_list`) on in ``following``, the next chunk of its
+    document: those right after ``s`` ends (past the chunks' overlap), as far as the list goes (as in
+    :func:`list_spans`: a line that is no item ends it) and at most :data:`LIST_SPAN_MAX` characters, as a sentence
+    of ``following``. None when ``following`` is another document's or goes on with no item. A reader of
+    "…three segments:" and two items must not have to open the file for the third."""
+    if following.source != s.chunk.source:
+        return None
+    text, offset = following.text, max(0, s.end - following.start)
+    start = end = -1
+    for a, b in sentence_spans(text):
+        if a < offset:
+            continue
+        starts_line = end < 0 or "\n" in text[end:a]
+        if (starts_line and not _LIST_ITEM.match(text[a:b])) or (start >= 0 and b - start > LIST_SPAN_MAX):
+            break
+        start, end = (a if start < 0 else start), b
+    if start < 0:
+        return None
+    return Sentence(text[start:end], following, s.rank, following.start + start, following.start + end)
+
+
 def split_sentences(hits: Sequence[Hit]) -> list[Sentence]:
     """Sentences of the retrieved chunks, each once: across overlapping chunks, and across reprints (a sentence
     whose canonical text an earlier one has is quoted once, from the higher-ranked chunk). A sentence leading
@@ -987,6 +1037,7 @@ class Selector:
         chosen = latest_first(chosen, scored, score, kinds, question, top)
         asked = asked_of(question, kinds)
         chosen = self._with_asked(asked, chosen, scored, score, top, zh_terms, en_terms, has_cjk(question))
+        chosen = with_items(chosen, all_sentences)
         chosen = [s for s in chosen if not any(o is not s and _inside(s, o) for o in chosen)]  # a lead's list item
         best_sim = max((sims[id(s)] for s in chosen if id(s) in sims), default=0.0)
         return chosen, self.verdict(question, chosen, kinds, zh_terms, en_terms, best_sim, asked)

@@ -186,6 +186,21 @@ class HybridRetriever:
         """Every committed chunk (fetched from the store: for tools and tests, not the query path)."""
         return self.store.all_chunks()
 
+    def following(self, chunk: Chunk) -> Chunk | None:
+        """The chunk after ``chunk`` in its document (``index`` + 1), read from the store; None at the document's end,
+        for a source the index no longer holds, or when the store cannot be read (one Chroma call over the
+        document's chunk ids: BM25 keeps them per source, not in order)."""
+        lex = self.lexical
+        ids = [lex.ids[i] for i in lex.by_source.get(chunk.source, []) if lex.alive[i]]
+        if chunk.id not in ids:
+            return None
+        try:
+            found = self.store.get(ids)
+        except ServiceError as exc:
+            log.warning("could not read the chunk after %s: %s", chunk.id, exc)
+            return None
+        return next((c for c in found.values() if c.index == chunk.index + 1), None)
+
     def embed_query(self, text: str) -> np.ndarray:
         with self._cache_lock:
             vec = self._query_cache.get(text)
