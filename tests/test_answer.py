@@ -1258,3 +1258,22 @@ def test_a_lead_chosen_alone_is_quoted_with_its_items() -> None:
     sims = [0.95 if x is lead else 0.80 for x in sentences]  # the bare lead is the embedding model's favourite
     chosen, verdict = s.select("星河会的活动有哪三个板块？", sentences, sims)
     assert chosen[0].text.endswith("成果展览。") and not verdict.refused
+
+
+def test_a_headline_gives_way_to_the_body_sentence_that_holds_the_detail(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A document's title shares the most terms with a question about its event; the body sentence that states
+    the detail asked leads the answer (its title alone led once, quoting no figure of what was asked)."""
+    import confbot.answer.selector as selector
+    from confbot.answer.selector import Selector, TermWeights, is_title_line, split_sentences
+
+    title = "第五届星河博览会开幕 签约项目创新高"
+    text = f"{title}\n本届博览会于9月8日开幕。\n博览会期间共签约项目88个，总投资额超过300亿元。\n"
+    chunk = Chunk(id="c", source="r.txt", text=text, start=0, end=len(text), title=title, editions=(5,))
+    sentences = split_sentences([Hit(chunk=chunk, score=1.0, dense_score=0.9, bm25_score=1.0)])
+    assert [is_title_line(s) for s in sentences] == [True, False, False]
+    s = Selector(TermWeights({"星河": 2, "博览会": 1, "签约": 3, "项目": 2, "开幕": 2}, 20), {"星河", "签约", "项目"})
+    sims = [0.93, 0.85, 0.88]  # the headline is the embedding model's favourite
+    chosen, verdict = s.select("第五届星河博览会签约项目有多少个？", sentences, sims)
+    assert chosen[0].text.startswith("博览会期间共签约项目88个") and not verdict.refused
+    monkeypatch.setattr(selector, "TITLE_PENALTY", 0.0)
+    assert s.select("第五届星河博览会签约项目有多少个？", sentences, sims)[0][0].text == title
