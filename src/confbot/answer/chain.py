@@ -341,14 +341,10 @@ class Answerer:
         english = text_language(normalized) == "en"
         other = [i for i, s in enumerate(sentences) if (text_language(s.text) == "en") != english]
         mix = retriever.translated_mix if retriever.crosslingual else 0.0
-        if other and mix:
-            from confbot.retrieve.crosslingual import translate_query
-
-            translated = translate_query(normalized, retriever.lexical.postings, retriever.cache_dir)
-            if translated:
-                tq = retriever.embed_query(translated)
-                for i in other:
-                    sims[i] = mix * float(np.dot(tq, self._sentence_vectors[sentences[i].text])) + (1 - mix) * sims[i]
+        tq = retriever.translated_vector(normalized) if other and mix else None
+        if tq is not None:
+            for i in other:
+                sims[i] = mix * float(np.dot(tq, self._sentence_vectors[sentences[i].text])) + (1 - mix) * sims[i]
         return sims
 
     # ------------------------------------------------------------ answers

@@ -173,22 +173,33 @@ _LIST_ITEM = re.compile(r"^(?:[-–—•●·*▪◆■]|\d{1,2}[.、)）]|[（
 LIST_SPAN_MAX = 600
 
 
+def is_list_lead(text: str) -> bool:
+    """Whether a sentence leads into a list: it ends in a colon ("…built on four pillars:", "主要有以下几个特点：")."""
+    return text.endswith((":", "："))
+
+
+def _list_end(text: str, spans: Sequence[tuple[int, int]], end: int, origin: int) -> int:
+    """Where a list running on from ``end`` in ``text`` stops: through each of ``spans`` (the sentence spans after
+    ``end``, in order) that goes on the line before it or starts a line with :data:`_LIST_ITEM`, while the quote
+    from ``origin`` stays within :data:`LIST_SPAN_MAX` characters."""
+    for s2, e2 in spans:
+        starts_line = "\n" in text[end:s2]
+        if (starts_line and not _LIST_ITEM.match(text[s2:e2])) or e2 - origin > LIST_SPAN_MAX:
+            break  # a line that is no item, or too long a quote: the list (as far as it goes) ends here
+        end = e2
+    return end
+
+
 def list_spans(text: str) -> list[tuple[int, int, bool]]:
     """:func:`~confbot.ingest.chunker.sentence_spans` of ``text``, except that a sentence ending in a colon
-    ("…built on four pillars:", "主要有以下几个特点：") is one span with the list lines after it (each line
-    starting with :data:`_LIST_ITEM`, whole; up to :data:`LIST_SPAN_MAX` characters): alone it says nothing,
-    and the answer is what it leads into. The items, and the lead alone, stay sentences of their own too.
-    Each span comes as (start, end, whether it is a lead with its list)."""
+    (:func:`is_list_lead`) is one span with the list lines after it (each line starting with :data:`_LIST_ITEM`,
+    whole; up to :data:`LIST_SPAN_MAX` characters): alone it says nothing, and the answer is what it leads into.
+    The items, and the lead alone, stay sentences of their own too. Each span comes as (start, end, whether it is
+    a lead with its list)."""
     spans = sentence_spans(text)
     out = []
     for i, (s, e) in enumerate(spans):
-        end = e
-        if text[s:e].endswith((":", "：")):
-            for s2, e2 in spans[i + 1 :]:
-                starts_line = "\n" in text[end:s2]
-                if (starts_line and not _LIST_ITEM.match(text[s2:e2])) or e2 - s > LIST_SPAN_MAX:
-                    break  # a line that is no item, or too long a quote: the list (as far as it goes) ends here
-                end = e2
+        end = _list_end(text, spans[i + 1 :], e, s) if is_list_lead(text[s:e]) else e
         if end != e:
             out.append((s, end, True))
         out.append((s, e, False))  # the lead alone too, for a question it answers by itself
@@ -218,7 +229,7 @@ def with_items(chosen: Sequence[Sentence], candidates: Sequence[Sentence]) -> li
             longest[key] = s
     out: list[Sentence] = []
     for s in chosen:
-        if s.text.rstrip().endswith((":", "：")):
+        if is_list_lead(s.text):
             s = longest.get((s.chunk.source, s.start), s)
         if all(o is not s for o in out):
             out.append(s)
@@ -228,9 +239,8 @@ def with_items(chosen: Sequence[Sentence], candidates: Sequence[Sentence]) -> li
 def ends_in_list(s: Sentence) -> bool:
     """Whether ``s`` is a list lead or a lead with its items (:func:`list_spans`) that ends its chunk: its list
     may go on in the document's next chunk."""
-    lead = s.text.rstrip().endswith((":", "："))
-    last_line = s.text.rstrip().rsplit("\n", 1)[-1]
-    is_list = lead or ("\n" in s.text and bool(_LIST_ITEM.match(last_line)))
+    last_line = s.text.rsplit("\n", 1)[-1]  # a sentence is a span: no whitespace at its ends
+    is_list = is_list_lead(s.text) or ("\n" in s.text and bool(_LIST_ITEM.match(last_line)))
     return is_list and not s.chunk.text[s.end - s.chunk.start :].strip()
 
 
@@ -243,16 +253,11 @@ def list_continuation(s: Sentence, following: Chunk) -> Sentence | None:
     if following.source != s.chunk.source:
         return None
     text, offset = following.text, max(0, s.end - following.start)
-    start = end = -1
-    for a, b in sentence_spans(text):
-        if a < offset:
-            continue
-        starts_line = end < 0 or "\n" in text[end:a]
-        if (starts_line and not _LIST_ITEM.match(text[a:b])) or (start >= 0 and b - start > LIST_SPAN_MAX):
-            break
-        start, end = (a if start < 0 else start), b
-    if start < 0:
+    rest = [(a, b) for a, b in sentence_spans(text) if a >= offset]
+    if not rest or not _LIST_ITEM.match(text[rest[0][0] : rest[0][1]]):
         return None
+    start = rest[0][0]
+    end = _list_end(text, rest[1:], rest[0][1], start)
     return Sentence(text[start:end], following, s.rank, following.start + start, following.start + end)
 
 

@@ -201,6 +201,15 @@ class HybridRetriever:
             return None
         return next((c for c in found.values() if c.index == chunk.index + 1), None)
 
+    def translated_vector(self, normalized_query: str) -> np.ndarray | None:
+        """The query vector of the question put word by word into the index's other language
+        (:func:`~confbot.retrieve.crosslingual.translate_query`, over the index's own words; cached as any query
+        vector); None when no word of it translates. Retrieval and the selector's sentence similarity both use it."""
+        from confbot.retrieve.crosslingual import translate_query
+
+        text = translate_query(normalized_query, self.lexical.postings, self.cache_dir)
+        return self.embed_query(text) if text else None
+
     def embed_query(self, text: str) -> np.ndarray:
         with self._cache_lock:
             vec = self._query_cache.get(text)
@@ -439,12 +448,9 @@ class HybridRetriever:
         precision 0.739 rather than 0.748)."""
         if not (self.crosslingual and self.translated_mix) or self._monolingual.get(qlang) == self.revision:
             return ranked
-        from confbot.retrieve.crosslingual import translate_query
-
-        text = translate_query(q, self.lexical.postings, self.cache_dir)
-        if not text:
+        tvec = self.translated_vector(q)
+        if tvec is None:
             return ranked
-        tvec = self.embed_query(text)
         try:
             found = self.store.query(tvec, self.candidates, self.versions, sources, exclude_lang=qlang)
             for c, _ in found:
