@@ -363,6 +363,56 @@ def test_identical_content_under_another_name_is_indexed_once(settings: Settings
     assert "corpus/uploads/release_copy.txt" not in Pipeline.open(settings, embedder=fake_embedder).store.sources()
 
 
+def test_ingesting_a_folder_from_inside_it_loses_nothing(
+    settings: Settings, fake_embedder: FakeEmbedder, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A newcomer's trial: a folder indexed by absolute path, then ``confbot ingest .`` run from inside it, printed
+    "8 removed; the index holds 0 chunks" (the files looked like copies of themselves under new names, and "." took
+    in every indexed file). Each file keeps the name it was indexed under, and only files gone from the folder go."""
+    outside = tmp_path_factory.mktemp("press")
+    (outside / "a.txt").write_text("外部新闻稿一。展会共设五个展区。", encoding="utf-8")
+    (outside / "b.txt").write_text("外部新闻稿二。论坛于周五举行。", encoding="utf-8")
+    ingest(settings, embedder=fake_embedder)
+    ingest(settings, [outside], embedder=fake_embedder)
+    before = Pipeline.open(settings, embedder=fake_embedder).store.sources()
+    inside = settings.model_copy(
+        update={"project_root": outside, "index_dir": settings.index_path, "corpus_dir": settings.corpus_path}
+    )
+    report = ingest(inside, [Path(outside)], embedder=fake_embedder)  # `cd press && confbot ingest .`
+    assert (report.added, report.removed, report.chunks) == (0, 0, sum(i.chunks for i in before.values()))
+    assert not report.warnings
+    (outside / "b.txt").unlink()
+    report = ingest(inside, [Path(outside)], embedder=fake_embedder)
+    after = set(Pipeline.open(settings, embedder=fake_embedder).store.sources())
+    assert report.removed == 1 and after == set(before) - {(outside / "b.txt").resolve().as_posix()}
+
+
+def test_a_rebuild_keeps_every_indexed_file_or_names_those_it_leaves_out(
+    settings: Settings, fake_embedder: FakeEmbedder, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """``confbot ingest --rebuild`` without paths dropped the files indexed from outside the corpus and reported
+    "0 removed"; it now rebuilds from them too. A rebuild from named paths says which indexed files it left out."""
+    outside = tmp_path_factory.mktemp("press") / "note.txt"
+    outside.write_text("星河论坛新闻稿\n星河论坛将于11月19日开幕。\n", encoding="utf-8")
+    ingest(settings, embedder=fake_embedder)
+    ingest(settings, [outside], embedder=fake_embedder)
+    before = set(Pipeline.open(settings, embedder=fake_embedder).store.sources())
+    report = ingest(settings, embedder=fake_embedder, rebuild=True)
+    assert set(Pipeline.open(settings, embedder=fake_embedder).store.sources()) == before and not report.warnings
+    report = ingest(settings, [settings.corpus_path], embedder=fake_embedder, rebuild=True)
+    assert outside.resolve().as_posix() not in Pipeline.open(settings, embedder=fake_embedder).store.sources()
+    assert any("no longer holds 1 file(s)" in w and "note.txt" in w for w in report.warnings)
+
+
+def test_a_folder_ingest_names_the_files_it_cannot_read(settings: Settings, fake_embedder: FakeEmbedder) -> None:
+    """A folder holding a .doc and an .xlsx beside the releases was reported as "1 files" with no word about them."""
+    (settings.corpus_path / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0 legacy word")
+    (settings.corpus_path / "agenda.xlsx").write_bytes(b"PK\x03\x04 sheet")
+    report = ingest(settings, embedder=fake_embedder)
+    assert report.files == 1
+    assert any("skipped 2 file(s)" in w and "old.doc" in w and "agenda.xlsx" in w for w in report.warnings)
+
+
 def test_ingest_report_lists_repairs_per_file(settings: Settings, fake_embedder: FakeEmbedder) -> None:
     (settings.corpus_path / "reprint.txt").write_text("展（zhan）馆(guan) 开放。", encoding="utf-8")
     report = ingest(settings, embedder=fake_embedder)

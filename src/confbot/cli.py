@@ -58,8 +58,7 @@ def _service(args: argparse.Namespace) -> Any:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     service = _service(args)
-    s = service.settings
-    paths = [Path(p) for p in args.paths] or [s.corpus_path]
+    paths = [Path(p) for p in args.paths] or None  # None: the corpus (and, for --rebuild, every indexed file)
     progress = (not args.json and sys.stderr.isatty()) or args.progress
     report = service.ingest(paths, rebuild=args.rebuild, skip_bad=args.skip_bad, progress=progress)
     for w in report.warnings:

@@ -24,6 +24,8 @@ class Document:
     pages: tuple[int, ...] = ()
     #: what normalization repaired, e.g. ``3 pinyin annotations removed`` (empty for clean text)
     repairs: tuple[str, ...] = ()
+    #: the file's resolved absolute path when it was read ("" when unknown)
+    path: str = ""
 
     def page_of(self, offset: int) -> int | None:
         """The 1-based page an offset of ``text`` is on (None when the document has no pages)."""
@@ -130,3 +132,6 @@ class SourceInfo:
     ingested_at: float
     title: str = ""
     published: str | None = None
+    #: the file's resolved absolute path at ingest ("" in indexes written before it was recorded): a source named
+    #: relative to one working directory is still found from another
+    path: str = ""

@@ -17,12 +17,11 @@ from confbot.embed.embedder import Embedder
 from confbot.embed.provision import load_embedder
 from confbot.errors import ConfbotError, InputError, LoaderError
 from confbot.ingest.chunker import chunk_document, contextual_text
-from confbot.ingest.loaders import discover, load, read_corrections, relative_source
+from confbot.ingest.loaders import discover, load, read_corrections, relative_source, unsupported
 from confbot.ingest.metadata import describe
 from confbot.records import Chunk, Document, IngestReport, SourceInfo
-from confbot.retrieve.fusion import in_scope, scope_key
 from confbot.settings import Settings
-from confbot.store.chroma import ChunkStore, committed_versions, make_client, older_build
+from confbot.store.chroma import ChunkStore, committed_files, make_client, older_build
 from confbot.store.failpoints import failpoint
 from confbot.text.events import document_event
 from confbot.text.language import text_language
@@ -88,6 +87,7 @@ def load_documents(
     skip_bad: bool = False,
     known: Mapping[str, str] | None = None,
     confine: Path | None = None,
+    places: Mapping[str, Path] | None = None,
 ) -> tuple[list[Document], list[str], list[str]]:
     """(documents, errors, warnings): load every file, each content once (:func:`drop_duplicates`).
 
@@ -103,6 +103,9 @@ def load_documents(
         raise InputError(f"no .txt, .md, .html, .pdf or .docx files found in {where}; add press releases there.")
     docs, errors = [], []
     fixes = read_corrections(settings.corpus_path)  # the press office's fixes for damage no rule undoes
+    # an indexed file keeps its name when named another way (from another working directory, or by absolute path)
+    places = places or {}  # indexed source -> its file (see :func:`indexed_path`)
+    named = {path: src for src, path in places.items() if path.is_file()}
     for f, root, what in sorted(files):
         try:
             real = f.resolve()
@@ -111,14 +114,15 @@ def load_documents(
                     f"{f}: resolves to {real}, outside {what} {root} (a symlink or '..' leads out of it); "
                     "name the file itself to index it, or copy it into the folder."
                 )
-            source = relative_source(f, settings.project_root)
+            source = named.get(real) or relative_source(f, settings.project_root)
             if known and source in known and f.stat().st_size <= settings.max_file_bytes:
                 data = f.read_bytes()
                 sha = hashlib.sha256(data).hexdigest()
                 if known[source] == sha:
-                    docs.append(Document(source, "", sha, len(data), unchanged=True))
+                    docs.append(Document(source, "", sha, len(data), unchanged=True, path=real.as_posix()))
                     continue
-            docs.append(load(f, settings.project_root, settings.max_file_bytes, settings.max_text_chars, fixes))
+            doc = load(f, settings.project_root, settings.max_file_bytes, settings.max_text_chars, fixes)
+            docs.append(replace(doc, source=source, path=real.as_posix()))
         except LoaderError as exc:
             errors.append(str(exc))
     if errors and not skip_bad:
@@ -126,9 +130,17 @@ def load_documents(
         raise LoaderError(f"{errors[0].rstrip('.')}{more}. Nothing was indexed; fix the file or pass --skip-bad.")
     loading = {d.source for d in docs}
     indexed = {  # files already indexed that this ingest does not load, and that are still there
-        sha: src for src, sha in (known or {}).items() if src not in loading and settings.resolve(Path(src)).is_file()
+        sha: src
+        for src, sha in (known or {}).items()
+        if src not in loading and (places.get(src) or settings.resolve(Path(src))).is_file()
     }
     kept, notes = drop_duplicates(docs, indexed)
+    if skipped := unsupported(list(paths)):
+        names = ", ".join(f.name for f in skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+        notes.append(
+            f"skipped {len(skipped)} file(s) of a type confbot does not read ({names}): save them as .docx, .pdf, "
+            ".html, .md or .txt to index them"
+        )
     return kept, errors, notes
 
 
@@ -172,38 +184,53 @@ def ingest(
     """Bring the index in line with the files: add new chunks, keep unchanged ones, drop stale ones.
 
     ``paths`` may be anywhere: sources inside the project are recorded relative to it, others by absolute
-    path. ``confine`` (the app's uploads): refuse any file that resolves outside that folder."""
+    path; a file already indexed keeps the name it was indexed under. ``rebuild`` without ``paths`` rebuilds from
+    the corpus and every other indexed file still there; with ``paths``, from those only (the files left out are
+    named in the report's warnings). ``confine`` (the app's uploads): refuse any file that resolves outside that
+    folder."""
     t0 = time.perf_counter()
+    everything = not paths
     paths = list(paths or [settings.corpus_path])
     known: dict[str, str] = {}
+    before: dict[str, str] = {}
+    places: dict[str, Path] = {}
     client = None
     upgrade = ""
-    if not rebuild and (settings.chroma_url or (settings.index_path / "chroma.sqlite3").exists()):
+    if settings.chroma_url or (settings.index_path / "chroma.sqlite3").exists():
         client = make_client(settings.index_path, settings.chroma_url, timeout=settings.chroma_timeout)
-        known = committed_versions(client, settings.collection)
-        upgrade = older_build(client, settings.collection)
+        files = committed_files(client, settings.collection)
+        places = {src: indexed_path(settings, src, info.path) for src, info in files.items()}
+        known = before = {src: info.sha256 for src, info in files.items()}
+        upgrade = "" if rebuild else older_build(client, settings.collection)
         if upgrade:  # built by an older confbot: rebuilt from every file it holds that still exists
-            paths = _with_indexed_files(settings, paths, known)
-            rebuild, known = True, {}
             log.warning("the index was built by an older confbot (%s): rebuilding it; it answers until then", upgrade)
-    docs, errors, notes = load_documents(settings, paths, skip_bad, known, confine)
+        if upgrade or (rebuild and everything):
+            paths = _with_indexed_files(paths, places)
+        if upgrade or rebuild:
+            rebuild, known = True, {}
+    docs, errors, notes = load_documents(settings, paths, skip_bad, known, confine, places)
     emb = embedder or load_embedder(settings)
     if client is None:  # the index is created only once every file has loaded
         client = make_client(settings.index_path, settings.chroma_url, create=True, timeout=settings.chroma_timeout)
     with ingest_lock(settings):
         report = _ingest(settings, paths, docs, errors, emb, client, rebuild, progress, t0)
     report.warnings.extend(notes)
+    if rebuild and (left := sorted(set(before) - {d.source for d in docs})):
+        shown = ", ".join(left[:5]) + (f" and {len(left) - 5} more" if len(left) > 5 else "")
+        report.warnings.append(
+            f"the rebuilt index no longer holds {len(left)} file(s) indexed before ({shown}): they are gone or were "
+            "not among the paths given; `confbot ingest` them to add them back"
+        )
     if upgrade:
         report.warnings.append(f"rebuilt the index made by an older confbot ({upgrade})")
     return report
 
 
-def _with_indexed_files(settings: Settings, paths: list[Path], known: Mapping[str, str]) -> list[Path]:
+def _with_indexed_files(paths: list[Path], places: Mapping[str, Path]) -> list[Path]:
     """``paths`` and every indexed file outside them that still exists (an upgrade rebuild loses no file)."""
     given = [p.resolve() for p in paths]
     extra = []
-    for src in known:
-        path = settings.resolve(Path(src)).resolve()
+    for path in places.values():
         if path.is_file() and not any(path == g or g in path.parents for g in given):
             extra.append(path)
     return [*paths, *extra]
@@ -324,13 +351,28 @@ def _described(settings: Settings, doc: Document, chunks: list[Chunk]) -> list[C
     ]
 
 
+def indexed_path(settings: Settings, source: str, recorded: str = "") -> Path:
+    """The file an indexed ``source`` was read from: the path recorded at ingest, else (indexes written before
+    paths were recorded) the name resolved against the project root."""
+    return Path(recorded) if recorded else settings.resolve(Path(source)).resolve()
+
+
 def _gone(
     settings: Settings, paths: list[Path], docs: list[Document], errors: list[str], indexed: dict[str, SourceInfo]
 ) -> list[str]:
-    """Indexed files that are gone from the folders being ingested (they lose their chunks)."""
+    """Indexed files that are gone from the folders being ingested (they lose their chunks): files no longer there
+    whose recorded path lies inside one of those folders, compared as resolved paths (``ingest .`` from inside a
+    folder, or a folder named by absolute path, removes only what is missing from it)."""
     present = {d.source for d in docs} | {e.split(":", 1)[0] for e in errors}
-    roots = [scope_key(relative_source(p, settings.project_root)) for p in paths if p.is_dir()]
-    return [src for src in indexed if src not in present and any(in_scope(src, r) for r in roots)]
+    folders = [p.resolve() for p in paths if p.is_dir()]
+    gone = []
+    for src, info in indexed.items():
+        path = indexed_path(settings, src, info.path)
+        if src in present or path.is_file():
+            continue
+        if any(path == d or d in path.parents for d in folders):
+            gone.append(src)
+    return gone
 
 
 class _GroupWriter:
@@ -408,6 +450,7 @@ class _GroupWriter:
                     self.now,
                     chunks[0].title if chunks else "",
                     chunks[0].published if chunks else None,
+                    doc.path,
                 )
                 for doc, chunks in group
             }

@@ -357,6 +357,21 @@ def discover(paths: list[Path]) -> list[Path]:
 CORRECTIONS_FILE = "corrections.tsv"
 
 
+def unsupported(paths: list[Path]) -> list[Path]:
+    """Files in the given folders (hidden ones aside) that :func:`discover` passes over for their type, sorted:
+    a folder ingest names them in a warning rather than skipping them unseen."""
+    return sorted(
+        f
+        for p in paths
+        if p.is_dir()
+        for f in p.rglob("*")
+        if f.is_file()
+        and not any(part.startswith(".") for part in f.relative_to(p).parts)
+        and f.suffix.lower() not in SUPPORTED_SUFFIXES
+        and f.name != CORRECTIONS_FILE
+    )
+
+
 def read_corrections(folder: Path) -> dict[str, str]:
     """``folder/corrections.tsv``: one ``damaged<TAB>repaired`` pair a line (``#`` comments); {} when absent.
 

@@ -113,7 +113,8 @@ def _set_timeout(client: Any, seconds: float) -> None:
 
 def _manifest(meta: Mapping[str, Any]) -> dict[str, SourceInfo]:
     raw = json.loads(str(meta.get(_MANIFEST) or "{}"))
-    # [sha256, chunks, size, ingested_at, title, published]; indexes written before titles have four fields
+    # [sha256, chunks, size, ingested_at, title, published, path]; indexes written before titles have four fields,
+    # before paths six
     return {
         s: SourceInfo(
             s,
@@ -123,6 +124,7 @@ def _manifest(meta: Mapping[str, Any]) -> dict[str, SourceInfo]:
             float(v[3]),
             str(v[4]) if len(v) > 4 else "",
             (v[5] or None) if len(v) > 5 else None,
+            str(v[6]) if len(v) > 6 else "",
         )
         for s, v in raw.items()
     }
@@ -263,7 +265,7 @@ class ChunkStore:
             else:
                 manifest[src] = info
         raw = {
-            s: [i.sha256, i.chunks, i.size, round(i.ingested_at, 3), i.title, i.published or ""]
+            s: [i.sha256, i.chunks, i.size, round(i.ingested_at, 3), i.title, i.published or "", i.path]
             for s, i in sorted(manifest.items())
         }
         update: dict[str, Any] = {_MANIFEST: json.dumps(raw, ensure_ascii=False), _GENERATION: self.generation + 1}
@@ -458,8 +460,13 @@ def older_build(client: Any, name: str) -> str:
 
 def committed_versions(client: Any, name: str) -> dict[str, str]:
     """source -> sha256 of each committed file of collection ``name`` (empty when there is none)."""
+    return _versions(committed_files(client, name))
+
+
+def committed_files(client: Any, name: str) -> dict[str, SourceInfo]:
+    """source -> what collection ``name`` holds of it, for each committed file (empty when there is none)."""
     col = _get(client, name)
-    return {} if col is None else _versions(_manifest(col.metadata or {}))
+    return {} if col is None else _manifest(col.metadata or {})
 
 
 #: the last generation this process wrote, per (index, collection): its own changes need no reopen
