@@ -81,6 +81,7 @@ def test_upload_needs_the_token(client, app_url, tmp_path: Path) -> None:  # typ
     bad.write_bytes(bytes(range(256)) * 10)
     status, _, _, _ = client.predict("s3cret-token", [handle_file(str(bad))], api_name="/upload")
     assert "bad.txt" in status and not (settings.uploads_path / "bad.txt").exists()
+    assert "remove that file from the chosen files" in status and "--skip-bad" not in status
     assert before is not None
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from confbot.errors import ConfbotError, InputError
+from confbot.errors import ConfbotError, InputError, LoaderError
 from confbot.records import Answer, Chunk, Hit, IngestReport, SourceInfo
 from confbot.settings import Settings
 
@@ -168,12 +168,16 @@ class Service:
                     written.append((dest, dest.read_bytes() if dest.exists() else None))
                     shutil.copyfile(src, dest)
                 return self.ingest([d for d, _ in written], progress=progress, confine=self.settings.corpus_path)
-            except ConfbotError:
+            except ConfbotError as exc:
                 for dest, backup in written:  # leave the corpus as it was
                     if backup is None:
                         dest.unlink(missing_ok=True)
                     else:
                         dest.write_bytes(backup)
+                if isinstance(exc, LoaderError):  # an uploader has no --skip-bad: the chosen files are the lever
+                    from confbot.ingest.indexer import SKIP_BAD_HINT, UPLOAD_HINT
+
+                    raise LoaderError(str(exc).replace(SKIP_BAD_HINT, UPLOAD_HINT)) from exc
                 raise
 
     def remove(self, source: str) -> int:

@@ -46,11 +46,12 @@ def refusal_text(lang: str, missing: Sequence[str], hint: str | None) -> str:
     return text
 
 
-#: before a sentence of an earlier release than the answer's latest one (its statement may be superseded)
+#: before a sentence of an earlier release than the answer's latest one: its date, so a statement a later release
+#: changed can be told apart, worded neutrally ("an earlier release said" read as "superseded" beside unrelated facts)
 EARLIER = {
-    "zh": "（较早的发布，{date}：）",
-    "zh-Hant": "（較早的發布，{date}：）",
-    "en": "(An earlier release, {date}, said:) ",
+    "zh": "（{date}的发布：）",
+    "zh-Hant": "（{date}的發布：）",
+    "en": "(Release of {date}:) ",
 }
 
 #: the lead of a partial answer: the materials hold what was asked about, not exactly what was asked

@@ -81,6 +81,11 @@ def _confined(paths: Sequence[Path], confine: Path | None) -> list[tuple[Path, P
     return list({f: (f, r, w) for f, r, w in out}.values())
 
 
+#: what to do about an unreadable file, for the command line and for the app's uploads
+SKIP_BAD_HINT = "fix the file or pass --skip-bad"
+UPLOAD_HINT = "remove that file from the chosen files (its ×) or fix it, then upload again"
+
+
 def load_documents(
     settings: Settings,
     paths: Sequence[Path],
@@ -127,7 +132,7 @@ def load_documents(
             errors.append(str(exc))
     if errors and not skip_bad:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise LoaderError(f"{errors[0].rstrip('.')}{more}. Nothing was indexed; fix the file or pass --skip-bad.")
+        raise LoaderError(f"{errors[0].rstrip('.')}{more}. Nothing was indexed; {SKIP_BAD_HINT}.")
     loading = {d.source for d in docs}
     indexed = {  # files already indexed that this ingest does not load, and that are still there
         sha: src
