@@ -413,6 +413,19 @@ def test_a_folder_ingest_names_the_files_it_cannot_read(settings: Settings, fake
     assert any("skipped 2 file(s)" in w and "old.doc" in w and "agenda.xlsx" in w for w in report.warnings)
 
 
+def test_embedding_progress_is_logged_without_a_terminal(
+    settings: Settings, fake_embedder: FakeEmbedder, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A large file embedded with no progress bar (stderr not a terminal) printed nothing for minutes: each encode
+    call now logs how far it got (shown with --log-level INFO)."""
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="confbot.ingest.indexer"):
+        report = ingest(settings, embedder=fake_embedder)
+    counts = [r.getMessage() for r in caplog.records if r.getMessage().startswith("embedded ")]
+    assert counts and counts[-1] == f"embedded {report.added} of {report.added} chunks"
+
+
 def test_ingest_report_lists_repairs_per_file(settings: Settings, fake_embedder: FakeEmbedder) -> None:
     (settings.corpus_path / "reprint.txt").write_text("展（zhan）馆(guan) 开放。", encoding="utf-8")
     report = ingest(settings, embedder=fake_embedder)

@@ -398,6 +398,7 @@ class _GroupWriter:
         self.call = 8 * max(1, settings.embed_batch_size)
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
         self.now = time.time()
+        self.embedded = 0  # chunks embedded so far, logged (the bar shows only on a terminal or with --progress)
 
     def close(self) -> None:
         self.pool.shutdown()
@@ -422,6 +423,8 @@ class _GroupWriter:
             for c, v in zip(part, self.emb.embed_documents([contextual_text(c) for c in part]), strict=True):
                 vectors[(c.source, c.text)] = v
             self.bar.update(len(part))
+            self.embedded += len(part)
+            log.info("embedded %d of %s chunks", self.embedded, self.bar.total)
         return vectors
 
     def write(self, group: list[tuple[Document, list[Chunk]]]) -> None:
