@@ -81,7 +81,12 @@ def main() -> int:
     ap.add_argument("--l2", type=float, default=0.01)
     ap.add_argument("--rows", type=Path, help="also write each question's corpus, features and label (JSON lines)")
     ap.add_argument("--from-rows", type=Path, help="fit on rows written by --rows instead of running the suite")
+    ap.add_argument("--features", default=",".join(FEATURES), help="comma-separated features to fit (default: all)")
     args = ap.parse_args()
+    features = [f for f in args.features.split(",") if f]
+    if unknown := set(features) - set(FEATURES):
+        print(f"unknown features: {sorted(unknown)}; known: {', '.join(FEATURES)}", file=sys.stderr)
+        return 2
     if "heldout" in args.suite:
         print("refusing to fit on a held-out suite", file=sys.stderr)
         return 2
@@ -96,17 +101,17 @@ def main() -> int:
             "".join(json.dumps({"corpus": c, "features": f, "label": y, "answerable": a}) + "\n" for c, f, y, a in rows)
         )
     names = sorted({r[0] for r in rows})
-    x = np.array([[1.0, *(r[1][f] for f in FEATURES)] for r in rows])
+    x = np.array([[1.0, *(r[1].get(f, 0.0) for f in features)] for r in rows])
     y = np.array([r[2] for r in rows], dtype=float)
     answerable = np.array([r[3] for r in rows])
     corpus = np.array([r[0] for r in rows])
-    report: dict[str, object] = {"n": len(rows), "features": ["bias", *FEATURES], "loco": {}}
+    report: dict[str, object] = {"n": len(rows), "features": ["bias", *features], "loco": {}}
     for name in names:
         train, test = corpus != name, corpus == name
         w = fit(x[train], y[train], args.l2)
         report["loco"][name] = scores(w, x[test], y[test], answerable[test], args.threshold)  # type: ignore[index]
     w = fit(x, y, args.l2)
-    report["weights"] = {k: round(float(v), 3) for k, v in zip(["bias", *FEATURES], w, strict=True)}
+    report["weights"] = {k: round(float(v), 3) for k, v in zip(["bias", *features], w, strict=True)}
     report["all"] = scores(w, x, y, answerable, args.threshold)
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
@@ -107,6 +109,10 @@ def test_markers_beyond_the_contexts_and_made_up_quotes_are_dropped() -> None:
         ("And what was the on-site export deal figure?", ["amount"]),  # a sum named in English: a figure of money
         ("What was the export turnover of the fair?", ["amount"]),
         ("What was the trade volume between the two countries?", ["amount"]),
+        ("What was the total trading volume of the fair?", ["amount"]),  # a sum, not a figure of anything
+        ("On which dates was the fair finally held?", ["date"]),  # dates, not a list of things
+        ("Who is the guest country of honour?", ["country"]),  # "who" asking for a country
+        ("本届主宾国是谁？", ["country"]),
         ("Who addressed the opening ceremony?", ["person_or_org"]),  # a speech, not a street address
         ("How many smartphones were sold?", ["number"]),  # whole words: no phone number
         ("Which bus maker showed a minibus?", []),  # a maker, not a bus route
@@ -814,6 +820,8 @@ def test_an_english_role_is_judged_only_when_the_index_or_the_dictionary_knows_i
     [
         ("闭幕新闻发布会是由谁主持的？", "主持"),
         ("开幕式上是谁代表主办方致辞的？", "致辞"),
+        ("星河博览会是由哪位领导宣布开幕的？", "宣布"),  # declaring, not the opening every ceremony sentence names
+        ("开幕式上是谁宣布大会闭幕的？", "宣布"),
         ("星河论坛的主办单位是谁？", ""),  # nothing after 谁: no role to look for
         ("介绍筹备情况的星河官员是谁？", ""),  # words before 谁 say whom the question means; answers paraphrase them
         ("介绍筹备情况的副部长是谁？", "部长"),  # ... but a title right before 是谁 must be said of somebody
@@ -822,6 +830,7 @@ def test_an_english_role_is_judged_only_when_the_index_or_the_dictionary_knows_i
         ("星河大学党委书记是谁？", "党委书记"),
         ("Who presided over the opening ceremony?", "presided"),
         ("Who delivered the keynote speech?", "keynote"),
+        ("Who delivers the keynote speech?", "keynote"),  # a light verb in any tense
         ("Who was the chief designer of the conference center?", "designer"),  # the role phrase's head
         ("Who is the secretary-general?", "secretary-general"),
         ("Who formally opened the fair?", "opened"),  # an adverb is no role
@@ -1204,6 +1213,31 @@ def test_the_other_ceremony_does_not_answer() -> None:
         assert ("ceremony closing" in verdict.missing_kinds) is refused and verdict.refused is refused
 
 
+def test_a_date_of_the_other_moment_does_not_answer() -> None:
+    """哪天闭幕 over "…今天上午在星河开幕": a sentence dating the opening does not date the closing; a question naming
+    neither moment, or both, is left to the other checks."""
+    from confbot.answer.kinds import moment_asked, names_other_ceremony
+    from confbot.answer.selector import Selector, Sentence, TermWeights
+
+    assert moment_asked("第九届星河会是哪一天闭幕的？") == "closing"
+    assert moment_asked("When did the 9th Xinghe Expo open?") == "opening"
+    assert moment_asked("星河会哪天开幕、哪天闭幕？") == "" and moment_asked("星河会在哪天举办？") == ""
+    assert moment_asked("And when does it end?") == "closing" and moment_asked("星河会哪天结束？") == "closing"
+    # the end named in other words: "落下帷幕", "runs until"
+    assert not names_other_ceremony("closing", ["The expo opened on Thursday, June 20, and runs until June 23."])
+    assert not names_other_ceremony("closing", ["为期四天的第九届星河会于5月21日在星河市落下帷幕。"])
+    assert names_other_ceremony("closing", ["2031年5月18日，第九届星河会在星河市拉开帷幕。"])
+    doc = Chunk(id="c", source="r.txt", text="", start=0, end=0, title="第九届星河会举行", years=(2031,))
+    s = Selector(TermWeights({"星河会": 1, "闭幕": 2}, 20), {"星河会", "闭幕"})
+    q = "第九届星河会是哪一天闭幕的？"
+    for text, refused in (
+        ("2031年5月11日，第九届星河会在星河市开幕。", True),
+        ("2031年5月15日，第九届星河会闭幕。", False),
+    ):
+        _, verdict = s.select(q, [Sentence(text, doc, 1, 0, len(text))])
+        assert ("ceremony closing" in verdict.missing_kinds) is refused and verdict.refused is refused
+
+
 def test_a_table_row_whose_asked_cell_is_unstated_answers_nothing() -> None:
     """ "成交飞机：未列明" says the table has no figure of aircraft sold, though the row counts other aircraft."""
     from confbot.answer.selector import Selector, Sentence, TermWeights
@@ -1271,9 +1305,51 @@ def test_a_headline_gives_way_to_the_body_sentence_that_holds_the_detail(monkeyp
     chunk = Chunk(id="c", source="r.txt", text=text, start=0, end=len(text), title=title, editions=(5,))
     sentences = split_sentences([Hit(chunk=chunk, score=1.0, dense_score=0.9, bm25_score=1.0)])
     assert [is_title_line(s) for s in sentences] == [True, False, False]
+    body = (
+        "导语说明了会期。\n开幕式与主旨报告\n会期：9月8日至11日\n- 星河论坛\n主旨报告题为《星河之路》，由王明发布。\n"
+    )
+    chunk2 = Chunk(id="d", source="r.txt", text=body, start=100, end=100 + len(body), title=title, editions=(5,))
+    heads = [is_title_line(s) for s in split_sentences([Hit(chunk=chunk2, score=1.0, dense_score=0.9, bm25_score=1.0)])]
+    assert heads == [False, True, False, False, False]  # a section heading; not a field, a list item or a sentence
     s = Selector(TermWeights({"星河": 2, "博览会": 1, "签约": 3, "项目": 2, "开幕": 2}, 20), {"星河", "签约", "项目"})
     sims = [0.93, 0.85, 0.88]  # the headline is the embedding model's favourite
     chosen, verdict = s.select("第五届星河博览会签约项目有多少个？", sentences, sims)
     assert chosen[0].text.startswith("博览会期间共签约项目88个") and not verdict.refused
     monkeypatch.setattr(selector, "TITLE_PENALTY", 0.0)
     assert s.select("第五届星河博览会签约项目有多少个？", sentences, sims)[0][0].text == title
+
+
+def test_a_sentence_of_an_earlier_release_is_dated_not_called_superseded() -> None:
+    """Beside the latest release's sentence, an older one carries its release's date in neutral words (a newcomer
+    read "较早的发布" beside an unrelated fact as saying the fact was superseded)."""
+    from confbot.answer.selector import Sentence
+    from confbot.answer.wording import extractive_text
+
+    old = Chunk(id="a", source="a.txt", text="", start=0, end=0, published="2031-05-01")
+    new = Chunk(id="b", source="b.txt", text="", start=0, end=0, published="2031-06-01")
+    chosen = [Sentence("展会共有450家企业参展。", new, 1, 0, 12), Sentence("星河代表团由35家企业组成。", old, 2, 0, 13)]
+    text, citations = extractive_text("zh", chosen)
+    assert "展会共有450家企业参展。[1]（2031-05-01的发布：）星河代表团由35家企业组成。[2]" in text
+    assert "较早" not in text and len(citations) == 2
+    assert "(Release of 2031-05-01:) " in extractive_text("en", chosen)[0]
+
+
+def test_a_later_release_leads_only_when_it_states_the_same_thing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The latest release's sentence leads a changeable fact's answer when it scores near the best one (a final
+    figure beside the forecast); far below it (the whole expo's exhibitors beside a delegation's) it follows."""
+    import confbot.answer.selector as selector
+    from confbot.answer.selector import Sentence, latest_first
+
+    old = Chunk(id="a", source="a.txt", text="", start=0, end=0, published="2031-05-01")
+    new = Chunk(id="b", source="b.txt", text="", start=0, end=0, published="2031-06-01")
+    delegation = Sentence("星河代表团由35家企业组成。", old, 1, 0, 13)
+    whole = Sentence("展会共有450家企业参展。", new, 2, 0, 12)
+    q = "星河代表团由多少家企业组成？"
+    scores = {id(delegation): 10.0, id(whole): 4.0}
+    assert latest_first([delegation, whole], [delegation, whole], scores, ["number"], q, 10.0)[0] is delegation
+    monkeypatch.setattr(selector, "LATEST_LEAD_GAP", math.inf)  # as before round 21: the latest always led
+    assert latest_first([delegation, whole], [delegation, whole], scores, ["number"], q, 10.0)[0] is whole
+    monkeypatch.setattr(selector, "LATEST_LEAD_GAP", 3.0)
+    assert latest_first([delegation, whole], [delegation, whole], scores, ["number"], q, 10.0)[0] is delegation
+    scores[id(whole)] = 9.0  # the same fact restated: the latest leads
+    assert latest_first([delegation, whole], [delegation, whole], scores, ["number"], q, 10.0)[0] is whole

@@ -403,10 +403,10 @@ KINDS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
                         r"|how (?:large|big)\b.{0,60}\bareas?\b|\bareas?\b.{0,40}\bhow (?:large|big)\b|square met|floor space", re.I), has_area),
     ("amount", re.compile(r"金额|总额|总投资|[\u4e00-\u9fff](?<![份名配限])额|营收|\brevenues?\b|花了多少|花费多少|耗资多少|出资多少|total investment|how much (?:investment|money)"
      r"|how much\b.{0,40}\b(?:spend|spent|pay|paid|invest|raise|raised|earn|earned)\b|\bworth\b|\bvalue\b"
-     r"|\bturnover\b|\btrade volume\b|\b(?:deal|deals|export|import|trade|sales|investment|signing)\s+(?:figure|total)s?\b", re.I), has_amount),
+     r"|\bturnover\b|\b(?:trade|trading|transaction|sales|deal) volumes?\b|\b(?:deal|deals|export|import|trade|sales|investment|signing)\s+(?:figure|total)s?\b", re.I), has_amount),
     ("venue", re.compile(r"哪个馆|哪个厅|哪个场馆|哪些场馆|哪个会议室|哪个展厅|服务台|哪家酒店|哪个酒店|which hall|which room|which building|which hotel|(?<![\w-])venues?\b(?!-)", re.I), has_venue),
     ("date", re.compile(r"什么时候|何时|哪天|几号(?!馆|厅)|哪一天|哪几天|日期|几月|哪年|明天|后天|今天|昨天|下周|本周|这周|周末|开幕吗|闭幕吗"
-                        r"|\bwhen\b|what date|which day|what day|tomorrow|today|this weekend|next week", re.I), has_date),
+                        r"|\bwhen\b|what date|which dates?\b|which day|what day|tomorrow|today|this weekend|next week", re.I), has_date),
     ("time", re.compile(r"几点|什么时间开始|时段|what time|which time", re.I), has_time),
     ("person_or_org", re.compile(r"谁|哪位|哪些人|哪[两三几]?家|哪[两三几]?个单位|哪些单位|主办方|承办方|\bwho\b|\bwhom\b", re.I), has_person_or_org),
     ("person", re.compile(rf"(?:嘉宾|演讲者|主讲人?|领导人?|官员|{_TITLES})\S{{0,4}}(?:是谁|有谁|是哪(?![个一]?(?:省|市|城市|区|县|国|家|个?单位|里|儿|座))|有哪些)|哪位|主旨演讲嘉宾|(?:{_TITLES})的?(?:叫什么|名字)"
@@ -506,6 +506,8 @@ def expected_kinds(question: str) -> list[str]:
         kinds = [k for k in kinds if k not in ("venue", "place")]
     if "address" in kinds or "venue" in kinds:
         kinds = [k for k in kinds if k != "place"]
+    if "person_or_org" in kinds and _COUNTRY_AS_WHO.search(q):  # "who is the guest country": a country
+        kinds = ["country" if k == "person_or_org" else k for k in kinds if k != "person"]
     if "person_or_org" in kinds and "person" in kinds:
         kinds = [k for k in kinds if k != "person_or_org"]
     if {"person", "person_or_org", "theme"} & set(kinds):  # 院长叫什么名字, 主题叫什么: a person, a theme is the name
@@ -521,6 +523,12 @@ def expected_kinds(question: str) -> list[str]:
     return kinds
 
 
+#: a country asked for with "who" (谁, who): "Who is the guest country of honour?", "主宾国是谁？"
+_COUNTRY_AS_WHO = re.compile(
+    r"\bwho\b.{0,40}\bcountr(?:y|ies)\b|\bcountr(?:y|ies)\b.{0,40}\bwho\b|国(?:家)?(?:是|为)谁", re.I
+)
+
+
 def question_years(question: str) -> set[str]:
     """The years a question is about."""
     return {a or b for a, b in _YEAR_Q.findall(question)}
@@ -533,8 +541,14 @@ _CEREMONY_ASKED = {
     "opening": re.compile(r"开幕式|開幕式|opening ceremony", re.I),
 }
 _CEREMONY_NAMED = {
-    "closing": re.compile(r"闭幕|閉幕|\bclos(?:e|ed|es|ing)\b", re.I),
-    "opening": re.compile(r"开幕|開幕|\bopen(?:ed|s|ing)?\b", re.I),
+    "closing": re.compile(
+        r"闭幕|閉幕|落幕|落下帷幕|结束|結束|\bclos(?:e|ed|es|ing)\b|\bend(?:s|ed)?\b|\buntil\b|\bconclud(?:e|ed|es)\b"
+        r"|\bwrap(?:s|ped)? up\b",
+        re.I,
+    ),
+    "opening": re.compile(
+        r"开幕|開幕|揭幕|启幕|啟幕|拉开帷幕|拉開帷幕|\bopen(?:ed|s|ing)?\b|\bkick(?:s|ed)? off\b", re.I
+    ),
 }
 
 
@@ -542,6 +556,14 @@ def ceremony_asked(question: str) -> str:
     """The ceremony a question asks about by its name (闭幕式由谁主持 -> ``closing``, "the opening ceremony" ->
     ``opening``), or "" when it names neither or both."""
     named = [c for c, pattern in _CEREMONY_ASKED.items() if pattern.search(question)]
+    return named[0] if len(named) == 1 else ""
+
+
+def moment_asked(question: str) -> str:
+    """The moment of an edition a date question asks about (哪天闭幕 -> ``closing``, "when did it open" ->
+    ``opening``), by the words a passage names either by (:data:`_CEREMONY_NAMED`), or "" for neither or both: a
+    sentence dating the opening does not date the closing."""
+    named = [c for c, pattern in _CEREMONY_NAMED.items() if pattern.search(question)]
     return named[0] if len(named) == 1 else ""
 
 
@@ -756,8 +778,12 @@ _ROLE_SKIP = frozenset("是 由 做 作 来 给 为 在 将 会 要 进行 担�
 #: verbs of saying or judging: what follows them is what was said (哪位院士判断…会成长为…), which answers paraphrase,
 #: so a question asking who said something names no role the passages must repeat
 _SAYING = frozenset("表示 认为 判断 指出 预计 预测 称 说 强调 坦言 直言".split())
+#: verbs whose object is itself an event's verb (谁宣布开幕): the declaring is the role, not the opening, which any
+#: sentence about the opening ceremony names
+_DECLARING = frozenset("宣布 宣告".split())
 _EN_ROLE_SKIP = frozenset(
-    "did does do was were is are will has have had the a an delivered gave give made make".split()
+    "did does do was were is are will has have had the a an delivered delivers deliver gave give gives made make "
+    "makes".split()
 )
 
 
@@ -827,7 +853,7 @@ def role_of(question: str) -> str:
     if after and after[0] in _SAYING and len(after) > 1:  # 谁判断市场会成长为…: who said it, not who grew
         return ""
     if after:
-        return after[-1]
+        return next((w for w in after[:-1] if w in _DECLARING), after[-1])
     before = [w for w, _ in pairs[:at] if w not in ("是", "为", "又")][-1:]
     return before[0] if before and is_title(before[0]) else ""  # 市长是谁: the title itself, said of somebody
 

@@ -38,6 +38,7 @@ from confbot.answer.kinds import (
     has_person_or_org,
     is_title,
     kind_present,
+    moment_asked,
     names_other_ceremony,
     question_years,
     role_of,
@@ -212,9 +213,29 @@ def _inside(s: Sentence, other: Sentence) -> bool:
     return same_place and s.text in other.text
 
 
+#: the most characters of a section heading (:func:`is_title_line`): a sentence that long is a statement
+HEADING_MAX_CHARS = 40
+_SENTENCE_END = re.compile(r"[。！？!?.…；;）)\]」”\"]\s*$")
+
+
 def is_title_line(s: Sentence) -> bool:
-    """Whether ``s`` is its document's title (a headline names the event and its gist, rarely the detail asked)."""
-    return bool(s.chunk.title) and canonical(s.text) == canonical(s.chunk.title)
+    """Whether ``s`` is its document's title or a section heading inside it: a whole line of at most
+    :data:`HEADING_MAX_CHARS` characters ending in no sentence punctuation, neither a list item nor a table row
+    nor a field ("会期：…"). A headline names the event and its gist, a heading its topic ("开幕式与主旨报告"),
+    rarely the detail asked."""
+    if s.chunk.title and canonical(s.text) == canonical(s.chunk.title):
+        return True
+    text, local = s.text.strip(), s.start - s.chunk.start
+    whole_line = (local <= 0 or s.chunk.text[local - 1 : local] == "\n") and s.chunk.text[
+        local + len(s.text) : local + len(s.text) + 1
+    ] in ("", "\n")
+    return (
+        whole_line
+        and 0 < len(text) <= HEADING_MAX_CHARS
+        and not _SENTENCE_END.search(text)
+        and not _LIST_ITEM.match(text)
+        and not any(c in text for c in f"{TABLE_CELL_SEP}:：|")
+    )
 
 
 def with_items(chosen: Sequence[Sentence], candidates: Sequence[Sentence]) -> list[Sentence]:
@@ -309,7 +330,8 @@ def answer_features(
     English, and the log of the retrieval rank of the best sentence's chunk (0 for the first: the step from
     first to second place says more than the one from fourth to fifth). (Tried and dropped, no gain under
     leave-one-corpus-out: the coverage of the terms no title names; whether the best sentence is in the other
-    language.)"""
+    language; round 21, the IDF weight of the rarest key term missing, which took a positive weight and lowered
+    refusal precision.)"""
     return {
         "coverage": coverage,
         "similarity": similarity,
@@ -483,6 +505,9 @@ def _zscores(xs: Sequence[float]) -> list[float]:
 CHANGEABLE = ("date", "time", "number", "place", "address")
 #: a later release's sentence joins the answer when it scores at least this share of the best one
 LATER_RELEASE_SHARE = 0.5
+#: how far below the best chosen sentence's score (lexical units: a rare term weighs about 3) a later release's
+#: sentence may score and still lead (:func:`latest_first`)
+LATEST_LEAD_GAP = 3.0
 
 
 def latest_first(
@@ -494,7 +519,9 @@ def latest_first(
     top: float,
 ) -> list[Sentence]:
     """For a fact a later release may change: bring in the latest release's statement of it when the chosen
-    sentences come from an older one, and lead with the latest (the others are marked as earlier)."""
+    sentences come from an older one, and lead with the latest (the others are dated) among the sentences scoring
+    within :data:`LATEST_LEAD_GAP` of the best chosen one; a sentence scoring less states something else (the
+    whole expo's 450 exhibitors beside the delegation's 35 asked about) and follows in score order."""
     asked = [k for k in kinds if k in CHANGEABLE]
     if not asked:
         return chosen
@@ -512,7 +539,10 @@ def latest_first(
     dated = {s.chunk.published for s in chosen if s.chunk.published}
     if len(dated) < 2:
         return chosen
-    return sorted(chosen, key=lambda s: s.chunk.published or "", reverse=True)
+    best = max(score.get(id(s), top) for s in chosen)
+    close = [s for s in chosen if score.get(id(s), top) >= best - LATEST_LEAD_GAP]
+    rest = [s for s in chosen if s not in close]
+    return sorted(close, key=lambda s: s.chunk.published or "", reverse=True) + rest
 
 
 _YEAR_CELL = re.compile(r"(?:^|[:：])\s*((?:19|20)\d{2})\s*年?\s*$")
@@ -970,6 +1000,16 @@ class Selector:
         covered = [t for t in zh_terms if self.present(t, body, body_stems)]
         total = sum(self.weights(t) for t in zh_terms)
         got = sum(self.weights(t) for t in covered)
+        for word, heads in self.judged(texts, en_terms).items():
+            w = self.en_weight(heads) if heads else self.stem_weight(word)
+            total += w
+            if any(h in body for h in heads) or phrase_in(word, body_stems):
+                got += w
+                covered.append(word)
+        return (got / total if total else 1.0), covered  # nothing to look for (the year is checked apart): all there
+
+    def judged(self, texts: Sequence[str], en_terms: Mapping[str, Sequence[str]]) -> dict[str, Sequence[str]]:
+        """The English terms whose presence in ``texts`` can be judged: translated, or indexed over English text."""
         english_text = any(LATIN_RE.search(t) for t in texts)
         judged = {w: h for w, h in en_terms.items() if h or (english_text and self.indexed(w))}
         # over Chinese text, a word none of whose translations the index holds ("count": 伯爵…) is a dictionary miss,
@@ -977,13 +1017,7 @@ class Selector:
         missed = {w for w, h in judged.items() if h and not english_text and not any(self.index_terms(x) for x in h)}
         if 2 * len(missed) <= len(judged):
             judged = {w: h for w, h in judged.items() if w not in missed}
-        for word, heads in judged.items():
-            w = self.en_weight(heads) if heads else self.stem_weight(word)
-            total += w
-            if any(h in body for h in heads) or phrase_in(word, body_stems):
-                got += w
-                covered.append(word)
-        return (got / total if total else 1.0), covered  # nothing to look for (the year is checked apart): all there
+        return judged
 
     def unstated_row(self, text: str, zh_terms: Sequence[str], en_terms: Mapping[str, Sequence[str]]) -> bool:
         """Whether ``text`` is a table row whose cells best labelled for the question all say their fact is not
@@ -1201,7 +1235,8 @@ class Selector:
             and not self.role_present(role, [*texts, *context], en_terms)
         ):
             missing.append(f"role {role}")  # who presided: a sentence naming somebody without presiding says nothing
-        if (ceremony := ceremony_asked(question)) and names_other_ceremony(ceremony, texts):
+        ceremony = ceremony_asked(question) or (moment_asked(question) if "date" in kinds else "")
+        if ceremony and names_other_ceremony(ceremony, texts):
             missing.append(f"ceremony {ceremony}")  # 开幕式由…主持 does not say who presided over the closing
         if noun and not self.noun_counted(noun, [*texts, *context], en_terms, asked.modifier, asked.final, asked.unit):
             missing.append(f"count of {noun}")
