@@ -71,8 +71,8 @@ eval: model
 
 # the held-out corpora: run each once, after a round of tuning, and report that first run
 eval-heldout: model
-	$(BIN)/confbot eval tests/corpora/heldout44.suite.json
-	$(BIN)/confbot eval tests/corpora/heldout45.suite.json
+	$(BIN)/confbot eval tests/corpora/heldout46.suite.json
+	$(BIN)/confbot eval tests/corpora/heldout47.suite.json
 
 clean:
 	rm -rf $(VENV) index/chroma.sqlite3 index/*/
