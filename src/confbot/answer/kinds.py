@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 from confbot.text.cjk import CJK_RANGES, has_cjk, to_simplified
 from confbot.text.events import CN_NUMERALS, editions, parts_named, several_events
@@ -555,7 +555,12 @@ _CEREMONY_NAMED = {
 def ceremony_asked(question: str) -> str:
     """The ceremony a question asks about by its name (闭幕式由谁主持 -> ``closing``, "the opening ceremony" ->
     ``opening``), or "" when it names neither or both."""
-    named = [c for c, pattern in _CEREMONY_ASKED.items() if pattern.search(question)]
+    return _the_one_named(_CEREMONY_ASKED, question)
+
+
+def _the_one_named(patterns: Mapping[str, re.Pattern[str]], question: str) -> str:
+    """The key of the one pattern of ``patterns`` that ``question`` matches, or "" for none or several."""
+    named = [c for c, pattern in patterns.items() if pattern.search(question)]
     return named[0] if len(named) == 1 else ""
 
 
@@ -563,8 +568,7 @@ def moment_asked(question: str) -> str:
     """The moment of an edition a date question asks about (哪天闭幕 -> ``closing``, "when did it open" ->
     ``opening``), by the words a passage names either by (:data:`_CEREMONY_NAMED`), or "" for neither or both: a
     sentence dating the opening does not date the closing."""
-    named = [c for c, pattern in _CEREMONY_NAMED.items() if pattern.search(question)]
-    return named[0] if len(named) == 1 else ""
+    return _the_one_named(_CEREMONY_NAMED, question)
 
 
 def names_other_ceremony(asked: str, texts: Sequence[str]) -> bool:

@@ -81,6 +81,12 @@ def _confined(paths: Sequence[Path], confine: Path | None) -> list[tuple[Path, P
     return list({f: (f, r, w) for f, r, w in out}.values())
 
 
+def _some(names: Sequence[str], shown: int = 5) -> str:
+    """The first ``shown`` of ``names``, comma-separated, and how many more there are."""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
 #: what to do about an unreadable file, for the command line and for the app's uploads
 SKIP_BAD_HINT = "fix the file or pass --skip-bad"
 UPLOAD_HINT = "remove that file from the chosen files (its ×) or fix it, then upload again"
@@ -137,14 +143,13 @@ def load_documents(
     indexed = {  # files already indexed that this ingest does not load, and that are still there
         sha: src
         for src, sha in (known or {}).items()
-        if src not in loading and (places.get(src) or settings.resolve(Path(src))).is_file()
+        if src not in loading and (places.get(src) or indexed_path(settings, src)).is_file()
     }
     kept, notes = drop_duplicates(docs, indexed)
     if skipped := unsupported(list(paths)):
-        names = ", ".join(f.name for f in skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
         notes.append(
-            f"skipped {len(skipped)} file(s) of a type confbot does not read ({names}): save them as .docx, .pdf, "
-            ".html, .md or .txt to index them"
+            f"skipped {len(skipped)} file(s) of a type confbot does not read ({_some([f.name for f in skipped])}): "
+            "save them as .docx, .pdf, .html, .md or .txt to index them"
         )
     return kept, errors, notes
 
@@ -221,10 +226,9 @@ def ingest(
         report = _ingest(settings, paths, docs, errors, emb, client, rebuild, progress, t0)
     report.warnings.extend(notes)
     if rebuild and (left := sorted(set(before) - {d.source for d in docs})):
-        shown = ", ".join(left[:5]) + (f" and {len(left) - 5} more" if len(left) > 5 else "")
         report.warnings.append(
-            f"the rebuilt index no longer holds {len(left)} file(s) indexed before ({shown}): they are gone or were "
-            "not among the paths given; `confbot ingest` them to add them back"
+            f"the rebuilt index no longer holds {len(left)} file(s) indexed before ({_some(left)}): they are gone or "
+            "were not among the paths given; `confbot ingest` them to add them back"
         )
     if upgrade:
         report.warnings.append(f"rebuilt the index made by an older confbot ({upgrade})")

@@ -334,18 +334,21 @@ def _repair_parts(
     return "\n".join(texts), tuple(starts), repairs
 
 
+def _visible_files(folder: Path) -> list[Path]:
+    """Every file under ``folder`` but hidden ones (a name starting with "." anywhere below it), sorted."""
+    return [
+        f
+        for f in sorted(folder.rglob("*"))
+        if f.is_file() and not any(part.startswith(".") for part in f.relative_to(folder).parts)
+    ]
+
+
 def discover(paths: list[Path]) -> list[Path]:
     """Files to ingest under the given files and folders (hidden files skipped), sorted."""
     found: list[Path] = []
     for p in paths:
         if p.is_dir():
-            found.extend(
-                f
-                for f in sorted(p.rglob("*"))
-                if f.is_file()
-                and not any(part.startswith(".") for part in f.relative_to(p).parts)
-                and f.suffix.lower() in SUPPORTED_SUFFIXES
-            )
+            found.extend(f for f in _visible_files(p) if f.suffix.lower() in SUPPORTED_SUFFIXES)
         elif p.is_file():
             found.append(p)
         else:
@@ -364,11 +367,8 @@ def unsupported(paths: list[Path]) -> list[Path]:
         f
         for p in paths
         if p.is_dir()
-        for f in p.rglob("*")
-        if f.is_file()
-        and not any(part.startswith(".") for part in f.relative_to(p).parts)
-        and f.suffix.lower() not in SUPPORTED_SUFFIXES
-        and f.name != CORRECTIONS_FILE
+        for f in _visible_files(p)
+        if f.suffix.lower() not in SUPPORTED_SUFFIXES and f.name != CORRECTIONS_FILE
     )
 
 

@@ -458,11 +458,6 @@ def older_build(client: Any, name: str) -> str:
     return ", ".join(f"{k.removeprefix('confbot_')} {have.get(k)} -> {now[k]}" for k in keys if have.get(k) != now[k])
 
 
-def committed_versions(client: Any, name: str) -> dict[str, str]:
-    """source -> sha256 of each committed file of collection ``name`` (empty when there is none)."""
-    return _versions(committed_files(client, name))
-
-
 def committed_files(client: Any, name: str) -> dict[str, SourceInfo]:
     """source -> what collection ``name`` holds of it, for each committed file (empty when there is none)."""
     col = _get(client, name)
