@@ -206,7 +206,7 @@ def bench_ingest(size: int, pool: Sequence[str], emb: Any, st_emb: Any, work: Pa
     files = synthetic_corpus(root / "corpus", size, pool)
     s = Settings(project_root=root)
 
-    docs, _ = load_documents(s, [s.corpus_path])
+    docs, _, _ = load_documents(s, [s.corpus_path])
     texts = [c.text for d in docs for c in chunk_document(d.source, d.text, s.chunk_size, s.chunk_overlap, d.sha256)]
     # the bare encode runs before and after the ingest (noise and warm-up fall on both sides); ratio to the mean
     t0 = time.perf_counter()
