@@ -521,7 +521,7 @@ def latest_first(
     """For a fact a later release may change: bring in the latest release's statement of it when the chosen
     sentences come from an older one, and lead with the latest (the others are dated) among the sentences scoring
     within :data:`LATEST_LEAD_GAP` of the best chosen one; a sentence scoring less states something else (the
-    whole expo's 450 exhibitors beside the delegation's 35 asked about) and follows in score order."""
+    whole fair's exhibitor count beside the one delegation's asked about) and follows in score order."""
     asked = [k for k in kinds if k in CHANGEABLE]
     if not asked:
         return chosen
