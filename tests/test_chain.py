@@ -10,7 +10,7 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from confbot.answer.chain import Answerer
-from confbot.errors import InputError
+from confbot.errors import IndexMissingError, InputError
 from confbot.ingest.indexer import ingest
 from confbot.records import Answer
 from confbot.retrieve.pipeline import Pipeline
@@ -119,3 +119,11 @@ def test_a_sentence_in_the_other_language_is_scored_through_the_translated_quest
     assert got[1] != pytest.approx(float(np.dot(q, ve)), abs=1e-5)
     retriever.crosslingual = False
     assert answerer.similarities(question, sentences)[1] == pytest.approx(float(np.dot(q, ve)), abs=1e-5)
+
+
+def test_an_index_with_no_passages_is_an_error_not_a_refusal(service: Service) -> None:
+    """Every file removed: "the materials don't say" would hide that there are no materials."""
+    store = service.answerer.pipeline.store
+    store.delete(store.collection.get(include=[])["ids"])
+    with pytest.raises(IndexMissingError, match="holds no passages"):
+        service.ask("湖北省累计建成多少个5G基站？")

@@ -67,6 +67,12 @@ def test_ingest_retrieve_eval(
     code, out, _ = run(capsys, "ingest", "--index", "other", "--json")
     assert code == 0 and (project / "other" / "chroma.sqlite3").exists()
 
+    # a copy is named once (not by a log line and again by the report), and loses nothing
+    release = project / "corpus" / "000_6ecf1ceda1c9a779.txt"
+    (project / "corpus" / "copy.txt").write_bytes(release.read_bytes())
+    code, out, err = run(capsys, "ingest", "--json")
+    assert code == 0 and err.count("same content as") == 1 and json.loads(out)["chunks"] == first["chunks"]
+
 
 @pytest.mark.parametrize(
     ("argv", "message"),

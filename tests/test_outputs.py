@@ -68,3 +68,19 @@ def test_json_is_data_not_markup() -> None:
     )
     c = answer_json(a)["citations"][0]
     assert c["quote"] == HOSTILE and c["page"] == 2 and c["published"] == "2024-08-01" and c["title"] == "T"
+
+
+def test_a_reader_that_stops_early_gets_no_traceback() -> None:
+    """`confbot eval ... --json | head`: the closed pipe ends the command quietly, as it ends `cat`."""
+    import subprocess
+    import sys
+
+    code = "import sys; from confbot import cli\n"
+    code += "cli.cmd_setup = lambda args: [print('x' * 1000, flush=True) for _ in range(1000)] and 0\n"
+    code += "sys.exit(cli.main(['setup']))"
+    with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE) as p:
+        assert p.stdout is not None and p.stderr is not None
+        assert p.stdout.read(10) == b"x" * 10
+        p.stdout.close()  # the reader goes away, as `head` does
+        err = p.stderr.read().decode()
+    assert p.returncode == 141 and "Traceback" not in err and "BrokenPipe" not in err

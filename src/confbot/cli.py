@@ -7,8 +7,10 @@ printed as one line without a traceback, with a non-zero exit code.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -380,6 +382,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("confbot: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader stopped early (`confbot eval ... --json | head`): no traceback
+        # Python flushes stdout again at exit and would raise once more: point it at /dev/null first (the recipe
+        # of the `signal` module's documentation, "Note on SIGPIPE"); 141 is what a shell reports for SIGPIPE
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ from confbot.answer.selector import (
     split_sentences,
 )
 from confbot.answer.wording import extractive_text, refusal_text
-from confbot.errors import InputError, ServiceError
+from confbot.errors import IndexMissingError, InputError, ServiceError
 from confbot.ingest.metadata import is_dateline
 from confbot.records import Answer, Citation, Hit, Turn
 from confbot.retrieve.pipeline import Pipeline
@@ -283,9 +283,15 @@ class Answerer:
         return self.retrieve_with_reserve(standalone, scope)[0]
 
     def retrieve_with_reserve(self, standalone: str, scope: str | None = None) -> tuple[list[Hit], list[Hit]]:
-        """:meth:`retrieve`'s hits, and the rest of the next :data:`OTHER_LANGUAGE_REACH` (best first)."""
+        """:meth:`retrieve`'s hits, and the rest of the next :data:`OTHER_LANGUAGE_REACH` (best first). Raises
+        :class:`IndexMissingError` when the index holds no chunk at all (an empty index is no ordinary miss)."""
         k = self.pipeline.settings.context_k
         hits = self.pipeline.retriever.retrieve(standalone, k + OTHER_LANGUAGE_REACH, scope)
+        if not hits and self.pipeline.store.count() == 0:  # not "the materials don't say": there are no materials
+            raise IndexMissingError(
+                f"the index {self.pipeline.settings.collection!r} holds no passages: every file was removed or none "
+                "was added; add press releases with `confbot ingest PATH` (or the app's upload box)."
+            )
         qlang = text_language(normalize_query(standalone))
         top = hits[:k]
         if all(h.chunk.lang == qlang for h in top):

@@ -177,7 +177,7 @@ def drop_duplicates(docs: list[Document], indexed: Mapping[str, str] | None = No
             kept.append(doc)
             continue
         notes.append(f"{doc.source}: same content as {orig}; indexed once, not as {doc.source}")
-        log.warning(notes[-1])
+        log.info(notes[-1])  # a warning the caller shows (the CLI prints it): logged as one would show it twice
     return kept, notes
 
 
