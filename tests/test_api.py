@@ -108,7 +108,7 @@ def test_plain_answer_has_markers_and_citations(server: Running) -> None:
     extra = r.model_extra or {}
     cits = extra["citations"]
     assert cits and cits == (r.choices[0].message.model_extra or {})["citations"]
-    assert set(cits[0]) == {"n", "source", "title", "published", "quote", "start", "end"}
+    assert set(cits[0]) == {"n", "source", "title", "published", "quote", "original_quote", "start", "end"}
     # the shipped release states no date; its title is its first sentence (a first line whose only Latin letters
     # are capitals, as in 5G, is no PRESS RELEASE banner)
     assert cits[0]["title"] and cits[0]["title"].endswith("。") and cits[0]["published"] is None

@@ -123,9 +123,18 @@ def test_ask(project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
     assert set(a) >= {"question", "standalone_question", "answer", "refused", "citations", "hits", "backend", "seconds"}
     assert a["backend"] == "extractive" and not a["refused"] and "实数融合" in a["answer"]
     c = a["citations"][0]
-    assert set(c) == {"n", "source", "title", "published", "page", "chunk_id", "quote", "start", "end"} and c[
-        "end"
-    ] - c["start"] == len(c["quote"])
+    assert set(c) == {
+        "n",
+        "source",
+        "title",
+        "published",
+        "page",
+        "chunk_id",
+        "quote",
+        "original_quote",
+        "start",
+        "end",
+    } and c["end"] - c["start"] == len(c["quote"])
 
     hist = project / "history.json"
     hist.write_text(json.dumps([{"role": "user", "content": "2024中国5G+工业互联网大会的主题是什么？"},

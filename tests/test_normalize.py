@@ -7,6 +7,7 @@ from confbot.text.normalize import (
     canonical,
     fullwidth_punctuation,
     repair,
+    repair_aligned,
     strip_pinyin,
     suspicious_spans,
     to_simplified,
@@ -130,3 +131,14 @@ def test_a_question_mark_closing_a_question_is_no_damage() -> None:
     assert suspicious_spans("星河会明天开幕吗？记者了解到") == []
     assert suspicious_spans("大会在星河?举行") and suspicious_spans("大会在星河？举行")
     assert suspicious_spans("有哪些展品\ufffd")  # a replacement character after a question word is still damage
+
+
+def test_repair_aligned_keeps_the_files_script_offset_for_offset() -> None:
+    """A citation's [start:end] into the simplified text quotes the same span of the file as written."""
+    received = "第五屆星河論壇(lùn tán)將於11月19日開幕,展覽面積3.5萬平方米。"
+    fixed, original, repairs = repair_aligned(received)
+    assert fixed == "第五届星河论坛将于11月19日开幕，展览面积3.5万平方米。" and repairs.pinyin == 1
+    assert original == "第五屆星河論壇將於11月19日開幕，展覽面積3.5萬平方米。" and len(original) == len(fixed)
+    at = fixed.index("展览面积")
+    assert original[at : at + 4] == "展覽面積"
+    assert repair_aligned("星河论坛开幕。")[1] == ""  # simplified already: nothing to keep

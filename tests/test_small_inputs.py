@@ -402,3 +402,34 @@ def test_a_list_running_past_its_chunk_is_quoted_to_its_end(tmp_path: Path, real
     assert len({c.chunk_id for c in a.citations}) >= 2 and all(c.quote in a.text for c in a.citations)
     shown = {h.chunk.id: h.chunk for h in a.hits}  # every cited chunk is among the answer's passages (sources panel)
     assert all(c.chunk_id in shown and c.quote in shown[c.chunk_id].text for c in a.citations)
+
+
+HANT = "第五屆星河論壇新聞稿\n第五屆星河論壇將於11月19日在濱江國際會議中心開幕，共有300名嘉賓參加。\n"
+
+
+def test_a_traditional_release_is_quoted_as_written_and_answered_in_the_askers_script(
+    tmp_path: Path, real_embedder: Any
+) -> None:
+    """Matching runs on simplified text; what the reader sees keeps the file's characters (the citation's
+    ``original``) and the asker's script (the answer's sentences), while ``quote`` stays the checked span."""
+    from confbot.render import answer_json, sources_html
+    from confbot.text.cjk import to_simplified
+
+    hant = ask(tmp_path, {"r.txt": HANT}, "第五屆星河論壇在哪裡開幕？", real_embedder)
+    assert not hant.refused and "濱江國際會議中心開幕" in hant.text and "滨江" not in hant.text
+    c = hant.citations[0]
+    assert "滨江国际会议中心" in c.quote and "濱江國際會議中心" in c.original and len(c.original) == len(c.quote)
+    assert answer_json(hant)["citations"][0]["original_quote"] == c.original
+    assert "<mark>" in sources_html(hant) and "濱江國際會議中心" in sources_html(hant)
+
+    simple = Answerer(hant_pipeline := Pipeline.open(make_settings(tmp_path), embedder=real_embedder)).answer(
+        "第五届星河论坛在哪里开幕？"
+    )
+    assert not simple.refused and "滨江国际会议中心开幕" in simple.text  # the asker's script
+    assert simple.citations[0].original == c.original  # the file's
+
+    other = tmp_path / "simplified"  # a simplified release, asked in traditional characters: converted for showing
+    a = ask(other, {"s.txt": to_simplified(HANT)}, "第五屆星河論壇在哪裡開幕？", real_embedder)
+    assert not a.refused and "濱江國際會議中心" in a.text and a.citations[0].original == ""
+    assert a.citations[0].as_written == a.citations[0].quote and "滨江" in a.citations[0].quote
+    assert hant_pipeline.store.count() > 0

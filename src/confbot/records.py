@@ -26,6 +26,8 @@ class Document:
     repairs: tuple[str, ...] = ()
     #: the file's resolved absolute path when it was read ("" when unknown)
     path: str = ""
+    #: ``text`` in the file's own script (traditional characters kept), offset for offset, or "" when the same
+    original: str = ""
 
     def page_of(self, offset: int) -> int | None:
         """The 1-based page an offset of ``text`` is on (None when the document has no pages)."""
@@ -53,6 +55,8 @@ class Chunk:
     #: the years and editions its document is about (:func:`confbot.text.events.document_event`)
     years: tuple[int, ...] = ()
     editions: tuple[int, ...] = ()
+    #: ``text`` in its file's own script (traditional characters kept), offset for offset; "" when the same
+    original: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,8 @@ class Hit:
 
 @dataclass(frozen=True)
 class Citation:
-    """A numbered source: ``quote`` is exactly ``normalized_source[start:end]``."""
+    """A numbered source: ``quote`` is exactly ``normalized_source[start:end]``; ``original`` is the same span in
+    the file's own script (a traditional-Chinese release quoted as written), "" when that is ``quote``."""
 
     n: int
     source: str
@@ -77,6 +82,12 @@ class Citation:
     quote: str
     start: int
     end: int
+    original: str = ""
+
+    @property
+    def as_written(self) -> str:
+        """The quote as the file writes it."""
+        return self.original or self.quote
 
 
 @dataclass(frozen=True)

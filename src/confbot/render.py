@@ -75,7 +75,8 @@ def hit_json(rank: int, h: Hit) -> dict[str, Any]:
 
 
 def citation_json(c: Any, chunks: dict[str, Chunk] | None = None) -> dict[str, Any]:
-    """A citation with its document's ``title`` and ``published`` date (looked up in ``chunks`` by id)."""
+    """A citation with its document's ``title`` and ``published`` date (looked up in ``chunks`` by id), and
+    ``original_quote``: the quote as its file writes it (traditional characters kept; else the same as ``quote``)."""
     chunk = (chunks or {}).get(c.chunk_id)
     return {
         "n": c.n,
@@ -85,6 +86,7 @@ def citation_json(c: Any, chunks: dict[str, Chunk] | None = None) -> dict[str, A
         "page": chunk.page if chunk else None,
         "chunk_id": c.chunk_id,
         "quote": c.quote,
+        "original_quote": getattr(c, "original", "") or c.quote,
         "start": c.start,
         "end": c.end,
     }
@@ -116,7 +118,7 @@ def answer_json(a: Answer) -> dict[str, Any]:
 def answer_text(a: Answer) -> str:
     """The CLI's answer: the text, then one line per citation."""
     lines = [plain(a.text)]
-    lines += [f"  [{c.n}] {plain(c.source)} [{c.start}:{c.end}] {plain(c.quote)}" for c in a.citations]
+    lines += [f"  [{c.n}] {plain(c.source)} [{c.start}:{c.end}] {plain(c.as_written)}" for c in a.citations]
     return "\n".join(lines)
 
 
@@ -150,7 +152,7 @@ def answer_markdown(a: Answer) -> str:
         for c in a.citations:
             lines.append(
                 f"[{c.n}] {source_label(c.source, chunks.get(c.chunk_id), md_escape)}, characters "
-                f"{c.start}–{c.end}: “{md_escape(c.quote)}”"
+                f"{c.start}–{c.end}: “{md_escape(c.as_written)}”"
             )
     lines.append("")
     return "\n".join(lines)
@@ -168,7 +170,8 @@ def chat_message(a: Answer) -> str:
 
 # ---------------------------------------------------------------- HTML
 def sources_html(a: Answer | None) -> str:
-    """Every citation: source, character range, the quoted sentence highlighted inside its chunk."""
+    """Every citation: source, character range, the quoted sentence highlighted inside its chunk, as its file
+    writes them (a traditional-Chinese release in its own characters)."""
     if a is None:
         return ""
     if not a.citations:
@@ -180,7 +183,8 @@ def sources_html(a: Answer | None) -> str:
         if chunk is None:
             continue
         s, e = c.start - chunk.start, c.end - chunk.start
-        body = f"{html_escape(chunk.text[:s])}<mark>{html_escape(chunk.text[s:e])}</mark>{html_escape(chunk.text[e:])}"
+        text = chunk.original or chunk.text  # the passage as its file writes it (offsets align)
+        body = f"{html_escape(text[:s])}<mark>{html_escape(text[s:e])}</mark>{html_escape(text[e:])}"
         parts.append(
             f"<div class='src' id='src-{c.n}'><b>[{c.n}]</b> <code>{source_label(c.source, chunk, html_escape)}</code> "
             f"chars {c.start}–{c.end}<br>{body}</div>"
@@ -190,7 +194,7 @@ def sources_html(a: Answer | None) -> str:
 
 # ---------------------------------------------------------------- OpenAI chat format (the HTTP API)
 #: the fields of a citation in the HTTP API (``quote`` is the document's text as data)
-API_CITATION_FIELDS = ("n", "source", "title", "published", "quote", "start", "end")
+API_CITATION_FIELDS = ("n", "source", "title", "published", "quote", "original_quote", "start", "end")
 
 
 def api_citations(a: Answer) -> list[dict[str, Any]]:

@@ -44,15 +44,15 @@ def tr(bilingual: str) -> Any:
 def make_i18n() -> Any:
     """Translations for every string passed through :func:`tr` (call after :func:`create_app`)."""
     import gradio as gr
-    from opencc import OpenCC
 
-    s2t = OpenCC("s2t")
+    from confbot.text.cjk import to_traditional
+
     en: dict[str, str] = {}
     zh: dict[str, str] = {}
     for key, text in _LABELS.items():
         english, _, chinese = text.partition(" / ")
         en[key], zh[key] = english, chinese or english
-    hant = {k: str(s2t.convert(v)) for k, v in zh.items()}
+    hant = {k: to_traditional(v) for k, v in zh.items()}
     return gr.I18n(en=en, zh=zh, **{"zh-CN": zh, "zh-TW": hant, "zh-HK": hant})
 
 

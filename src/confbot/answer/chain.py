@@ -37,7 +37,7 @@ from confbot.answer.selector import (
     list_continuation,
     split_sentences,
 )
-from confbot.answer.wording import extractive_text, refusal_text
+from confbot.answer.wording import extractive_text, refusal_text, shown
 from confbot.errors import IndexMissingError, InputError, ServiceError
 from confbot.ingest.metadata import is_dateline
 from confbot.records import Answer, Citation, Hit, Turn
@@ -193,7 +193,7 @@ class Answerer:
                 )
             notes.append(f"the LLM's answer was not used: {problem}")
         if assessment.refused:
-            text = refusal_text(lang, assessment.missing_kinds, chosen[0].text if chosen else None)
+            text = refusal_text(lang, assessment.missing_kinds, shown(chosen[0], lang) if chosen else None)
             return Answer(
                 q,
                 standalone,

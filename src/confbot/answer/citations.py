@@ -30,7 +30,8 @@ def verify_citations(
     text: str, citations: Sequence[Citation], chunks: Mapping[str, Chunk]
 ) -> tuple[str, list[Citation]]:
     """Keep the citations whose quote is in their chunk (repairing offsets), drop the rest and their
-    markers, and renumber the survivors by first appearance. Pure: values in, values out."""
+    markers, and renumber the survivors by first appearance; each kept one carries its span as the file writes it
+    (:func:`written`). Pure: values in, values out."""
     valid: dict[int, Citation] = {}
     for c in citations:
         chunk = chunks.get(c.chunk_id)
@@ -58,11 +59,18 @@ def verify_citations(
     new_text = re.sub(r"(\[\d+\])(\1)+", r"\1", new_text)
     new_text = re.sub(r"[ \t]{2,}", " ", new_text).strip()
     out = [
-        Citation(renumber[c.n], c.source, c.chunk_id, c.quote, c.start, c.end)
+        Citation(renumber[c.n], c.source, c.chunk_id, c.quote, c.start, c.end, written(c, chunks[c.chunk_id]))
         for c in sorted(valid.values(), key=lambda c: renumber.get(c.n, 1 << 30))
         if c.n in renumber
     ]
     return new_text, out
+
+
+def written(c: Citation, chunk: Chunk) -> str:
+    """The citation's span as its file writes it (``Chunk.original``: a traditional-Chinese release's own
+    characters), or "" when that is the quote itself."""
+    original = chunk.original[c.start - chunk.start : c.end - chunk.start] if chunk.original else ""
+    return original if original != c.quote else ""
 
 
 def quote_for(answer_sentence: str, chunk: Chunk) -> tuple[str, int, int] | None:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from confbot.answer.selector import Sentence
 from confbot.records import Citation
+from confbot.text.cjk import to_traditional
 
 FRAMING = {
     "zh": ("根据新闻材料：", "抱歉，现有新闻材料中没有找到这个问题的答案{why}。", "材料中与此最接近的内容是：「{hint}」"),
@@ -62,8 +63,23 @@ PARTIAL = {
 }
 
 
+def as_written(s: Sentence) -> str:
+    """A sentence as its file writes it (a traditional-Chinese release's own characters; ``Chunk.original``)."""
+    c = s.chunk
+    return c.original[s.start - c.start : s.end - c.start] if c.original else s.text
+
+
+def shown(s: Sentence, lang: str) -> str:
+    """A sentence as the answer shows it, in the asker's script: to a question in traditional characters, a
+    traditional release's sentence as written, any other converted (OpenCC s2t); else the normalized text."""
+    if lang != "zh-Hant":
+        return s.text
+    return as_written(s) if s.chunk.original else to_traditional(s.text)
+
+
 def extractive_text(lang: str, chosen: Sequence[Sentence], partial: bool = False) -> tuple[str, list[Citation]]:
-    """The chosen sentences, each followed by its ``[n]`` marker, after a lead in the question's language."""
+    """The chosen sentences, each followed by its ``[n]`` marker, after a lead in the question's language; the
+    sentences in the asker's script (:func:`shown`), their citations quoting the normalized text."""
     lead = PARTIAL.get(lang, PARTIAL["zh"]) if partial else FRAMING.get(lang, FRAMING["zh"])[0]
     citations: list[Citation] = []
     parts = []
@@ -72,6 +88,6 @@ def extractive_text(lang: str, chosen: Sequence[Sentence], partial: bool = False
         citations.append(Citation(i, s.chunk.source, s.chunk.id, s.text, s.start, s.end))
         earlier = s.chunk.published and s.chunk.published < latest
         mark = EARLIER.get(lang, EARLIER["zh"]).format(date=s.chunk.published) if earlier else ""
-        parts.append(f"{mark}{s.text}[{i}]")
+        parts.append(f"{mark}{shown(s, lang)}[{i}]")
     sep = "\n" if lang == "en" else ""
     return lead + sep + ("\n" if lang == "en" else "").join(parts), citations

@@ -341,7 +341,7 @@ def _plan(
 
 def _described(settings: Settings, doc: Document, chunks: list[Chunk]) -> list[Chunk]:
     """The chunks with their document's title, date, years and editions (see :mod:`confbot.ingest.metadata` and
-    :mod:`confbot.text.events`) and their language."""
+    :mod:`confbot.text.events`), their language and their text as the file writes it (``Document.original``)."""
     info = describe(doc.text, file_name=doc.source.rsplit("/", 1)[-1])
     # a date the text states or the file's name: a file's time says when it was copied, not when it was published
     published = info.published if info.published_from in ("text", "file-name") else None
@@ -355,6 +355,7 @@ def _described(settings: Settings, doc: Document, chunks: list[Chunk]) -> list[C
             page=doc.page_of(c.start),
             years=years,
             editions=editions,
+            original=doc.original[c.start : c.end] if doc.original else "",
         )
         for c in chunks
     ]

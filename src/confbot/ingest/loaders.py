@@ -24,7 +24,7 @@ from confbot.errors import LoaderError
 from confbot.ingest.tables import cell_text, fill_merged, html_grid, matching_table, table_lines, trafilatura_rows
 from confbot.records import Document
 from confbot.text.cjk import has_cjk, is_cjk
-from confbot.text.normalize import Repairs, repair, suspicious_spans
+from confbot.text.normalize import Repairs, repair_aligned, suspicious_spans
 
 log = logging.getLogger(__name__)
 
@@ -294,7 +294,7 @@ def load(
             f"{path.name}: {chars:,} characters of text is more than a press release ({max_chars:,} at most: "
             f"that would be about {chars // 160:,} chunks to embed); split it or raise CONFBOT_MAX_TEXT_CHARS."
         )
-    text, pages, repairs = _repair_parts(parts, corrections)
+    text, original, pages, repairs = _repair_parts(parts, corrections)
     if not text.strip():
         raise LoaderError(f"{path.name}: no text left after cleaning; check the file's content.")
     done = tuple(repairs.summary())
@@ -315,23 +315,29 @@ def load(
         warnings=warnings,
         pages=pages if suffix == ".pdf" else (),
         repairs=done,
+        original=original,
     )
 
 
 def _repair_parts(
     parts: list[str], corrections: Mapping[str, str] | None = None
-) -> tuple[str, tuple[int, ...], Repairs]:
-    """Repair each part (a PDF page) on its own and join them: (text, offset where each part starts, repairs)."""
+) -> tuple[str, str, tuple[int, ...], Repairs]:
+    """Repair each part (a PDF page) on its own and join them: (text, the text in its own script or "" (see
+    :func:`~confbot.text.normalize.repair_aligned`; a part without its own form keeps the simplified one, so the
+    two stay aligned), offset where each part starts, repairs)."""
     repairs = Repairs()
     texts: list[str] = []
+    originals: list[str] = []
     starts: list[int] = []
     offset = 0
     for part in parts:
-        fixed, _ = repair(part, repairs, corrections)
+        fixed, original, _ = repair_aligned(part, repairs, corrections)
         starts.append(offset)
         texts.append(fixed)
+        originals.append(original or fixed)
         offset += len(fixed) + 1  # the joining newline
-    return "\n".join(texts), tuple(starts), repairs
+    text, original = "\n".join(texts), "\n".join(originals)
+    return text, "" if original == text else original, tuple(starts), repairs
 
 
 def _visible_files(folder: Path) -> list[Path]:

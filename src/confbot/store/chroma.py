@@ -556,6 +556,8 @@ def _meta(c: Chunk, extra: dict[str, Any], tokens: Sequence[str] | None) -> dict
         "editions": ",".join(map(str, c.editions)),
         **extra,
     }
+    if c.original:  # only a traditional-Chinese file's chunks carry their text as written
+        m["original"] = c.original
     if tokens is not None:
         m["tokens"] = " ".join(tokens)
     return m
@@ -575,6 +577,7 @@ def _chunk(cid: str, text: str, meta: Any) -> Chunk:
         page=int(meta.get("page") or 0) or None,
         years=_ints(meta.get("years")),
         editions=_ints(meta.get("editions")),
+        original=str(meta.get("original") or ""),
     )
 
 

@@ -1,4 +1,4 @@
-"""The one definition of "a Han character" used by every text module, and traditional -> simplified."""
+"""The one definition of "a Han character" used by every text module, and conversion between the two scripts."""
 
 from __future__ import annotations
 
@@ -30,3 +30,18 @@ def to_simplified(text: str) -> str:
     if not has_cjk(text):
         return text
     return str(_t2s_converter().convert(text))
+
+
+@functools.lru_cache(maxsize=1)
+def _s2t_converter():  # type: ignore[no-untyped-def]
+    from opencc import OpenCC
+
+    return OpenCC("s2t")
+
+
+def to_traditional(text: str) -> str:
+    """Simplified → traditional Chinese (OpenCC ``s2t``, for showing text to a reader of traditional characters;
+    never for matching, which is done in simplified); other text passes through."""
+    if not has_cjk(text):
+        return text
+    return str(_s2t_converter().convert(text))

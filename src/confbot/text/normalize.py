@@ -145,6 +145,17 @@ def repair(text: str, into: Repairs | None = None, corrections: Mapping[str, str
 
     ``into``: add the counts to these repairs (a file repaired page by page) instead of new ones;
     ``corrections``: the press office's own fixes for damage no rule can undo (damaged -> repaired)."""
+    fixed, _, repairs = repair_aligned(text, into, corrections)
+    return fixed, repairs
+
+
+def repair_aligned(
+    text: str, into: Repairs | None = None, corrections: Mapping[str, str] | None = None
+) -> tuple[str, str, Repairs]:
+    """:func:`repair`, and the repaired text in its own script: (simplified, original, repairs), where
+    ``original`` is the same repaired text with its traditional characters kept, offset for offset with
+    ``simplified`` (a citation's ``[start:end]`` quotes the file as written), or "" when it would be the same text
+    or when OpenCC's phrase conversion changed a length (no offset map then: quotes stay simplified)."""
     repairs = into if into is not None else Repairs()
     text, repairs.corrected = apply_corrections(text, corrections)  # first: the damage exactly as received
     text = repair_mojibake(text, repairs.mojibake)  # on the characters exactly as the wrong codec wrote them
@@ -152,9 +163,12 @@ def repair(text: str, into: Repairs | None = None, corrections: Mapping[str, str
     text = text.translate(_FULLWIDTH_ALNUM)
     text, n = strip_annotations(text)
     repairs.pinyin += n
-    text = to_simplified(text)
-    text = clean_whitespace(text)
-    return fullwidth_punctuation(text), repairs
+    simplified = to_simplified(text)
+    fixed = fullwidth_punctuation(clean_whitespace(simplified))
+    if simplified == text:
+        return fixed, "", repairs
+    original = fullwidth_punctuation(clean_whitespace(text))  # the steps after t2s work character by character
+    return fixed, original if len(original) == len(fixed) else "", repairs
 
 
 def normalize(text: str) -> str:
